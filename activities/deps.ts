@@ -1,0 +1,29 @@
+import type {
+  AnalysisStore,
+  AuditStore,
+  ContainerRuntime,
+  EventPublisher,
+  HttpProbe,
+  LearningStore,
+  MetricHistory,
+  QueueControl,
+} from '../src/adapters/ports';
+import type { Config } from '../src/config';
+import type { DiagnosisRule } from '../src/domain/diagnosis';
+
+/** Everything activities may touch, built once by the worker entry point (or a test) and injected. */
+export interface ActivityDeps {
+  config: Config;
+  analysisStore: AnalysisStore;
+  auditStore: AuditStore;
+  learningStore: LearningStore;
+  metricHistory: MetricHistory;
+  publisher: EventPublisher;
+  containers: ContainerRuntime;
+  queues: QueueControl;
+  http: HttpProbe;
+  rules: readonly DiagnosisRule[];
+  /** Uniform [0, 1): Thompson sampling's randomness, injected so tests can seed it. */
+  random: () => number;
+  now: () => number;
+}

@@ -1,0 +1,21 @@
+// All activities, built from injected dependencies (no env reads, no connections opened here).
+import { createAnalysisActivities } from './analysis';
+import type { ActivityDeps } from './deps';
+import { createPlanningActivities } from './planning';
+import { createRecordActivities } from './records';
+import { createRemediationActivities } from './remediation';
+import { createVerificationActivities } from './verification';
+
+export type { ActivityDeps } from './deps';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createAnalysisActivities(deps),
+    ...createPlanningActivities(deps),
+    ...createRecordActivities(deps),
+    ...createRemediationActivities(deps),
+    ...createVerificationActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,230 @@
+// Small interfaces between activities/API and the outside world. One adapter module implements each;
+// only src/main/* and test helpers construct adapters.
+import type { EventEnvelope } from '../domain/events';
+import type { Anomaly, Diagnosis, HealContext, StrategyChoice, StrategyOutcome } from '../domain/types';
+
+// ---------- Neo4j: analysis (baselines + snapshots + anomalies, atomically) ----------
+
+/** Baseline states per metric name, as persisted JSON (the detection engine's state shape). */
+export type BaselineStates = Record<string, unknown>;
+
+export interface AnalysisInput {
+  /** Unique per analysis (the workflow id): recording the same analysis twice is a no-op that returns the first result. */
+  analysisId: string;
+  service: string;
+  /** Epoch ms of the metrics. */
+  at: number;
+  metrics: Record<string, number>;
+  context: HealContext;
+  workflowId: string;
+  actor: string;
+  requestId: string;
+}
+
+export interface AnalysisComputation {
+  baselines: BaselineStates;
+  anomalies: Anomaly[];
+  diagnosis: Diagnosis;
+}
+
+export interface AnalysisOutcome {
+  anomalies: Anomaly[];
+  diagnosis: Diagnosis;
+  /** True when this analysis had been recorded before (an activity retry): nothing was updated twice. */
+  replayed: boolean;
+  /** Number of samples folded into each metric's baseline after this analysis. */
+  sampleCounts: Record<string, number>;
+}
+
+export interface AnalysisStore {
+  /**
+   * Exactly once per analysisId, serialised per service (concurrent calls never lose an update):
+   * reads the service's baselines, calls `compute`, and stores the new baselines with the snapshot, anomaly events
+   * and diagnosis in one transaction.
+   */
+  analyzeOnce(input: AnalysisInput, compute: (baselines: BaselineStates) => AnalysisComputation): Promise<AnalysisOutcome>;
+  getBaselines(service: string): Promise<BaselineStates>;
+}
+
+// ---------- Neo4j: heal audit ----------
+
+export interface HealStepRecord {
+  /** `${attemptId}:${seq}`: MERGE key, so a retried record never duplicates. */
+  id: string;
+  attemptId: string;
+  seq: number;
+  step: string;
+  status: 'ok' | 'failed' | 'skipped' | 'info';
+  action?: string;
+  target?: string;
+  detail: string;
+  data: Record<string, unknown>;
+  at: number;
+}
+
+export type HealOutcomeLabel =
+  | 'planned'
+  | 'refused'
+  | 'rejected'
+  | 'approval_timeout'
+  | 'cancelled'
+  | 'recovered_before_action'
+  | 'verified'
+  | 'rolled_back'
+  | 'rollback_failed'
+  | 'failed';
+
+export interface HealAttemptRecord {
+  id: string;
+  at: number;
+  workflowId: string;
+  runId: string;
+  service: string;
+  strategy: string | null;
+  dryRun: boolean;
+  applied: boolean;
+  verified: boolean;
+  outcome: HealOutcomeLabel | 'running' | 'awaiting_approval';
+  issueType: string;
+  rootCause: string;
+  actor: string;
+  requestId: string;
+  diagnosis: Diagnosis;
+  plan: unknown;
+  reasons: string[];
+  finishedAt: number | null;
+}
+
+/** What the safety envelope needs to know about earlier applied heals. */
+export interface AppliedHealSummary {
+  attemptId: string;
+  service: string;
+  strategy: string | null;
+  at: number;
+  outcome: string;
+}
+
+export interface TimeRangeQuery {
+  service?: string;
+  metric?: string;
+  from: number;
+  to: number;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface AuditStore {
+  recordHealAttempt(attempt: HealAttemptRecord): Promise<void>;
+  recordHealSteps(steps: HealStepRecord[]): Promise<void>;
+  /** Applied (not dry-run) heals of a service since `sinceMs`, newest first. */
+  appliedHeals(service: string, sinceMs: number): Promise<AppliedHealSummary[]>;
+  /** Applied heals of every service since `sinceMs` (the global budget). */
+  countAppliedHeals(sinceMs: number): Promise<number>;
+}
+
+// ---------- Neo4j: learning ----------
+
+export interface LearningStore {
+  /** Idempotent per attemptId. */
+  recordOutcome(outcome: StrategyOutcome): Promise<void>;
+  /** Idempotent per attemptId. */
+  recordChoice(choice: StrategyChoice & { attemptId: string }): Promise<void>;
+  outcomes(issueType?: string): Promise<StrategyOutcome[]>;
+  choices(issueType?: string): Promise<StrategyChoice[]>;
+}
+
+// ---------- RabbitMQ: events ----------
+
+export interface EventPublisher {
+  /** Resolves once the broker confirmed every event (publisher confirms). */
+  publish(events: EventEnvelope[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EventFeed {
+  /** Delivers every event once per id (duplicates dropped), reconnecting after broker restarts. */
+  start(onEvent: (event: EventEnvelope) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------- Docker ----------
+
+export type ContainerState = 'running' | 'exited' | 'restarting' | 'paused' | 'created' | 'dead' | 'removing';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  state: ContainerState;
+  health: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  /** ISO-8601 of the last start. */
+  startedAt: string;
+  restartCount: number;
+  labels: Record<string, string>;
+  /** The `selfheal.service` label, when set. */
+  service: string | null;
+}
+
+/** Every method is idempotent: it observes before it acts, so a retried activity never acts twice. */
+export interface ContainerRuntime {
+  ping(): Promise<void>;
+  /** null when there is no such container. Accepts an id, a unique id prefix or a name. */
+  inspect(ref: string): Promise<ContainerInfo | null>;
+  list(filter: { service?: string; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
+  /** Restarts unless the container was started after `startedAtBefore` (the plan's observation). */
+  restartOnce(ref: string, startedAtBefore: string): Promise<{ restarted: boolean; startedAt: string }>;
+  /** Makes exactly `count` running replicas labelled selfheal.heal=<healKey>, cloned from `template`. Returns their ids. */
+  ensureReplicas(template: string, healKey: string, count: number): Promise<string[]>;
+  /** Removes every container labelled selfheal.heal=<healKey>; returns the ids removed. */
+  removeReplicas(healKey: string): Promise<string[]>;
+  stop(ref: string): Promise<void>;
+  start(ref: string): Promise<void>;
+  pause(ref: string): Promise<void>;
+  unpause(ref: string): Promise<void>;
+}
+
+// ---------- RabbitMQ: queue control (backpressure) ----------
+
+export interface QueueInfo {
+  name: string;
+  messages: number;
+  consumers: number;
+  /** Name of the policy in effect, if any. */
+  policy: string | null;
+  maxLength: number | null;
+}
+
+export interface QueueControl {
+  /** Puts a max-length (reject-publish) policy on the queue; idempotent by policy name. */
+  applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string }>;
+  /** Removes the policy applyBackpressure put there; a no-op when absent. */
+  releaseBackpressure(queue: string): Promise<void>;
+  getQueue(queue: string): Promise<QueueInfo | null>;
+}
+
+// ---------- HTTP probe (verifier) ----------
+
+export interface HttpProbe {
+  /** GETs the URL (already checked against the allowlist) and reports the status, never following redirects. */
+  get(url: string, timeoutMs: number): Promise<{ status: number; ok: boolean; error?: string }>;
+}
+
+// ---------- Neo4j: recent analyses, for the metric re-check verifier ----------
+
+export interface SnapshotSummary {
+  id: string;
+  at: number;
+  metrics: Record<string, number>;
+  anomalies: { metric: string; zscore: number; severity: string }[];
+}
+
+export interface MetricHistory {
+  /** The service's snapshots taken at or after `sinceMs`, newest first. */
+  recentSnapshots(service: string, sinceMs: number, limit: number): Promise<SnapshotSummary[]>;
+}

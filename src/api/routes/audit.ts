@@ -1,0 +1,73 @@
+// Read endpoints over the audit trail (viewer role): anomalies and snapshots per service and metric over a time
+// range, heal attempts with their steps, and the operator's "why" timeline. Keyset-paginated.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ValidationError, NotFoundError } from '../../errors';
+import type { Neo4jAuditStore } from '../../adapters/neo4j/audit-store';
+import { ErrorReply, MetricName, ServiceName, withErrors } from '../schemas/common';
+
+export type AuditReader = Pick<Neo4jAuditStore, 'listAnomalies' | 'listSnapshots' | 'listAttempts' | 'getAttempt' | 'whyQuery'>;
+
+const DAY_MS = 24 * 3600 * 1000;
+const MAX_LIMIT = 1000;
+
+const RangeFields = {
+  from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'ISO-8601; default: 24 h before `to`' })),
+  to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'ISO-8601; default: now' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+};
+const SeriesQuery = Type.Object({ service: Type.Optional(ServiceName), metric: Type.Optional(MetricName), ...RangeFields }, { additionalProperties: false });
+const AttemptsQuery = Type.Object(
+  { service: Type.Optional(ServiceName), include_steps: Type.Optional(Type.Boolean({ default: false })), ...RangeFields },
+  { additionalProperties: false },
+);
+const WhyQuery = Type.Object({ service: ServiceName, from: RangeFields.from, to: RangeFields.to }, { additionalProperties: false });
+const AttemptId = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$' }) }, { additionalProperties: false });
+const AnyObject = Type.Object({}, { additionalProperties: true });
+
+function range(q: { from?: string; to?: string }): { from: number; to: number } {
+  const to = q.to ? Date.parse(q.to) : Date.now();
+  const from = q.from ? Date.parse(q.from) : to - DAY_MS;
+  if (!Number.isFinite(to)) throw new ValidationError('to', 'not a valid ISO-8601 time');
+  if (!Number.isFinite(from)) throw new ValidationError('from', 'not a valid ISO-8601 time');
+  if (from > to) throw new ValidationError('from', 'must not be after `to`');
+  return { from, to };
+}
+
+function page<T extends { nextCursor: string | null }>(p: T) {
+  return { ...p, next_cursor: p.nextCursor };
+}
+
+export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader }> = async (app, { audit }) => {
+  const viewer = app.authorize('viewer');
+  const common = { tags: ['audit'], response: withErrors({ 200: AnyObject, 404: ErrorReply }) };
+
+  app.get('/anomalies', { preHandler: viewer, schema: { ...common, summary: 'Anomaly events over a time range', querystring: SeriesQuery } }, async (request) => {
+    const q = request.query;
+    return page(await audit.listAnomalies({ ...range(q), limit: q.limit ?? 50, ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
+  });
+
+  app.get('/snapshots', { preHandler: viewer, schema: { ...common, summary: 'Metric snapshots over a time range', querystring: SeriesQuery } }, async (request) => {
+    const q = request.query;
+    return page(await audit.listSnapshots({ ...range(q), limit: q.limit ?? 50, ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
+  });
+
+  app.get('/attempts', { preHandler: viewer, schema: { ...common, summary: 'Heal attempts, optionally with their steps', querystring: AttemptsQuery } }, async (request) => {
+    const q = request.query;
+    return page(
+      await audit.listAttempts({ ...range(q), limit: q.limit ?? 50, includeSteps: q.include_steps ?? false, ...(q.service ? { service: q.service } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }),
+    );
+  });
+
+  app.get('/attempts/:id', { preHandler: viewer, schema: { ...common, summary: 'One heal attempt with its steps', params: AttemptId } }, async (request) => {
+    const attempt = await audit.getAttempt(request.params.id);
+    if (!attempt) throw new NotFoundError(`attempt ${request.params.id}`);
+    return attempt;
+  });
+
+  app.get('/why', { preHandler: viewer, schema: { ...common, summary: 'Why did we (not) act: analyses, diagnoses and heals of a service over a window', querystring: WhyQuery } }, async (request) => {
+    const { from, to } = range(request.query);
+    return audit.whyQuery(request.query.service, from, to);
+  });
+};

@@ -1,0 +1,96 @@
+// /api/self_healing: analyze, heal (dry run by default), heal status, approval, cancel, strategies, learning.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { LearningStore } from '../../adapters/ports';
+import { learningStats } from '../../domain/learning';
+import { listStrategies } from '../../domain/strategies';
+import type { SelfHealingApi } from '../self-healing-api';
+import { ErrorReply, WorkflowIdParam, withErrors } from '../schemas/common';
+import { AnalyzeBody, CancelBody, DecisionBody, HealBody, RunQuery } from '../schemas/self-healing';
+
+export interface SelfHealingRoutesOptions {
+  api: SelfHealingApi;
+  learning: LearningStore;
+}
+
+const AnyObject = Type.Object({}, { additionalProperties: true });
+
+export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptions> = async (app, { api, learning }) => {
+  const actor = (request: { user: { sub: string }; id: string }) => ({ sub: request.user.sub, requestId: request.id });
+
+  app.post(
+    '/analyze',
+    {
+      preHandler: app.authorize('operator'),
+      schema: { tags: ['self_healing'], summary: 'Detect anomalies against adaptive baselines and diagnose', body: AnalyzeBody, response: withErrors({ 200: AnyObject, 503: ErrorReply }) },
+    },
+    async (request) => api.analyze(request.body, actor(request)),
+  );
+
+  app.post(
+    '/heal',
+    {
+      preHandler: app.authorize('operator'),
+      schema: {
+        tags: ['self_healing'],
+        summary: 'Select a strategy and plan (dry run, the default) or apply a heal',
+        body: HealBody,
+        response: withErrors({ 200: AnyObject, 202: AnyObject, 409: AnyObject, 422: AnyObject }),
+      },
+    },
+    async (request, reply) => {
+      const started = await api.heal(request.body, actor(request));
+      return reply.code(started.status as 200 | 202 | 409 | 422).send(started.body);
+    },
+  );
+
+  app.get(
+    '/heal/:id',
+    {
+      preHandler: app.authorize('viewer'),
+      schema: { tags: ['self_healing'], summary: 'Live progress of a heal (workflow query)', params: WorkflowIdParam, querystring: RunQuery, response: withErrors({ 200: AnyObject, 404: ErrorReply }) },
+    },
+    async (request) => api.status(request.params.id, request.query.run_id),
+  );
+
+  for (const [path, approve] of [['approve', true], ['reject', false]] as const) {
+    app.post(
+      `/heal/:id/${path}`,
+      {
+        preHandler: app.authorize('operator'),
+        schema: { tags: ['self_healing'], summary: `${approve ? 'Approve' : 'Reject'} a heal that waits for a person`, params: WorkflowIdParam, body: Type.Optional(DecisionBody), response: withErrors({ 200: AnyObject, 404: ErrorReply, 409: AnyObject }) },
+      },
+      async (request) => api.decide(request.params.id, approve, actor(request), request.body?.comment),
+    );
+  }
+
+  app.post(
+    '/heal/:id/cancel',
+    {
+      preHandler: app.authorize('operator'),
+      schema: { tags: ['self_healing'], summary: 'Cancel a running heal (applied steps are rolled back)', params: WorkflowIdParam, body: Type.Optional(CancelBody), response: withErrors({ 202: AnyObject, 404: ErrorReply }) },
+    },
+    async (request, reply) => {
+      await api.cancel(request.params.id, actor(request), request.body?.reason ?? 'cancelled through the API');
+      return reply.code(202).send({ workflow_id: request.params.id, status: 'cancel_requested' });
+    },
+  );
+
+  app.get(
+    '/strategies',
+    { preHandler: app.authorize('viewer'), schema: { tags: ['self_healing'], summary: 'The strategy library', response: withErrors({ 200: AnyObject }) } },
+    async () => ({ strategies: listStrategies() }),
+  );
+
+  app.get(
+    '/learning',
+    {
+      preHandler: app.authorize('viewer'),
+      schema: { tags: ['self_healing'], summary: 'Per strategy and issue type: attempts, successes, posterior mean, 90% interval, last use, choices', response: withErrors({ 200: AnyObject }) },
+    },
+    async () => {
+      const [outcomes, choices] = await Promise.all([learning.outcomes(), learning.choices()]);
+      return { stats: learningStats(outcomes, choices, Date.now()) };
+    },
+  );
+};

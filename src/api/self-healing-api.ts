@@ -1,0 +1,232 @@
+// What the REST routes do, apart from HTTP: turn validated requests into workflow starts, queries and updates.
+// The API never touches Docker or writes the audit; workers do.
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import { ConflictError, AppError, ValidationError } from '../errors';
+import type { Config } from '../config';
+import type { AnalyzeResult, HealInput, HealPlan, HealStatus, VerifierSpec } from '../domain/heal';
+import { getStrategy, strategyNames } from '../domain/strategies';
+import { validateSample } from '../domain/detection';
+import { VERIFIER_NAMES, verifierProblems } from '../domain/verifiers';
+import type { analyzeWorkflow } from '../../workflows/analyze';
+import type { healWorkflow } from '../../workflows/heal';
+import {
+  analyzeWorkflowId,
+  cancelHealSignal,
+  decideApprovalUpdate,
+  dryRunWorkflowId,
+  healStatusQuery,
+  healWorkflowId,
+  planUpdate,
+  searchAttributes,
+} from '../../workflows/definitions';
+import type { AnalyzeBody, ContextBody, HealBody } from './schemas/self-healing';
+
+export interface Actor {
+  sub: string;
+  requestId: string;
+}
+
+export interface HealStarted {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export class SelfHealingApi {
+  constructor(
+    private readonly client: Client,
+    private readonly config: Config,
+    private readonly knownIssueTypes: ReadonlySet<string>,
+  ) {}
+
+  async analyze(body: AnalyzeBody, actor: Actor): Promise<AnalyzeResult> {
+    for (const [metric, value] of Object.entries(body.metrics)) {
+      const problem = validateSample(metric, value);
+      if (problem) throw new ValidationError(`metrics.${metric}`, problem);
+    }
+    const context = normaliseContext(body.context);
+    const service = body.service ?? context.services?.[0] ?? 'default';
+    const at = body.at ? Date.parse(body.at) : Date.now();
+    const workflowId = analyzeWorkflowId(service, actor.requestId);
+    const handle = await this.client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
+      taskQueue: this.config.temporal.taskQueue,
+      workflowId,
+      args: [{ service, metrics: body.metrics, at, context, actor: actor.sub, requestId: actor.requestId }],
+      typedSearchAttributes: [{ key: searchAttributes.service, value: service }],
+    });
+    return withTimeout(handle.result(), this.config.api.analyzeTimeoutMs, () => {
+      throw new AppError(`analysis ${workflowId} is still running; it will complete and be recorded`, 503, 'analysis_pending');
+    });
+  }
+
+  async heal(body: HealBody, actor: Actor): Promise<HealStarted> {
+    const input = this.toHealInput(body, actor);
+    const workflowId = input.dryRun ? dryRunWorkflowId(input.service, actor.requestId) : healWorkflowId(input.service);
+    let handle: WorkflowHandleWithFirstExecutionRunId<typeof healWorkflow>;
+    try {
+      handle = await this.client.workflow.start<typeof healWorkflow>('healWorkflow', {
+        taskQueue: this.config.temporal.taskQueue,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: searchAttributes.service, value: input.service },
+          { key: searchAttributes.issueType, value: input.diagnosis.issue_type },
+          { key: searchAttributes.dryRun, value: input.dryRun },
+        ],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        const running = await this.client.workflow.getHandle(workflowId).describe();
+        throw new ConflictError(`a heal of ${input.service} is already running: ${workflowId}`, {
+          running_workflow_id: workflowId,
+          running_run_id: running.runId,
+        });
+      }
+      throw err;
+    }
+    const plan = await handle.executeUpdate(planUpdate);
+    const ids = { workflow_id: workflowId, run_id: handle.firstExecutionRunId, heal_id: workflowId, temporal_ui: this.uiLink(workflowId, handle.firstExecutionRunId) };
+    if (input.dryRun) {
+      const result = await handle.result();
+      return { status: 200, body: { ...ids, dry_run: true, status: result.outcome, plan } };
+    }
+    if (!plan.allowed) {
+      return {
+        status: 422,
+        body: { error: 'heal_refused', message: refusalMessage(plan), reasons: failedChecks(plan), ...ids, dry_run: false, status: 'refused', plan },
+      };
+    }
+    return { status: 202, body: { ...ids, dry_run: false, status: plan.requires_approval ? 'awaiting_approval' : 'running', plan } };
+  }
+
+  async status(workflowId: string, runId?: string): Promise<HealStatus & { temporal_ui: string; workflow_status: string }> {
+    const handle = this.client.workflow.getHandle<typeof healWorkflow>(workflowId, runId);
+    const description = await handle.describe();
+    let status: HealStatus;
+    try {
+      status = await handle.query(healStatusQuery);
+    } catch (err) {
+      // A closed heal that failed still carries its final status in the failure details.
+      status = await handle.result().catch((e: unknown) => finalStatusOf(e) ?? Promise.reject(err));
+    }
+    return { ...status, workflow_status: description.status.name, temporal_ui: this.uiLink(workflowId, description.runId) };
+  }
+
+  async decide(workflowId: string, approve: boolean, actor: Actor, comment?: string): Promise<HealStatus> {
+    const handle = this.client.workflow.getHandle<typeof healWorkflow>(workflowId);
+    try {
+      return await handle.executeUpdate(decideApprovalUpdate, { args: [{ approve, actor: actor.sub, ...(comment ? { comment } : {}) }] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new ConflictError(err.cause?.message ?? err.message);
+      throw err;
+    }
+  }
+
+  async cancel(workflowId: string, actor: Actor, reason: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).signal(cancelHealSignal, { actor: actor.sub, reason });
+  }
+
+  private toHealInput(body: HealBody, actor: Actor): HealInput {
+    const diagnosis = body.issue.diagnosis;
+    if (!this.knownIssueTypes.has(diagnosis.issue_type)) {
+      throw new ValidationError('issue.diagnosis.issue_type', `unknown issue type "${diagnosis.issue_type}"; known: ${[...this.knownIssueTypes].join(', ')}`);
+    }
+    diagnosis.recommended_strategies.forEach((name, i) => {
+      if (!getStrategy(name)) throw new ValidationError(`issue.diagnosis.recommended_strategies.${i}`, unknownStrategy(name));
+    });
+    if (body.strategy && !getStrategy(body.strategy)) throw new ValidationError('strategy', unknownStrategy(body.strategy));
+    const context = normaliseContext(body.context);
+    const verify = [...(body.verify ?? []), ...contextVerifiers(body.context?.verify)] as VerifierSpec[];
+    verify.forEach((v, i) => {
+      const problems = verifierProblems(v, this.config.heal.verifyHttpAllowlist);
+      if (problems.length) throw new ValidationError(`verify.${i}`, problems.join('; '));
+    });
+    const service = body.service ?? context.services?.[0] ?? diagnosis.impacted_components[0];
+    if (!service) throw new ValidationError('service', 'name the service to heal (service, context.services or impacted_components)');
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(service)) throw new ValidationError('service', `"${service}" is not a valid service name`);
+    return {
+      service,
+      diagnosis,
+      context,
+      dryRun: body.dry_run ?? true,
+      ...(body.strategy ? { strategy: body.strategy } : {}),
+      ...(body.replicas ? { replicas: body.replicas } : {}),
+      ...(body.max_length !== undefined ? { maxLength: body.max_length } : {}),
+      verify,
+      requireApproval: body.require_approval ?? false,
+      skipIfHealthy: body.skip_if_healthy ?? false,
+      actor: actor.sub,
+      requestId: actor.requestId,
+    };
+  }
+
+  private uiLink(workflowId: string, runId: string): string {
+    return `${this.config.temporal.uiUrl}/namespaces/${encodeURIComponent(this.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+  }
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+function normaliseContext(context: ContextBody | undefined): HealInput['context'] {
+  if (!context) return {};
+  const { verify: _verify, ...rest } = context;
+  return rest as HealInput['context'];
+}
+
+/** The spec's `context.verify`: a verifier name, or verifiers with parameters. */
+function contextVerifiers(verify: ContextBody['verify']): VerifierSpec[] {
+  if (verify === undefined) return [];
+  if (typeof verify === 'string') {
+    if (verify !== 'container_health') {
+      throw new ValidationError('context.verify', `unknown verifier "${verify}"; name one of ${VERIFIER_NAMES.join(', ')} (http_probe, metric_recheck, all and any need params)`);
+    }
+    return [{ name: 'container_health' }];
+  }
+  return (Array.isArray(verify) ? verify : [verify]) as VerifierSpec[];
+}
+
+function unknownStrategy(name: string): string {
+  return `unknown strategy "${name}"; known: ${strategyNames().join(', ')}`;
+}
+
+function failedChecks(plan: HealPlan): string[] {
+  return plan.safety_checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
+}
+
+function refusalMessage(plan: HealPlan): string {
+  return `heal refused by the safety envelope: ${failedChecks(plan).join('; ')}`;
+}
+
+function finalStatusOf(err: unknown): HealStatus | undefined {
+  if (!(err instanceof WorkflowFailedError)) return undefined;
+  const details = (err.cause as { details?: unknown[] } | undefined)?.details;
+  return details?.[0] as HealStatus | undefined;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => never): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      try {
+        onTimeout();
+      } catch (e) {
+        reject(e);
+      }
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,193 @@
+// The one reader of process.env. Every key has its env name, a default that runs the embedded local stack, and a doc.
+// loadConfig() validates everything once and throws ConfigError listing every bad key.
+
+export type Mode = 'development' | 'production';
+export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
+
+export interface Config {
+  mode: Mode;
+  logLevel: string;
+  api: {
+    host: string;
+    port: number;
+    /** Identifies this API instance; names its own RabbitMQ relay queue so every instance gets every event. */
+    instanceId: string;
+    bodyLimitBytes: number;
+    corsOrigins: string[];
+    rateLimitMax: number;
+    rateLimitWindowMs: number;
+    /** How long analyze waits for its workflow before answering 503 with the workflow id. */
+    analyzeTimeoutMs: number;
+  };
+  jwt: {
+    algorithm: JwtAlgorithm;
+    secret: string | undefined;
+    publicKeyFile: string | undefined;
+    privateKeyFile: string | undefined;
+    issuer: string;
+    audience: string;
+    clockSkewSeconds: number;
+    /** Lifetime of tokens minted by `selfheal token`. */
+    ttlSeconds: number;
+  };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  neo4j: { uri: string; user: string; password: string; database: string };
+  rabbitmq: { url: string; exchange: string; managementUrl: string; managementUser: string; managementPassword: string; vhost: string };
+  docker: { socketPath: string; image: string };
+  detection: { ewmaAlpha: number; hwAlpha: number; hwBeta: number; mediumZ: number; highZ: number };
+  diagnosis: { rulesFile: string | undefined };
+  heal: {
+    /** URL prefixes the http_probe verifier may reach; nothing else. */
+    verifyHttpAllowlist: string[];
+    budgetMax: number;
+    budgetWindowSeconds: number;
+    circuitBreakerFailures: number;
+    approvalTimeoutSeconds: number;
+    verifyIntervalSeconds: number;
+    verifyAttempts: number;
+  };
+}
+
+export const LOCAL_JWT_SECRET = 'selfheal-local-development-secret-not-for-production';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  str(name: string, fallback: string): string {
+    const v = this.env[name];
+    return v === undefined || v === '' ? fallback : v;
+  }
+
+  optional(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  num(name: string, fallback: number, min: number, max: number, integer = false): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const v = Number(raw);
+    if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+      this.problems.push(`${name}=${raw}: expected ${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`);
+      return fallback;
+    }
+    return v;
+  }
+
+  list(name: string, fallback: string[]): string[] {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name}=${raw}: expected one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return raw as T;
+  }
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const r = new Reader(env);
+  const mode = r.oneOf<Mode>('SELFHEAL_MODE', 'development', ['development', 'production']);
+  const port = r.num('API_PORT', 3000, 0, 65535, true);
+  const host = r.str('API_HOST', '127.0.0.1');
+  const config: Config = {
+    mode,
+    logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    api: {
+      host,
+      port,
+      instanceId: r.str('API_INSTANCE_ID', `api-${host}-${port}`),
+      bodyLimitBytes: r.num('API_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024, true),
+      corsOrigins: r.list('CORS_ORIGINS', []),
+      rateLimitMax: r.num('RATE_LIMIT_MAX', 600, 1, 1_000_000, true),
+      rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
+      analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
+    },
+    jwt: {
+      algorithm: r.oneOf<JwtAlgorithm>('JWT_ALGORITHM', 'HS256', ['HS256', 'RS256', 'ES256']),
+      secret: r.optional('JWT_SECRET') ?? (mode === 'development' ? LOCAL_JWT_SECRET : undefined),
+      publicKeyFile: r.optional('JWT_PUBLIC_KEY_FILE'),
+      privateKeyFile: r.optional('JWT_PRIVATE_KEY_FILE'),
+      issuer: r.str('JWT_ISSUER', 'selfheal'),
+      audience: r.str('JWT_AUDIENCE', 'selfheal-api'),
+      clockSkewSeconds: r.num('JWT_CLOCK_SKEW_SECONDS', 30, 0, 300, true),
+      ttlSeconds: r.num('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600, true),
+    },
+    temporal: {
+      address: r.str('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+      namespace: r.str('TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: r.str('TEMPORAL_TASK_QUEUE', 'selfheal'),
+      uiUrl: r.str('TEMPORAL_UI_URL', 'http://127.0.0.1:8233'),
+    },
+    neo4j: {
+      uri: r.str('NEO4J_URI', 'bolt://127.0.0.1:7687'),
+      user: r.str('NEO4J_USER', 'neo4j'),
+      password: r.str('NEO4J_PASSWORD', 'selfheal-local'),
+      database: r.str('NEO4J_DATABASE', 'neo4j'),
+    },
+    rabbitmq: {
+      url: r.str('RABBITMQ_URL', 'amqp://guest:guest@127.0.0.1:5672'),
+      exchange: r.str('RABBITMQ_EXCHANGE', 'selfheal.events'),
+      managementUrl: r.str('RABBITMQ_MANAGEMENT_URL', 'http://127.0.0.1:15672'),
+      managementUser: r.str('RABBITMQ_MANAGEMENT_USER', 'guest'),
+      managementPassword: r.str('RABBITMQ_MANAGEMENT_PASSWORD', 'guest'),
+      vhost: r.str('RABBITMQ_VHOST', '/'),
+    },
+    docker: {
+      socketPath: r.str('DOCKER_SOCKET', '/var/run/docker.sock'),
+      image: r.str('DEMO_IMAGE', 'selfheal/busybox:1'),
+    },
+    detection: {
+      ewmaAlpha: r.num('EWMA_ALPHA', 0.3, 0.001, 1),
+      hwAlpha: r.num('HW_ALPHA', 0.3, 0.001, 1),
+      hwBeta: r.num('HW_BETA', 0.05, 0, 1),
+      mediumZ: r.num('ANOMALY_MEDIUM_Z', 2, 0.5, 100),
+      highZ: r.num('ANOMALY_HIGH_Z', 3, 0.5, 100),
+    },
+    diagnosis: { rulesFile: r.optional('RULES_FILE') },
+    heal: {
+      verifyHttpAllowlist: r.list('VERIFY_HTTP_ALLOWLIST', ['http://127.0.0.1:3000/health']),
+      budgetMax: r.num('HEAL_BUDGET_MAX', 20, 1, 10_000, true),
+      budgetWindowSeconds: r.num('HEAL_BUDGET_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600, true),
+      circuitBreakerFailures: r.num('CIRCUIT_BREAKER_FAILURES', 3, 1, 1000, true),
+      approvalTimeoutSeconds: r.num('APPROVAL_TIMEOUT_SECONDS', 900, 1, 7 * 24 * 3600, true),
+      verifyIntervalSeconds: r.num('VERIFY_INTERVAL_SECONDS', 2, 0.1, 3600),
+      verifyAttempts: r.num('VERIFY_ATTEMPTS', 10, 1, 1000, true),
+    },
+  };
+  if (config.detection.highZ < config.detection.mediumZ) {
+    r.problems.push('ANOMALY_HIGH_Z must be at least ANOMALY_MEDIUM_Z');
+  }
+  checkJwt(config, r.problems);
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+function checkJwt(config: Config, problems: string[]): void {
+  const { jwt, mode } = config;
+  if (jwt.algorithm === 'HS256') {
+    if (!jwt.secret) problems.push('JWT_SECRET is required with JWT_ALGORITHM=HS256');
+    else if (jwt.secret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+    if (mode === 'production' && jwt.secret === LOCAL_JWT_SECRET) {
+      problems.push('JWT_SECRET is the local development secret: refusing to run in production mode');
+    }
+  } else if (!jwt.publicKeyFile) {
+    problems.push(`JWT_PUBLIC_KEY_FILE is required with JWT_ALGORITHM=${jwt.algorithm}`);
+  }
+}

@@ -1,0 +1,276 @@
+// Turns a chosen strategy and what was observed of the targets into a concrete plan with its safety checks.
+// Pure: observations, history and the clock come in as data.
+import type { AppliedHealSummary, ContainerInfo, QueueInfo } from '../adapters/ports';
+import type { HealInput, HealPlan, PlanStep, SafetyCheck, StrategySelection, VerifierSpec } from './heal';
+import type { Strategy } from './types';
+import { isFailingContainer } from './strategies';
+import { verifierProblems } from './verifiers';
+
+export interface PlanPolicy {
+  budgetMax: number;
+  budgetWindowSeconds: number;
+  circuitBreakerFailures: number;
+  approvalTimeoutSeconds: number;
+  verifyIntervalSeconds: number;
+  verifyAttempts: number;
+  httpAllowlist: string[];
+}
+
+export interface PlanObservations {
+  /** Each container of the context's allowlist, as observed (null: not found). */
+  containers: { ref: string; info: ContainerInfo | null }[];
+  /** Containers labelled with the service: scale templates. */
+  serviceContainers: ContainerInfo[];
+  queues: { name: string; info: QueueInfo | null }[];
+  /** Applied heals of this service, newest first, over at least the cooldown and budget windows. */
+  recentHeals: AppliedHealSummary[];
+  appliedInWindow: number;
+}
+
+export interface PlanningInput {
+  heal: HealInput;
+  attemptId: string;
+  workflowId: string;
+  strategy: Strategy | null;
+  selection: StrategySelection;
+  preconditionChecks: SafetyCheck[];
+  observed: PlanObservations;
+  policy: PlanPolicy;
+  now: number;
+}
+
+const DEFAULT_MAX_LENGTH = 1000;
+const ROLLING_WAIT_HEALTHY_SECONDS = 30;
+const FAILED_OUTCOMES = new Set(['rolled_back', 'rollback_failed', 'failed']);
+
+export function buildHealPlan(p: PlanningInput): HealPlan {
+  const { heal, strategy, observed, policy } = p;
+  const steps = strategy ? buildSteps(strategy, heal, observed) : [];
+  const checks: SafetyCheck[] = [
+    {
+      name: 'strategy_selected',
+      passed: strategy !== null,
+      detail: strategy ? `${strategy.name} (${p.selection.method}): ${p.selection.reason}` : p.selection.reason,
+    },
+    ...p.preconditionChecks,
+    ...allowlistChecks(observed),
+  ];
+  if (strategy) {
+    checks.push(targetsCheck(strategy, steps), blastRadiusCheck(strategy, steps), cooldownCheck(strategy, observed.recentHeals, p.now));
+  }
+  checks.push(budgetCheck(observed.appliedInWindow, policy), verifiersCheck(heal.verify, policy.httpAllowlist));
+
+  const verifiers = heal.verify.length > 0 ? heal.verify : defaultVerifiers(steps);
+  if (!heal.dryRun) {
+    checks.push({
+      name: 'verifiable',
+      passed: verifiers.length > 0,
+      detail: verifiers.length > 0 ? verifiers.map((v) => v.name).join(', ') : 'no verifier applies to these targets: give `verify`',
+    });
+  }
+  const approvalReasons = approvalReasonsFor(heal, strategy, observed.recentHeals, policy);
+  const holdChecks = consecutiveRequired(verifiers, policy.verifyIntervalSeconds);
+  return {
+    attempt_id: p.attemptId,
+    workflow_id: p.workflowId,
+    service: heal.service,
+    dry_run: heal.dryRun,
+    issue_type: heal.diagnosis.issue_type,
+    root_cause: heal.diagnosis.root_cause,
+    strategy: strategy?.name ?? null,
+    risk: strategy?.risk ?? null,
+    selection: p.selection,
+    steps,
+    safety_checks: checks,
+    allowed: checks.every((c) => c.passed),
+    requires_approval: approvalReasons.length > 0,
+    approval_reasons: approvalReasons,
+    approval_timeout_seconds: policy.approvalTimeoutSeconds,
+    verifiers,
+    verification: {
+      interval_seconds: policy.verifyIntervalSeconds,
+      consecutive_required: holdChecks,
+      max_checks: Math.max(policy.verifyAttempts, holdChecks + 2),
+    },
+  };
+}
+
+function buildSteps(strategy: Strategy, heal: HealInput, observed: PlanObservations): PlanStep[] {
+  const steps: PlanStep[] = [];
+  const allowed = observed.containers.flatMap((c) => (c.info ? [c.info] : []));
+  const add = (s: Omit<PlanStep, 'index'>) => steps.push({ index: steps.length, ...s });
+  for (const action of strategy.actions) {
+    const rollback = { action: action.inverse, description: action.inverse ? inverseDescription(action.inverse) : 'none needed' };
+    switch (action.kind) {
+      case 'restart_container': {
+        const rolling = strategy.name !== 'restart_unhealthy';
+        const targets = rolling ? allowed : allowed.filter(isUnwell);
+        for (const c of targets) {
+          add({
+            action: 'restart_container',
+            target: { kind: 'container', id: c.id, name: c.name },
+            params: { startedAtBefore: c.startedAt, ...(rolling ? { waitHealthySeconds: ROLLING_WAIT_HEALTHY_SECONDS } : {}) },
+            expected_effect: `restart ${c.name} (${c.state}, health ${c.health})${rolling ? ', then wait until healthy' : ''}`,
+            rollback,
+          });
+        }
+        break;
+      }
+      case 'scale_up': {
+        const template = pickTemplate(heal.service, allowed, observed.serviceContainers);
+        if (!template) break;
+        const replicas = heal.replicas ?? 1;
+        add({
+          action: 'scale_up',
+          target: { kind: 'service', id: heal.service },
+          params: { template: template.id, replicas },
+          expected_effect: `add ${replicas} replica(s) of ${heal.service} cloned from ${template.name}`,
+          rollback,
+        });
+        break;
+      }
+      case 'apply_backpressure':
+        for (const q of observed.queues) {
+          if (!q.info) continue;
+          const maxLength = heal.maxLength ?? DEFAULT_MAX_LENGTH;
+          add({
+            action: 'apply_backpressure',
+            target: { kind: 'queue', id: q.name },
+            params: { maxLength },
+            expected_effect: `limit queue ${q.name} to ${maxLength} messages (reject-publish); it holds ${q.info.messages} now`,
+            rollback,
+          });
+        }
+        break;
+      case 'pause_container':
+        for (const c of allowed.filter((c) => c.state === 'running')) {
+          add({ action: 'pause_container', target: { kind: 'container', id: c.id, name: c.name }, params: {}, expected_effect: `pause ${c.name}`, rollback });
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return steps;
+}
+
+function isUnwell(c: ContainerInfo): boolean {
+  return isFailingContainer({ id: c.id, state: c.state, health: c.health });
+}
+
+function pickTemplate(service: string, allowed: ContainerInfo[], labelled: ContainerInfo[]): ContainerInfo | undefined {
+  const ofService = (c: ContainerInfo) => c.service === service && c.labels['selfheal.heal'] === undefined;
+  return allowed.find((c) => ofService(c) && c.state === 'running') ?? labelled.find((c) => ofService(c) && c.state === 'running');
+}
+
+function inverseDescription(kind: string): string {
+  switch (kind) {
+    case 'remove_replicas':
+      return 'remove exactly the replicas this heal added';
+    case 'release_backpressure':
+      return 'remove the max-length policy this heal put on the queue';
+    case 'unpause_container':
+      return 'unpause the container';
+    default:
+      return kind;
+  }
+}
+
+function allowlistChecks(observed: PlanObservations): SafetyCheck[] {
+  const missing = observed.containers.filter((c) => c.info === null).map((c) => c.ref);
+  const missingQueues = observed.queues.filter((q) => q.info === null).map((q) => q.name);
+  const checks: SafetyCheck[] = [];
+  if (observed.containers.length > 0) {
+    checks.push({
+      name: 'containers_exist',
+      passed: missing.length === 0,
+      detail: missing.length ? `unknown container(s): ${missing.join(', ')}` : `${observed.containers.length} allowed container(s) found`,
+    });
+  }
+  if (observed.queues.length > 0) {
+    checks.push({
+      name: 'queues_exist',
+      passed: missingQueues.length === 0,
+      detail: missingQueues.length ? `unknown queue(s): ${missingQueues.join(', ')}` : `${observed.queues.length} queue(s) found`,
+    });
+  }
+  return checks;
+}
+
+function targetsCheck(strategy: Strategy, steps: PlanStep[]): SafetyCheck {
+  return {
+    name: 'has_targets',
+    passed: steps.length > 0,
+    detail: steps.length > 0 ? `${steps.length} step(s)` : `nothing for ${strategy.name} to act on within the allowlist`,
+  };
+}
+
+function blastRadiusCheck(strategy: Strategy, steps: PlanStep[]): SafetyCheck {
+  const touched = steps.reduce((n, s) => n + (s.action === 'scale_up' ? (s.params.replicas ?? 1) : s.target.kind === 'container' ? 1 : 0), 0);
+  return {
+    name: 'blast_radius',
+    passed: touched <= strategy.blast_radius,
+    detail: `${touched} container(s) or replica(s) touched, limit ${strategy.blast_radius}`,
+  };
+}
+
+function cooldownCheck(strategy: Strategy, recent: AppliedHealSummary[], now: number): SafetyCheck {
+  const last = recent.find((h) => h.strategy === strategy.name);
+  const readyAt = last ? last.at + strategy.cooldown_seconds * 1000 : 0;
+  return {
+    name: 'cooldown',
+    passed: readyAt <= now,
+    detail:
+      readyAt <= now
+        ? `no ${strategy.name} within its ${strategy.cooldown_seconds}s cooldown`
+        : `${strategy.name} last applied ${Math.round((now - (last?.at ?? 0)) / 1000)}s ago; cooldown ${strategy.cooldown_seconds}s, ${Math.ceil((readyAt - now) / 1000)}s left`,
+  };
+}
+
+function budgetCheck(appliedInWindow: number, policy: PlanPolicy): SafetyCheck {
+  return {
+    name: 'budget',
+    passed: appliedInWindow < policy.budgetMax,
+    detail: `${appliedInWindow} applied heal(s) in the last ${policy.budgetWindowSeconds}s, budget ${policy.budgetMax}`,
+  };
+}
+
+function verifiersCheck(verify: VerifierSpec[], allowlist: string[]): SafetyCheck {
+  const problems = verify.flatMap((v) => verifierProblems(v, allowlist));
+  return { name: 'verifiers_allowed', passed: problems.length === 0, detail: problems.length ? problems.join('; ') : 'ok' };
+}
+
+/** Consecutive failed applied heals since the last verified one. */
+export function consecutiveFailures(recent: AppliedHealSummary[]): number {
+  let n = 0;
+  for (const h of recent) {
+    if (h.outcome === 'verified') break;
+    if (FAILED_OUTCOMES.has(h.outcome)) n++;
+  }
+  return n;
+}
+
+function approvalReasonsFor(heal: HealInput, strategy: Strategy | null, recent: AppliedHealSummary[], policy: PlanPolicy): string[] {
+  const reasons: string[] = [];
+  if (heal.requireApproval) reasons.push('the request asked for approval');
+  if (strategy?.requires_approval) reasons.push(`strategy ${strategy.name} (risk ${strategy.risk}) requires approval`);
+  const failures = consecutiveFailures(recent);
+  if (failures >= policy.circuitBreakerFailures) {
+    reasons.push(`circuit breaker open: ${failures} failed heal(s) of ${heal.service} in a row; a person must approve`);
+  }
+  return reasons;
+}
+
+function defaultVerifiers(steps: PlanStep[]): VerifierSpec[] {
+  return steps.some((s) => s.target.kind === 'container' || s.action === 'scale_up') ? [{ name: 'container_health', params: { hold_seconds: 4 } }] : [];
+}
+
+function consecutiveRequired(verifiers: VerifierSpec[], intervalSeconds: number): number {
+  let need = 1;
+  const visit = (v: VerifierSpec) => {
+    if (v.name === 'container_health') need = Math.max(need, Math.ceil((v.params?.hold_seconds ?? 0) / intervalSeconds) + 1);
+    else if (v.name === 'all' || v.name === 'any') v.params.verifiers.forEach(visit);
+  };
+  verifiers.forEach(visit);
+  return need;
+}

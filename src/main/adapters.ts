@@ -1,0 +1,59 @@
+// Builds the adapters a process needs from the configuration. Only entry points and test helpers call this.
+import type { Config } from '../config';
+import { connectNeo4j, closeNeo4j, type Neo4jConnection } from '../adapters/neo4j/driver';
+import { ensureSchema } from '../adapters/neo4j/schema';
+import { Neo4jAnalysisStore } from '../adapters/neo4j/analysis-store';
+import { Neo4jAuditStore } from '../adapters/neo4j/audit-store';
+import { Neo4jLearningStore } from '../adapters/neo4j/learning-store';
+import { Neo4jMetricHistory } from '../adapters/neo4j/metric-history';
+import { RabbitConnection, type AdapterLogger } from '../adapters/rabbitmq/connection';
+import { RabbitEventPublisher } from '../adapters/rabbitmq/event-publisher';
+import { RabbitEventFeed } from '../adapters/rabbitmq/event-feed';
+import { RabbitQueueControl } from '../adapters/rabbitmq/queue-control';
+import { DockerContainerRuntime } from '../adapters/docker/container-runtime';
+import { FetchHttpProbe } from '../adapters/http-probe';
+
+export interface Neo4jStores {
+  connection: Neo4jConnection;
+  analysis: Neo4jAnalysisStore;
+  audit: Neo4jAuditStore;
+  learning: Neo4jLearningStore;
+  metricHistory: Neo4jMetricHistory;
+  close(): Promise<void>;
+}
+
+export async function openNeo4j(config: Config): Promise<Neo4jStores> {
+  const connection = await connectNeo4j(config.neo4j);
+  await ensureSchema(connection);
+  return {
+    connection,
+    analysis: new Neo4jAnalysisStore(connection),
+    audit: new Neo4jAuditStore(connection),
+    learning: new Neo4jLearningStore(connection),
+    metricHistory: new Neo4jMetricHistory(connection),
+    close: () => closeNeo4j(connection),
+  };
+}
+
+export function openRabbit(config: Config, logger: AdapterLogger, name: string) {
+  const connection = new RabbitConnection(config.rabbitmq.url, logger, { name });
+  return {
+    connection,
+    publisher: () => new RabbitEventPublisher(connection, { exchange: config.rabbitmq.exchange }, logger),
+    feed: () => new RabbitEventFeed(connection, { exchange: config.rabbitmq.exchange, instanceId: config.api.instanceId }, logger),
+    close: () => connection.close(),
+  };
+}
+
+export function queueControl(config: Config): RabbitQueueControl {
+  const { managementUrl, managementUser, managementPassword, vhost } = config.rabbitmq;
+  return new RabbitQueueControl({ baseUrl: managementUrl, user: managementUser, password: managementPassword, vhost });
+}
+
+export function containerRuntime(config: Config): DockerContainerRuntime {
+  return new DockerContainerRuntime({ socketPath: config.docker.socketPath });
+}
+
+export function httpProbe(): FetchHttpProbe {
+  return new FetchHttpProbe();
+}

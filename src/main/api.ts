@@ -1,0 +1,46 @@
+// API entry point: config -> Temporal client, Neo4j reads, the RabbitMQ feed -> Fastify on API_HOST:API_PORT.
+import { Client, Connection } from '@temporalio/client';
+import { buildApp } from '../api/app';
+import { loadConfig, type Config } from '../config';
+import { createLogger } from './logger';
+import { openNeo4j, openRabbit } from './adapters';
+import { issueTypesOf, loadRules } from './rules';
+
+export async function startApi(config: Config, options: { logger?: boolean } = {}) {
+  const logger = createLogger(config, 'selfheal-api');
+  const neo4j = await openNeo4j(config);
+  const rabbit = openRabbit(config, logger, `selfheal-${config.api.instanceId}`);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const app = await buildApp({
+    config,
+    temporal,
+    learning: neo4j.learning,
+    audit: neo4j.audit,
+    feed: rabbit.feed(),
+    knownIssueTypes: issueTypesOf(loadRules(config)),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([rabbit.close(), neo4j.close(), connection.close()]);
+  });
+  await app.listen({ host: config.api.host, port: config.api.port });
+  return app;
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  startApi(config)
+    .then((app) => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          app.log.info({ signal }, 'shutting down');
+          app.close().then(() => process.exit(0), () => process.exit(1));
+        });
+      }
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`selfheal api: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,66 @@
+// Worker entry point: adapters -> activities -> a Temporal worker polling the task queue until SIGINT/SIGTERM.
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { loadConfig, type Config } from '../config';
+import { createLogger } from './logger';
+import { containerRuntime, httpProbe, openNeo4j, openRabbit, queueControl } from './adapters';
+import { loadRules } from './rules';
+
+export async function startWorker(config: Config, options: { identity?: string } = {}) {
+  const logger = createLogger(config, 'selfheal-worker');
+  const neo4j = await openNeo4j(config);
+  const rabbit = openRabbit(config, logger, `selfheal-worker-${process.pid}`);
+  const publisher = rabbit.publisher();
+  const activities = createActivities({
+    config,
+    analysisStore: neo4j.analysis,
+    auditStore: neo4j.audit,
+    learningStore: neo4j.learning,
+    metricHistory: neo4j.metricHistory,
+    publisher,
+    containers: containerRuntime(config),
+    queues: queueControl(config),
+    http: httpProbe(),
+    rules: loadRules(config),
+    random: Math.random,
+    now: Date.now,
+  });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities,
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
+  return {
+    worker,
+    logger,
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await Promise.allSettled([publisher.close(), rabbit.close(), neo4j.close(), connection.close()]);
+      }
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = loadConfig();
+  Runtime.install({
+    logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
+  startWorker(config)
+    .then(async ({ run, logger }) => {
+      logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address }, 'worker started');
+      await run();
+      logger.info('worker stopped');
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`selfheal worker: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,36 @@
+// Timeouts and retry presets per kind of activity.
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+
+// Mirrors NON_RETRYABLE_ERROR_TYPES in src/errors.ts (workflow code may not import it: it is not a type).
+const nonRetryableErrorTypes = ['AppError', 'ValidationError', 'NotFoundError', 'TargetNotAllowedError', 'TargetGoneError', 'ActionFailedError'];
+
+/** Short, idempotent reads and writes (analysis, planning, audit): retried until the store is back. */
+export const shortLocal: LocalActivityOptions = {
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes },
+};
+
+/** Events: never lost, so retried without a limit while the broker is down. */
+export const publish: ActivityOptions = {
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes },
+};
+
+/** Actions on containers and queues: idempotent, heartbeating, a bounded number of tries. */
+export const action: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '20s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', maximumAttempts: 5, nonRetryableErrorTypes },
+};
+
+/** Compensation must get through: retried longer than actions. */
+export const compensation: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '20s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes },
+};
+
+export const verification: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes },
+};

@@ -1,0 +1,190 @@
+// healWorkflow: plan -> (approval) -> (pre-check) -> act step by step -> verify -> compensate on failure -> record.
+// Workflows decide; activities act. Every decision that may change between releases (selection, planning) runs in
+// an activity, so it is recorded in history and replays unchanged.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ApprovalDecision, HealInput, HealStatus, PlanStep, StepResult } from '../src/domain/heal';
+import * as presets from './activity-options';
+import { cancelHealSignal, decideApprovalUpdate, healStatusQuery, planUpdate, searchAttributes } from './definitions';
+import { Journal } from './journal';
+
+const { planHeal } = proxyLocalActivities<Activities>(presets.shortLocal);
+const { executeStep } = proxyActivities<Activities>(presets.action);
+const { compensateStep } = proxyActivities<Activities>(presets.compensation);
+const { verifyHealth } = proxyActivities<Activities>(presets.verification);
+
+interface Applied {
+  step: PlanStep;
+  result: StepResult | null;
+}
+
+export async function healWorkflow(input: HealInput): Promise<HealStatus> {
+  const info = workflowInfo();
+  const status: HealStatus = {
+    workflow_id: info.workflowId,
+    run_id: info.runId,
+    attempt_id: info.firstExecutionRunId,
+    service: input.service,
+    dry_run: input.dryRun,
+    phase: 'planning',
+    outcome: null,
+    plan: null,
+    steps: [],
+    verified: false,
+    applied: false,
+    reasons: [],
+  };
+  const journal = new Journal(input, status);
+  let decision: ApprovalDecision | undefined;
+  let cancelled: { actor: string; reason: string } | undefined;
+
+  setHandler(healStatusQuery, () => status);
+  setHandler(planUpdate, async () => {
+    await condition(() => status.plan !== null);
+    return status.plan!;
+  });
+  setHandler(
+    decideApprovalUpdate,
+    (d) => {
+      decision = d;
+      return status;
+    },
+    {
+      validator: (_decision: ApprovalDecision) => {
+        if (status.phase !== 'awaiting_approval' || decision) throw new Error(`heal is not awaiting approval (phase ${status.phase})`);
+      },
+    },
+  );
+  setHandler(cancelHealSignal, (c) => {
+    cancelled ??= c;
+  });
+
+  const plan = await planHeal({ heal: input, attemptId: status.attempt_id, workflowId: info.workflowId, runId: info.runId });
+  status.plan = plan;
+  if (plan.strategy) upsertSearchAttributes([{ key: searchAttributes.strategy, value: plan.strategy }]);
+  const failedChecks = plan.safety_checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
+  await journal.step('planned', plan.allowed ? 'ok' : 'failed', planSummary(input, plan.strategy, plan.steps.length), { plan });
+
+  if (input.dryRun) return finish('planned', 'dry run: plan only, nothing was changed', failedChecks);
+  if (!plan.allowed) {
+    await journal.step('refused', 'failed', failedChecks.join('; '), { checks: plan.safety_checks });
+    return finish('refused', 'refused by the safety envelope', failedChecks);
+  }
+
+  if (plan.requires_approval) {
+    status.phase = 'awaiting_approval';
+    await journal.step('approval_requested', 'info', plan.approval_reasons.join('; '));
+    const decided = await condition(() => decision !== undefined || cancelled !== undefined, plan.approval_timeout_seconds * 1000);
+    status.phase = 'planning';
+    if (cancelled) return finish('cancelled', `cancelled by ${cancelled.actor}: ${cancelled.reason}`);
+    if (!decided || !decision) return finish('approval_timeout', `no decision within ${plan.approval_timeout_seconds}s`);
+    if (!decision.approve) {
+      await journal.step('rejected', 'info', `rejected by ${decision.actor}${decision.comment ? `: ${decision.comment}` : ''}`);
+      return finish('rejected', `rejected by ${decision.actor}`);
+    }
+    await journal.step('approved', 'ok', `approved by ${decision.actor}${decision.comment ? `: ${decision.comment}` : ''}`);
+  }
+
+  const verifyInput = { service: input.service, verifiers: plan.verifiers, steps: plan.steps, healKey: status.attempt_id };
+  if (input.skipIfHealthy && plan.verifiers.length > 0) {
+    const pre = await verifyHealth({ ...verifyInput, sinceMs: null });
+    await journal.step('precheck', pre.healthy ? 'ok' : 'info', pre.evidence.join('; '));
+    if (pre.healthy) return finish('recovered_before_action', 'healthy before any action: nothing done, not counted as a success');
+  }
+
+  const applied: Applied[] = [];
+  try {
+    status.phase = 'executing';
+    for (const step of plan.steps) {
+      if (cancelled) throw ApplicationFailure.nonRetryable(`cancelled by ${cancelled.actor}: ${cancelled.reason}`, 'HealCancelled');
+      const target = `${step.target.kind}:${step.target.name ?? step.target.id}`;
+      await journal.step('action_started', 'info', step.expected_effect, { index: step.index }, { action: step.action, target });
+      // Registered before the call: an action that took partial effect is still undone.
+      const entry: Applied = { step, result: null };
+      applied.push(entry);
+      entry.result = await executeStep({ step, healKey: status.attempt_id, service: input.service });
+      status.applied = true;
+      await journal.step('action_completed', 'ok', entry.result.detail, { index: step.index, affected: entry.result.affected }, { action: step.action, target });
+    }
+    status.phase = 'verifying';
+    const actedAt = status.steps[status.steps.length - 1]?.at ?? 0;
+    if (await verifyWithTimers(verifyInput, actedAt)) {
+      status.verified = true;
+      await journal.step('verified', 'ok', 'verification held');
+      return finish('verified', 'remediation verified');
+    }
+    await journal.step('verification_failed', 'failed', 'verification did not hold');
+    return await compensateAndFail(applied, 'verification failed');
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => compensate(applied));
+      await CancellationScope.nonCancellable(() => finish('cancelled', 'cancelled while running; rolled back'));
+      throw err;
+    }
+    if (err instanceof ApplicationFailure && err.type === 'HealFailed') throw err;
+    const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    await journal.step('action_failed', 'failed', message);
+    return await compensateAndFail(applied, `action failed: ${message}`);
+  }
+
+  async function verifyWithTimers(v: typeof verifyInput, sinceMs: number): Promise<boolean> {
+    const { interval_seconds, max_checks, consecutive_required } = plan.verification;
+    let consecutive = 0;
+    for (let check = 1; check <= max_checks && !cancelled; check++) {
+      const verdict = await verifyHealth({ ...v, sinceMs });
+      consecutive = verdict.healthy ? consecutive + 1 : 0;
+      await journal.step('verification', verdict.healthy ? 'ok' : 'info', `check ${check}/${max_checks}: ${verdict.evidence.join('; ')}`, { consecutive });
+      if (consecutive >= consecutive_required) return true;
+      if (check < max_checks) await sleep(interval_seconds * 1000);
+    }
+    return false;
+  }
+
+  async function compensate(done: Applied[]): Promise<string[]> {
+    const undone: string[] = [];
+    const toUndo = done.filter((a) => a.step.rollback.action !== null).reverse();
+    if (toUndo.length === 0) return undone;
+    status.phase = 'compensating';
+    await journal.step('rollback_started', 'info', `undoing ${toUndo.length} step(s) in reverse order`);
+    for (const a of toUndo) {
+      const target = `${a.step.target.kind}:${a.step.target.name ?? a.step.target.id}`;
+      try {
+        const r = await compensateStep({ step: a.step, result: a.result, healKey: status.attempt_id, service: input.service });
+        await journal.step('rollback_step', 'ok', r.detail, { index: a.step.index }, { action: a.step.rollback.action ?? undefined, target });
+      } catch (err) {
+        undone.push(`${a.step.rollback.description} (${target})`);
+        await journal.step('rollback_failed', 'failed', `${a.step.rollback.description}: ${(err as Error).message}`, { index: a.step.index }, { target });
+      }
+    }
+    return undone;
+  }
+
+  async function compensateAndFail(done: Applied[], why: string): Promise<never> {
+    const undone = await CancellationScope.nonCancellable(() => compensate(done));
+    const outcome = undone.length > 0 ? 'rollback_failed' : status.applied ? 'rolled_back' : 'failed';
+    const detail = undone.length > 0 ? `${why}; rollback left undone: ${undone.join(', ')}` : `${why}; rolled back`;
+    const final = await CancellationScope.nonCancellable(() => finish(outcome, detail, [why]));
+    throw ApplicationFailure.create({ type: 'HealFailed', message: detail, nonRetryable: true, details: [final] });
+  }
+
+  async function finish(outcome: Parameters<Journal['finish']>[0], detail: string, reasons: string[] = []): Promise<HealStatus> {
+    upsertSearchAttributes([{ key: searchAttributes.outcome, value: outcome }]);
+    return journal.finish(outcome, detail, reasons);
+  }
+}
+
+function planSummary(input: HealInput, strategy: string | null, steps: number): string {
+  const mode = input.dryRun ? 'dry run' : 'apply';
+  return strategy ? `${mode}: ${strategy} with ${steps} step(s)` : `${mode}: no strategy could be selected`;
+}

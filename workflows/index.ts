@@ -1,0 +1,3 @@
+// The single workflowsPath the worker bundles.
+export { analyzeWorkflow } from './analyze';
+export { healWorkflow } from './heal';
