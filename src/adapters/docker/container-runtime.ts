@@ -1,0 +1,216 @@
+// ContainerRuntime on the real Docker engine through dockerode. Every action observes the container first and
+// treats "already in that state" answers as success, so a retried (or crashed and re-run) activity never acts twice.
+import Docker from 'dockerode';
+import { TargetGoneError, ValidationError } from '../../errors';
+import type { ContainerInfo, ContainerRuntime } from '../ports';
+import { SERVICE_LABEL, startedAtNanos, toContainerInfo, withoutSlash } from './container-info';
+import { dockerStatus, engineMessage, toRuntimeError } from './docker-errors';
+import { HEAL_LABEL, replicaCreateOptions, replicaNames } from './replicas';
+
+/** Seconds a stop or restart waits after SIGTERM before SIGKILL: heals should not hang on a stuck process. */
+const STOP_TIMEOUT_SECONDS = 5;
+/** An engine that accepts the connection and then never answers must fail the call (and let it retry), not hang it. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** Engine answers (status, message) meaning "the state you asked for is already there". */
+type AlreadyDone = (status: number, message: string) => boolean;
+/** 304 from start and stop: already started / already stopped. */
+const notModified: AlreadyDone = (status) => status === 304;
+// Docker 20.10 answers these with a 500, later versions with a 409: only the message tells.
+const pausedAlready: AlreadyDone = (_status, message) => /is already paused/i.test(message);
+const unpausedAlready: AlreadyDone = (_status, message) => /is not paused/i.test(message);
+/** A container with that name exists: an earlier or concurrent attempt created it. */
+const nameTaken: AlreadyDone = (status) => status === 409;
+/** Gone already (404), or its removal is already under way (409). */
+const removedAlready: AlreadyDone = (status, message) => status === 404 || (status === 409 && /in progress/i.test(message));
+/** How long a replica whose name a concurrent create reserved may take to appear. */
+const CREATE_WAIT_MS = 10_000;
+
+export interface DockerContainerRuntimeOptions {
+  socketPath: string;
+}
+
+export class DockerContainerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+
+  constructor({ socketPath }: DockerContainerRuntimeOptions) {
+    // No API version: dockerode then sends unversioned paths and the daemon speaks its own (1.41 on Docker 20.10).
+    this.docker = new Docker({ socketPath, timeout: REQUEST_TIMEOUT_MS });
+  }
+
+  async ping(): Promise<void> {
+    await this.call('ping', 'engine', () => this.docker.ping());
+  }
+
+  async inspect(ref: string): Promise<ContainerInfo | null> {
+    const raw = await this.find(ref);
+    return raw && toContainerInfo(raw);
+  }
+
+  async list(filter: { service?: string; labels?: Record<string, string> }): Promise<ContainerInfo[]> {
+    const labels = { ...filter.labels, ...(filter.service === undefined ? {} : { [SERVICE_LABEL]: filter.service }) };
+    const ids = await this.idsWithLabels(labels);
+    const infos = await Promise.all(ids.map((id) => this.inspect(id)));
+    // A container removed between the list and its inspect is simply no longer there.
+    return infos.filter((info): info is ContainerInfo => info !== null);
+  }
+
+  async restartOnce(ref: string, startedAtBefore: string): Promise<{ restarted: boolean; startedAt: string }> {
+    const observedStart = startedAtNanos(startedAtBefore);
+    if (observedStart === null) throw new ValidationError('startedAtBefore', `not an RFC 3339 timestamp: ${startedAtBefore}`);
+    const current = await this.observe(ref);
+    if ((startedAtNanos(current.State.StartedAt) ?? 0n) > observedStart) {
+      return { restarted: false, startedAt: current.State.StartedAt };
+    }
+    // By id from here on: a container recreated under the same name meanwhile is not the one that was planned.
+    const container = this.docker.getContainer(current.Id);
+    await this.act(current, ref, 'restart', () => container.restart({ t: STOP_TIMEOUT_SECONDS }));
+    const restarted = await this.observe(current.Id);
+    return { restarted: true, startedAt: restarted.State.StartedAt };
+  }
+
+  async ensureReplicas(template: string, healKey: string, count: number): Promise<string[]> {
+    const source = await this.observe(template);
+    const ids: string[] = [];
+    for (const name of replicaNames(source.Name, healKey, count)) {
+      ids.push(await this.ensureReplica(name, replicaCreateOptions(source, healKey, name)));
+    }
+    return ids;
+  }
+
+  /** Returns the ids of every container that carried the label; each is gone, or its removal under way, on return. */
+  async removeReplicas(healKey: string): Promise<string[]> {
+    const ids = await this.idsWithLabels({ [HEAL_LABEL]: healKey });
+    for (const id of ids) {
+      await this.tolerating('remove', id, () => this.docker.getContainer(id).remove({ force: true }), removedAlready);
+    }
+    return ids;
+  }
+
+  async stop(ref: string): Promise<void> {
+    const current = await this.observe(ref);
+    if (!current.State.Running) return;
+    const container = this.docker.getContainer(current.Id);
+    await this.act(current, ref, 'stop', () => container.stop({ t: STOP_TIMEOUT_SECONDS }), notModified);
+  }
+
+  async start(ref: string): Promise<void> {
+    await this.ensureRunning(await this.observe(ref), ref);
+  }
+
+  async pause(ref: string): Promise<void> {
+    const current = await this.observe(ref);
+    if (current.State.Paused) return;
+    await this.act(current, ref, 'pause', () => this.docker.getContainer(current.Id).pause(), pausedAlready);
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const current = await this.observe(ref);
+    if (!current.State.Paused) return;
+    await this.act(current, ref, 'unpause', () => this.docker.getContainer(current.Id).unpause(), unpausedAlready);
+  }
+
+  private async ensureReplica(name: string, options: Docker.ContainerCreateOptions): Promise<string> {
+    let replica = await this.find(name);
+    if (replica === null) {
+      await this.tolerating('create', name, () => this.docker.createContainer(options), nameTaken);
+      replica = await this.awaitCreated(name);
+    }
+    await this.ensureRunning(replica, name);
+    return replica.Id;
+  }
+
+  /**
+   * The engine reserves a name before the container is registered, so after a 409 from a concurrent create the
+   * container may not be inspectable for a moment. Still absent after the wait (that create failed) is retryable.
+   */
+  private async awaitCreated(name: string): Promise<Docker.ContainerInspectInfo> {
+    const deadline = Date.now() + CREATE_WAIT_MS;
+    for (;;) {
+      const replica = await this.find(name);
+      if (replica !== null) return replica;
+      if (Date.now() > deadline) throw new Error(`docker create ${name}: the name is taken but no such container appeared`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private async ensureRunning(current: Docker.ContainerInspectInfo, ref: string): Promise<void> {
+    if (current.State.Paused) {
+      await this.act(current, ref, 'unpause', () => this.docker.getContainer(current.Id).unpause(), unpausedAlready);
+    } else if (!current.State.Running) {
+      await this.act(current, ref, 'start', () => this.docker.getContainer(current.Id).start(), notModified);
+    }
+  }
+
+  private async idsWithLabels(labels: Record<string, string>): Promise<string[]> {
+    const label = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+    const summaries = await this.call('list', label.join(',') || 'all', () =>
+      this.docker.listContainers({ all: true, ...(label.length > 0 ? { filters: { label } } : {}) }),
+    );
+    return summaries.map((summary) => summary.Id);
+  }
+
+  /** The inspect document, or null when there is no such container. */
+  private async find(ref: string): Promise<Docker.ContainerInspectInfo | null> {
+    try {
+      return await this.docker.getContainer(withoutSlash(ref)).inspect();
+    } catch (err) {
+      if (dockerStatus(err) === 404) return null;
+      throw toRuntimeError(err, 'inspect', ref);
+    }
+  }
+
+  /** Like find, for a container an action needs: its absence is permanent for the heal. */
+  private async observe(ref: string): Promise<Docker.ContainerInspectInfo> {
+    const raw = await this.find(ref);
+    if (raw === null) throw new TargetGoneError(`container ${ref} does not exist`);
+    return raw;
+  }
+
+  private async call<T>(action: string, ref: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      throw toRuntimeError(err, action, ref);
+    }
+  }
+
+  /** Runs the request, treating an engine answer that says the effect is already there as success. */
+  private async tolerating(
+    action: string,
+    ref: string,
+    request: () => Promise<unknown>,
+    alreadyDone?: AlreadyDone,
+  ): Promise<void> {
+    try {
+      await request();
+    } catch (err) {
+      const status = dockerStatus(err);
+      if (status === undefined || !alreadyDone?.(status, engineMessage(err))) throw toRuntimeError(err, action, ref);
+    }
+  }
+
+  /**
+   * tolerating() for an action on an observed container. The engine answers an action on a container that is being
+   * removed with a 500 ("marked for removal"), so after any failure the container is looked at again: gone, or on
+   * its way out, is TargetGoneError (permanent) rather than a retryable error.
+   */
+  private async act(
+    current: Docker.ContainerInspectInfo,
+    ref: string,
+    action: string,
+    request: () => Promise<unknown>,
+    alreadyDone?: AlreadyDone,
+  ): Promise<void> {
+    try {
+      await this.tolerating(action, ref, request, alreadyDone);
+    } catch (err) {
+      if (err instanceof TargetGoneError) throw err;
+      const now = await this.find(current.Id);
+      if (now === null || now.State.Status === 'removing') {
+        throw new TargetGoneError(`container ${ref} was removed during ${action}: ${(err as Error).message}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+}

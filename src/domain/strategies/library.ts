@@ -1,0 +1,98 @@
+import type { Strategy } from '../types';
+
+/**
+ * The strategy library as data. Order within `actions` is execution order; rollback runs the inverses in reverse.
+ * Risk drives the learner's exploration (riskier strategies explore less) and the safety envelope.
+ */
+export const STRATEGY_LIBRARY: readonly Strategy[] = [
+  {
+    name: 'restart_unhealthy',
+    description: 'Restart the allowed containers that are unhealthy, exited or failing their probe.',
+    actions: [
+      {
+        kind: 'restart_container',
+        description: 'Restart each allowed container that is unhealthy, exited or failing its probe',
+        // A restart cannot be undone and leaves nothing behind to remove.
+        inverse: null,
+        targets: 'containers',
+      },
+    ],
+    preconditions: [
+      { field: 'containers', rule: 'non_empty', reason: 'restarts only touch containers the context allows' },
+      { field: 'containers', rule: 'any_unhealthy', reason: 'restarting healthy containers fixes nothing' },
+    ],
+    risk: 'low',
+    blast_radius: 3,
+    cooldown_seconds: 300,
+    requires_approval: false,
+  },
+  {
+    name: 'scale_service',
+    description: 'Add replicas of a service, cloned from a container labelled with the service.',
+    actions: [
+      {
+        kind: 'scale_up',
+        description: 'Add replicas of the service',
+        inverse: 'remove_replicas',
+        targets: 'services',
+        parameters: { replicas: 1 },
+      },
+    ],
+    preconditions: [{ field: 'services', rule: 'non_empty', reason: 'scaling needs a service to clone replicas of' }],
+    risk: 'medium',
+    blast_radius: 2,
+    cooldown_seconds: 600,
+    requires_approval: false,
+  },
+  {
+    name: 'apply_backpressure',
+    description: 'Cap the queues in the context with a max-length policy so producers are pushed back.',
+    actions: [
+      {
+        kind: 'apply_backpressure',
+        description: 'Apply a max-length policy (reject-publish) to each queue in the context',
+        inverse: 'release_backpressure',
+        targets: 'queues',
+        parameters: { max_length: 1000, overflow: 'reject-publish' },
+      },
+    ],
+    preconditions: [{ field: 'queues', rule: 'non_empty', reason: 'backpressure is applied to queues in the context' }],
+    risk: 'low',
+    blast_radius: 5,
+    cooldown_seconds: 300,
+    requires_approval: false,
+  },
+  {
+    name: 'rolling_restart',
+    description: 'Restart the allowed containers one at a time, waiting for each to be healthy before the next.',
+    actions: [
+      {
+        kind: 'restart_container',
+        description: 'Restart one allowed container at a time and wait until it is running and healthy',
+        inverse: null,
+        targets: 'containers',
+        parameters: { batch_size: 1 },
+      },
+    ],
+    preconditions: [
+      { field: 'containers', rule: 'non_empty', reason: 'restarts only touch containers the context allows' },
+    ],
+    // Touches every replica, even healthy ones: riskier than restarting only the failing ones.
+    risk: 'medium',
+    blast_radius: 5,
+    cooldown_seconds: 900,
+    requires_approval: false,
+  },
+  {
+    name: 'observe',
+    description: 'Take no action; keep watching. The safe choice when the cause is unclear.',
+    actions: [
+      { kind: 'noop', description: 'Record the diagnosis and change nothing', inverse: null, targets: 'services' },
+    ],
+    preconditions: [],
+    risk: 'low',
+    blast_radius: 0,
+    cooldown_seconds: 0,
+    requires_approval: false,
+  },
+];
