@@ -34,7 +34,8 @@ export interface Config {
   neo4j: { uri: string; user: string; password: string; database: string };
   rabbitmq: { url: string; exchange: string; managementUrl: string; managementUser: string; managementPassword: string; vhost: string };
   docker: { socketPath: string; image: string };
-  detection: { ewmaAlpha: number; hwAlpha: number; hwBeta: number; mediumZ: number; highZ: number };
+  /** ewmaAlpha smooths the level (EWMA and Holt's level alike); hwBeta smooths Holt's trend. */
+  detection: { ewmaAlpha: number; hwBeta: number; mediumZ: number; highZ: number };
   diagnosis: { rulesFile: string | undefined };
   heal: {
     /** URL prefixes the http_probe verifier may reach; nothing else. */
@@ -155,7 +156,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     detection: {
       ewmaAlpha: r.num('EWMA_ALPHA', 0.3, 0.001, 1),
-      hwAlpha: r.num('HW_ALPHA', 0.3, 0.001, 1),
       hwBeta: r.num('HW_BETA', 0.05, 0, 1),
       mediumZ: r.num('ANOMALY_MEDIUM_Z', 2, 0.5, 100),
       highZ: r.num('ANOMALY_HIGH_Z', 3, 0.5, 100),

@@ -6,7 +6,7 @@ import {
   WorkflowFailedError,
   WorkflowUpdateFailedError,
   type Client,
-  type WorkflowHandleWithFirstExecutionRunId,
+  WithStartWorkflowOperation,
 } from '@temporalio/client';
 import { ConflictError, AppError, ValidationError } from '../errors';
 import type { Config } from '../config';
@@ -68,20 +68,35 @@ export class SelfHealingApi {
   async heal(body: HealBody, actor: Actor): Promise<HealStarted> {
     const input = this.toHealInput(body, actor);
     const workflowId = input.dryRun ? dryRunWorkflowId(input.service, actor.requestId) : healWorkflowId(input.service);
-    let handle: WorkflowHandleWithFirstExecutionRunId<typeof healWorkflow>;
+    const options = {
+      taskQueue: this.config.temporal.taskQueue,
+      workflowId,
+      args: [input] as [HealInput],
+      workflowIdConflictPolicy: 'FAIL' as const,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+      typedSearchAttributes: [
+        { key: searchAttributes.service, value: input.service },
+        { key: searchAttributes.issueType, value: input.diagnosis.issue_type },
+        { key: searchAttributes.dryRun, value: input.dryRun },
+      ],
+    };
     try {
-      handle = await this.client.workflow.start<typeof healWorkflow>('healWorkflow', {
-        taskQueue: this.config.temporal.taskQueue,
-        workflowId,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        typedSearchAttributes: [
-          { key: searchAttributes.service, value: input.service },
-          { key: searchAttributes.issueType, value: input.diagnosis.issue_type },
-          { key: searchAttributes.dryRun, value: input.dryRun },
-        ],
-      });
+      if (input.dryRun) {
+        const handle = await this.client.workflow.start<typeof healWorkflow>('healWorkflow', options);
+        const result = await handle.result();
+        return { status: 200, body: { ...this.ids(workflowId, handle.firstExecutionRunId), dry_run: true, status: result.outcome, plan: result.plan } };
+      }
+      // Update-with-start: the plan comes back as soon as it is made, while the heal goes on.
+      const start = new WithStartWorkflowOperation<typeof healWorkflow>('healWorkflow', options);
+      const plan = await this.client.workflow.executeUpdateWithStart(planUpdate, { startWorkflowOperation: start });
+      const ids = this.ids(workflowId, plan.attempt_id);
+      if (!plan.allowed) {
+        return {
+          status: 422,
+          body: { error: 'heal_refused', message: refusalMessage(plan), reasons: failedChecks(plan), ...ids, dry_run: false, status: 'refused', plan },
+        };
+      }
+      return { status: 202, body: { ...ids, dry_run: false, status: plan.requires_approval ? 'awaiting_approval' : 'running', plan } };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         const running = await this.client.workflow.getHandle(workflowId).describe();
@@ -92,19 +107,10 @@ export class SelfHealingApi {
       }
       throw err;
     }
-    const plan = await handle.executeUpdate(planUpdate);
-    const ids = { workflow_id: workflowId, run_id: handle.firstExecutionRunId, heal_id: workflowId, temporal_ui: this.uiLink(workflowId, handle.firstExecutionRunId) };
-    if (input.dryRun) {
-      const result = await handle.result();
-      return { status: 200, body: { ...ids, dry_run: true, status: result.outcome, plan } };
-    }
-    if (!plan.allowed) {
-      return {
-        status: 422,
-        body: { error: 'heal_refused', message: refusalMessage(plan), reasons: failedChecks(plan), ...ids, dry_run: false, status: 'refused', plan },
-      };
-    }
-    return { status: 202, body: { ...ids, dry_run: false, status: plan.requires_approval ? 'awaiting_approval' : 'running', plan } };
+  }
+
+  private ids(workflowId: string, runId: string) {
+    return { workflow_id: workflowId, run_id: runId, heal_id: workflowId, temporal_ui: this.uiLink(workflowId, runId) };
   }
 
   async status(workflowId: string, runId?: string): Promise<HealStatus & { temporal_ui: string; workflow_status: string }> {

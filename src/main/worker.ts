@@ -1,10 +1,20 @@
 // Worker entry point: adapters -> activities -> a Temporal worker polling the task queue until SIGINT/SIGTERM.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from './logger';
 import { containerRuntime, httpProbe, openNeo4j, openRabbit, queueControl } from './adapters';
 import { loadRules } from './rules';
+
+/** workflows/index.ts from a source checkout (tsx, vitest), workflows/index.js in a build. */
+function workflowsPath(): string {
+  const base = path.join(__dirname, '..', '..', 'workflows', 'index');
+  const found = ['.ts', '.js'].map((ext) => base + ext).find((file) => existsSync(file));
+  if (!found) throw new Error(`workflow code not found at ${base}.ts or .js`);
+  return found;
+}
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
@@ -30,7 +40,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
+    workflowsPath: workflowsPath(),
     activities,
     ...(options.identity ? { identity: options.identity } : {}),
   });

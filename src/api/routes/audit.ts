@@ -43,30 +43,30 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader }> = as
   const viewer = app.authorize('viewer');
   const common = { tags: ['audit'], response: withErrors({ 200: AnyObject, 404: ErrorReply }) };
 
-  app.get('/anomalies', { preHandler: viewer, schema: { ...common, summary: 'Anomaly events over a time range', querystring: SeriesQuery } }, async (request) => {
+  app.get('/anomalies', { onRequest: viewer, schema: { ...common, summary: 'Anomaly events over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
     return page(await audit.listAnomalies({ ...range(q), limit: q.limit ?? 50, ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
-  app.get('/snapshots', { preHandler: viewer, schema: { ...common, summary: 'Metric snapshots over a time range', querystring: SeriesQuery } }, async (request) => {
+  app.get('/snapshots', { onRequest: viewer, schema: { ...common, summary: 'Metric snapshots over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
     return page(await audit.listSnapshots({ ...range(q), limit: q.limit ?? 50, ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
-  app.get('/attempts', { preHandler: viewer, schema: { ...common, summary: 'Heal attempts, optionally with their steps', querystring: AttemptsQuery } }, async (request) => {
+  app.get('/attempts', { onRequest: viewer, schema: { ...common, summary: 'Heal attempts, optionally with their steps', querystring: AttemptsQuery } }, async (request) => {
     const q = request.query;
     return page(
       await audit.listAttempts({ ...range(q), limit: q.limit ?? 50, includeSteps: q.include_steps ?? false, ...(q.service ? { service: q.service } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }),
     );
   });
 
-  app.get('/attempts/:id', { preHandler: viewer, schema: { ...common, summary: 'One heal attempt with its steps', params: AttemptId } }, async (request) => {
+  app.get('/attempts/:id', { onRequest: viewer, schema: { ...common, summary: 'One heal attempt with its steps', params: AttemptId } }, async (request) => {
     const attempt = await audit.getAttempt(request.params.id);
     if (!attempt) throw new NotFoundError(`attempt ${request.params.id}`);
     return attempt;
   });
 
-  app.get('/why', { preHandler: viewer, schema: { ...common, summary: 'Why did we (not) act: analyses, diagnoses and heals of a service over a window', querystring: WhyQuery } }, async (request) => {
+  app.get('/why', { onRequest: viewer, schema: { ...common, summary: 'Why did we (not) act: analyses, diagnoses and heals of a service over a window', querystring: WhyQuery } }, async (request) => {
     const { from, to } = range(request.query);
     return audit.whyQuery(request.query.service, from, to);
   });

@@ -21,7 +21,7 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
   app.post(
     '/analyze',
     {
-      preHandler: app.authorize('operator'),
+      onRequest: app.authorize('operator'),
       schema: { tags: ['self_healing'], summary: 'Detect anomalies against adaptive baselines and diagnose', body: AnalyzeBody, response: withErrors({ 200: AnyObject, 503: ErrorReply }) },
     },
     async (request) => api.analyze(request.body, actor(request)),
@@ -30,7 +30,7 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
   app.post(
     '/heal',
     {
-      preHandler: app.authorize('operator'),
+      onRequest: app.authorize('operator'),
       schema: {
         tags: ['self_healing'],
         summary: 'Select a strategy and plan (dry run, the default) or apply a heal',
@@ -47,7 +47,7 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
   app.get(
     '/heal/:id',
     {
-      preHandler: app.authorize('viewer'),
+      onRequest: app.authorize('viewer'),
       schema: { tags: ['self_healing'], summary: 'Live progress of a heal (workflow query)', params: WorkflowIdParam, querystring: RunQuery, response: withErrors({ 200: AnyObject, 404: ErrorReply }) },
     },
     async (request) => api.status(request.params.id, request.query.run_id),
@@ -57,7 +57,7 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
     app.post(
       `/heal/:id/${path}`,
       {
-        preHandler: app.authorize('operator'),
+        onRequest: app.authorize('operator'),
         schema: { tags: ['self_healing'], summary: `${approve ? 'Approve' : 'Reject'} a heal that waits for a person`, params: WorkflowIdParam, body: Type.Optional(DecisionBody), response: withErrors({ 200: AnyObject, 404: ErrorReply, 409: AnyObject }) },
       },
       async (request) => api.decide(request.params.id, approve, actor(request), request.body?.comment),
@@ -67,7 +67,7 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
   app.post(
     '/heal/:id/cancel',
     {
-      preHandler: app.authorize('operator'),
+      onRequest: app.authorize('operator'),
       schema: { tags: ['self_healing'], summary: 'Cancel a running heal (applied steps are rolled back)', params: WorkflowIdParam, body: Type.Optional(CancelBody), response: withErrors({ 202: AnyObject, 404: ErrorReply }) },
     },
     async (request, reply) => {
@@ -78,14 +78,14 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
 
   app.get(
     '/strategies',
-    { preHandler: app.authorize('viewer'), schema: { tags: ['self_healing'], summary: 'The strategy library', response: withErrors({ 200: AnyObject }) } },
+    { onRequest: app.authorize('viewer'), schema: { tags: ['self_healing'], summary: 'The strategy library', response: withErrors({ 200: AnyObject }) } },
     async () => ({ strategies: listStrategies() }),
   );
 
   app.get(
     '/learning',
     {
-      preHandler: app.authorize('viewer'),
+      onRequest: app.authorize('viewer'),
       schema: { tags: ['self_healing'], summary: 'Per strategy and issue type: attempts, successes, posterior mean, 90% interval, last use, choices', response: withErrors({ 200: AnyObject }) },
     },
     async () => {

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs the whole system: the services (installed when missing), the demo containers, the worker and the API on
+# 127.0.0.1:3000. Prints the URLs, an operator token and a curl example, then stays in the foreground; Ctrl-C
+# stops the worker and the API (the services keep running: `bash scripts/services.sh down` stops them).
+# SELFHEAL_DETACH=1 returns once everything is up and leaves the worker and the API running in the background.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+bash scripts/node-deps.sh
+bash scripts/services.sh up
+bash scripts/demo-containers.sh up
+
+mkdir -p "$SELFHEAL_LOGS" "$SELFHEAL_RUN"
+API_HOST=${API_HOST:-127.0.0.1}
+API_PORT=${API_PORT:-3000}
+export API_HOST API_PORT
+
+# start_process NAME ENTRY: runs `node --import tsx ENTRY` in the background, unless our previous one still runs.
+start_process() {
+  local name=$1 entry=$2 pidfile="$SELFHEAL_RUN/$1.pid" log="$SELFHEAL_LOGS/$1.log"
+  if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    say "$name" "already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  nohup node --import tsx "$entry" >"$log" 2>&1 &
+  echo $! >"$pidfile"
+  say "$name" "started (pid $!, log $log)"
+}
+
+stop_process() {
+  local pidfile="$SELFHEAL_RUN/$1.pid"
+  [[ -f $pidfile ]] || return 0
+  local pid
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 "$SELFHEAL_STOP_TIMEOUT"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  fi
+  rm -f "$pidfile"
+}
+
+if [[ ${1:-} == stop ]]; then
+  stop_process api
+  stop_process worker
+  exit 0
+fi
+
+if (echo >"/dev/tcp/$API_HOST/$API_PORT") 2>/dev/null && ! { [[ -f $SELFHEAL_RUN/api.pid ]] && kill -0 "$(cat "$SELFHEAL_RUN/api.pid")" 2>/dev/null; }; then
+  die api "" "port $API_PORT on $API_HOST is held by another process; stop it or set API_PORT"
+fi
+
+start_process worker src/main/worker.ts
+start_process api src/main/api.ts
+
+for _ in $(seq 1 120); do
+  curl -sf "http://$API_HOST:$API_PORT/health" >/dev/null 2>&1 && break
+  kill -0 "$(cat "$SELFHEAL_RUN/api.pid")" 2>/dev/null || die api "$SELFHEAL_LOGS/api.log" "the API exited during start-up"
+  sleep 0.5
+done
+curl -sf "http://$API_HOST:$API_PORT/health" >/dev/null || die api "$SELFHEAL_LOGS/api.log" "the API did not answer within 60 s"
+kill -0 "$(cat "$SELFHEAL_RUN/worker.pid")" 2>/dev/null || die worker "$SELFHEAL_LOGS/worker.log" "the worker exited during start-up"
+
+TOKEN=$(node bin/selfheal.js token --sub demo-operator --role operator)
+cat <<INFO
+
+Selfheal is running.
+  API                  http://$API_HOST:$API_PORT   (OpenAPI: /openapi.json, Swagger UI: /docs)
+  Temporal Web UI      http://127.0.0.1:${SELFHEAL_TEMPORAL_UI_PORT}
+  RabbitMQ management  http://127.0.0.1:${SELFHEAL_RABBITMQ_MGMT_PORT}   (guest/guest)
+  Neo4j Bolt           bolt://127.0.0.1:${SELFHEAL_NEO4J_BOLT_PORT}
+  Logs                 $SELFHEAL_LOGS/{api,worker}.log
+
+Operator token (valid 12 h; make more with: npx selfheal token --sub NAME --role viewer|operator|admin):
+$TOKEN
+
+Try it (the demo containers selfheal-demo-api-1/-2 are labelled selfheal.service=api):
+  export TOKEN=$TOKEN
+  curl -s -X POST http://$API_HOST:$API_PORT/api/self_healing/analyze -H "authorization: Bearer \$TOKEN" \\
+    -H 'content-type: application/json' \\
+    -d '{"metrics":{"error_rate":0.08,"cpu_load":0.92,"latency_p95":450},"context":{"services":["api"],"containers":["selfheal-demo-api-1","selfheal-demo-api-2"]}}'
+  docker exec selfheal-demo-api-1 rm /tmp/healthy     # make one replica unhealthy
+  curl -s -X POST http://$API_HOST:$API_PORT/api/self_healing/heal -H "authorization: Bearer \$TOKEN" \\
+    -H 'content-type: application/json' \\
+    -d '{"issue":{"diagnosis":{"issue_type":"degradation","root_cause":"elevated error rate","confidence":0.8,"impacted_components":["api"],"recommended_strategies":["restart_unhealthy","scale_service"]}},"context":{"services":["api"],"containers":["selfheal-demo-api-1","selfheal-demo-api-2"]},"dry_run":false}'
+INFO
+
+[[ ${SELFHEAL_DETACH:-0} == 1 ]] && exit 0
+trap 'echo; stop_process api; stop_process worker; exit 0' INT TERM
+echo "(Ctrl-C stops the API and the worker)"
+while kill -0 "$(cat "$SELFHEAL_RUN/api.pid")" 2>/dev/null && kill -0 "$(cat "$SELFHEAL_RUN/worker.pid")" 2>/dev/null; do sleep 2; done
+echo "the API or the worker stopped; see $SELFHEAL_LOGS" >&2
+stop_process api
+stop_process worker
+exit 1

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: npm dependencies, the real services (installed when missing), type
+# checks, then unit, integration and end-to-end tests against the real stack.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/node-deps.sh
+bash scripts/services.sh up
+bash scripts/demo-containers.sh up
+npx tsc -p tsconfig.json --noEmit
+npx vitest run "$@"

@@ -1,0 +1,135 @@
+// The heal audit trail: attempts and their steps (idempotent MERGE on ids, so activity retries never duplicate),
+// the safety envelope's queries on applied heals, and the paginated reads behind the audit endpoints.
+import neo4j from 'neo4j-driver';
+import type { AppliedHealSummary, AuditStore, HealAttemptRecord, HealStepRecord, Page, TimeRangeQuery } from '../ports';
+import type { Neo4jConnection } from './driver';
+import type { AnomalyEventRecord, AttemptQuery, AttemptWithSteps, SnapshotRecord } from './audit-records';
+import { getAttempt, listAnomalies, listAttempts, listSnapshots } from './audit-queries';
+import { num, str } from './values';
+import { whyQuery, type WhyAnswer } from './why-query';
+
+// Steps may arrive before their attempt (MERGE creates a bare node keyed by id), so the attempt's fixed fields are
+// set whenever `at` is still missing, not only ON CREATE. The mutable fields follow the heal's progress.
+const RECORD_ATTEMPT = `
+MERGE (s:Service {name: $fixed.service})
+MERGE (a:HealingAttempt {id: $id})
+WITH s, a, a.at IS NULL AS first
+SET a += CASE WHEN first THEN $fixed ELSE {} END
+SET a += $mutable
+SET a.time = datetime({epochMillis: a.at})
+MERGE (s)-[:HAS_ATTEMPT]->(a)`;
+
+const RECORD_STEPS = `
+UNWIND $steps AS st
+MERGE (a:HealingAttempt {id: st.attemptId})
+MERGE (h:HealStep {id: st.id})
+ON CREATE SET h += st, h.time = datetime({epochMillis: st.at})
+MERGE (a)-[:HAS_STEP]->(h)`;
+
+const APPLIED = 'a.applied = true AND a.dryRun = false';
+
+export class Neo4jAuditStore implements AuditStore {
+  constructor(private readonly connection: Neo4jConnection) {}
+
+  async recordHealAttempt(attempt: HealAttemptRecord): Promise<void> {
+    const at = neo4j.int(Math.trunc(attempt.at));
+    await this.write(RECORD_ATTEMPT, {
+      id: attempt.id,
+      fixed: {
+        at,
+        workflowId: attempt.workflowId,
+        runId: attempt.runId,
+        service: attempt.service,
+        dryRun: attempt.dryRun,
+        issueType: attempt.issueType,
+        rootCause: attempt.rootCause,
+        actor: attempt.actor,
+        requestId: attempt.requestId,
+        diagnosis: JSON.stringify(attempt.diagnosis),
+      },
+      mutable: {
+        strategy: attempt.strategy,
+        applied: attempt.applied,
+        verified: attempt.verified,
+        outcome: attempt.outcome,
+        reasons: attempt.reasons,
+        plan: JSON.stringify(attempt.plan ?? null),
+        finishedAt: attempt.finishedAt === null ? null : neo4j.int(Math.trunc(attempt.finishedAt)),
+      },
+    });
+  }
+
+  async recordHealSteps(steps: HealStepRecord[]): Promise<void> {
+    if (steps.length === 0) return;
+    await this.write(RECORD_STEPS, {
+      steps: steps.map((s) => ({
+        id: s.id,
+        attemptId: s.attemptId,
+        seq: neo4j.int(s.seq),
+        step: s.step,
+        status: s.status,
+        action: s.action ?? null,
+        target: s.target ?? null,
+        detail: s.detail,
+        data: JSON.stringify(s.data),
+        at: neo4j.int(Math.trunc(s.at)),
+      })),
+    });
+  }
+
+  async appliedHeals(service: string, sinceMs: number): Promise<AppliedHealSummary[]> {
+    const records = await this.read(
+      `MATCH (:Service {name: $service})-[:HAS_ATTEMPT]->(a:HealingAttempt)
+       WHERE a.at >= $since AND ${APPLIED}
+       RETURN a.id AS attemptId, a.service AS service, a.strategy AS strategy, a.at AS at, a.outcome AS outcome
+       ORDER BY a.at DESC, a.id DESC`,
+      { service, since: sinceMs },
+    );
+    return records.map((r) => ({
+      attemptId: str(r.get('attemptId')),
+      service: str(r.get('service')),
+      strategy: (r.get('strategy') as string | null) ?? null,
+      at: num(r.get('at')),
+      outcome: str(r.get('outcome')),
+    }));
+  }
+
+  async countAppliedHeals(sinceMs: number): Promise<number> {
+    const records = await this.read(`MATCH (a:HealingAttempt) WHERE a.at >= $since AND ${APPLIED} RETURN count(a) AS n`, {
+      since: sinceMs,
+    });
+    return num(records[0]?.get('n') ?? 0);
+  }
+
+  // ---- reads behind the audit endpoints (not in ports.ts yet) ----
+
+  listAnomalies(query: TimeRangeQuery): Promise<Page<AnomalyEventRecord>> {
+    return listAnomalies(this.connection, query);
+  }
+
+  listSnapshots(query: TimeRangeQuery): Promise<Page<SnapshotRecord>> {
+    return listSnapshots(this.connection, query);
+  }
+
+  listAttempts(query: AttemptQuery): Promise<Page<AttemptWithSteps>> {
+    return listAttempts(this.connection, query);
+  }
+
+  getAttempt(id: string): Promise<Required<AttemptWithSteps> | null> {
+    return getAttempt(this.connection, id);
+  }
+
+  /** The operator's "why" question for one service over [fromMs, toMs]: see docs/audit.md. */
+  whyQuery(service: string, fromMs: number, toMs: number): Promise<WhyAnswer> {
+    return whyQuery(this.connection, service, fromMs, toMs);
+  }
+
+  private async write(cypher: string, params: Record<string, unknown>): Promise<void> {
+    await this.connection.driver.executeQuery(cypher, params, { database: this.connection.database });
+  }
+
+  private async read(cypher: string, params: Record<string, unknown>) {
+    const { records } = await this.connection.driver.executeQuery(cypher, params, { database: this.connection.database, routing: 'READ' });
+    return records;
+  }
+}

@@ -1,0 +1,143 @@
+// Each API instance consumes from its own durable queue bound to every self_healing.* event, so every instance relays
+// every event, and events published while an instance is disconnected wait for it. Delivery is at least once
+// (manual ack after the handler); RecentIds turns it into once per envelope id.
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { EventFeed } from '../ports';
+import type { EventEnvelope } from '../../domain/events';
+import type { AdapterLogger, RabbitConnection } from './connection';
+import { parseEventEnvelope } from './envelope-parser';
+import { RecentIds } from './recent-ids';
+
+export interface RabbitEventFeedOptions {
+  exchange: string;
+  instanceId: string;
+  /** An instance's queue is deleted after this long without a consumer (abandoned instances). Default 24 h. */
+  queueExpiresMs?: number;
+  prefetch?: number;
+  /** How many recent envelope ids are remembered for deduplication. */
+  dedupeCapacity?: number;
+  /** Delay before re-subscribing after the broker cancelled the consumer or closed the channel. */
+  resubscribeDelayMs?: number;
+}
+
+export const RELAY_BINDING = 'self_healing.#';
+
+export function relayQueueName(instanceId: string): string {
+  return `selfheal.relay.${instanceId}`;
+}
+
+export class RabbitEventFeed implements EventFeed {
+  private onEvent: ((event: EventEnvelope) => void) | null = null;
+  private channel: Channel | null = null;
+  private subscribing: Promise<void> | null = null;
+  private resubscribeTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly seen: RecentIds;
+  readonly queue: string;
+
+  constructor(
+    private readonly connection: RabbitConnection,
+    private readonly options: RabbitEventFeedOptions,
+    private readonly logger: AdapterLogger,
+  ) {
+    this.seen = new RecentIds(options.dedupeCapacity ?? 10_000);
+    this.queue = relayQueueName(options.instanceId);
+  }
+
+  /** Resolves once consuming; when the broker is unreachable it resolves anyway and consumes once the broker is back. */
+  async start(onEvent: (event: EventEnvelope) => void): Promise<void> {
+    if (this.onEvent) throw new Error('event feed already started');
+    this.onEvent = onEvent;
+    await this.connection.onConnected((connection) => this.ensureConsuming(connection));
+    if (this.channel) return;
+    try {
+      await this.connection.get();
+    } catch (err) {
+      this.logger.warn({ err, queue: this.queue }, 'RabbitMQ unreachable; the event relay starts when it is back');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
+    await this.subscribing?.catch(() => undefined);
+    const channel = this.channel;
+    this.channel = null;
+    // Unacked deliveries go back to the durable queue for the next start.
+    await channel?.close().catch(() => undefined);
+  }
+
+  /** Single flight: the reconnect listener and the resubscribe timer may both ask. */
+  private ensureConsuming(connection: ChannelModel): Promise<void> {
+    if (this.closed || this.channel) return Promise.resolve();
+    this.subscribing ??= this.subscribe(connection).finally(() => {
+      this.subscribing = null;
+    });
+    return this.subscribing;
+  }
+
+  private async subscribe(connection: ChannelModel): Promise<void> {
+    const channel = await connection.createChannel();
+    channel.on('error', (err: Error) => this.logger.warn({ err, queue: this.queue }, 'RabbitMQ feed channel error'));
+    channel.on('close', () => {
+      if (this.channel !== channel) return;
+      this.channel = null;
+      this.scheduleResubscribe();
+    });
+    await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
+    await channel.assertQueue(this.queue, {
+      durable: true,
+      arguments: { 'x-expires': this.options.queueExpiresMs ?? 24 * 3600 * 1000, 'x-queue-type': 'classic' },
+    });
+    await channel.bindQueue(this.queue, this.options.exchange, RELAY_BINDING);
+    await channel.prefetch(this.options.prefetch ?? 200);
+    this.channel = channel;
+    await channel.consume(this.queue, (message) => this.handle(channel, message), { noAck: false });
+    this.logger.info({ queue: this.queue }, 'event feed consuming');
+  }
+
+  private handle(channel: Channel, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled the consumer (its queue was deleted): closing leads to a fresh declare and consume.
+      this.logger.warn({ queue: this.queue }, 'RabbitMQ cancelled the event feed consumer; re-subscribing');
+      channel.close().catch(() => undefined);
+      return;
+    }
+    try {
+      const event = parseEventEnvelope(message.content);
+      if (!event) {
+        this.logger.warn(
+          { queue: this.queue, messageId: message.properties.messageId, routingKey: message.fields.routingKey },
+          'dropping a malformed event',
+        );
+      } else if (this.seen.add(event.id)) {
+        this.onEvent?.(event);
+      }
+    } catch (err) {
+      this.logger.error({ err, queue: this.queue }, 'event handler failed');
+    }
+    try {
+      channel.ack(message);
+    } catch (err) {
+      // The channel closed meanwhile: the broker redelivers and the id check drops the copy.
+      this.logger.warn({ err, queue: this.queue }, 'could not ack an event');
+    }
+  }
+
+  private scheduleResubscribe(): void {
+    if (this.closed || this.resubscribeTimer) return;
+    this.resubscribeTimer = setTimeout(() => {
+      this.resubscribeTimer = null;
+      this.connection.get().then(
+        (connection) =>
+          this.ensureConsuming(connection).catch((err: unknown) => {
+            this.logger.warn({ err, queue: this.queue }, 'event feed re-subscribe failed; retrying');
+            this.scheduleResubscribe();
+          }),
+        // The connection is down: its reconnect listener re-subscribes once the broker is back.
+        () => undefined,
+      );
+    }, this.options.resubscribeDelayMs ?? 1000);
+    this.resubscribeTimer.unref();
+  }
+}

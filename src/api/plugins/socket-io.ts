@@ -1,0 +1,164 @@
+// Live events for browsers: a Socket.IO server on the API's HTTP server. Every handshake carries a JWT; clients
+// subscribe to one workflow, one service or everything, and this instance relays every event from its own feed.
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type {} from '@fastify/jwt';
+import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
+import type { EventFeed } from '../../adapters/ports';
+import { socketEventName, type EventEnvelope } from '../../domain/events';
+import { ROLES, type Role } from '../../auth/jwt';
+
+export const SOCKET_IO_PATH = '/socket.io';
+
+export interface SocketIoPluginOptions {
+  /** This instance's event feed; started when fastify is ready, closed with it. */
+  feed: EventFeed;
+  /** Browser origins allowed cross-origin; empty means same-origin only. */
+  corsOrigins?: string[];
+  maxHttpBufferSize?: number;
+  /** Rooms one socket may join, so a client cannot grow server memory without bound. */
+  maxSubscriptionsPerSocket?: number;
+}
+
+export interface SocketUser {
+  sub: string | null;
+  role: Role;
+}
+
+export interface EventRelayStats {
+  /** Events emitted to Socket.IO since start. */
+  relayed: number;
+  /** now - event.at of the last relayed event: publish-to-relay delay plus clock skew. */
+  lastLagMs: number | null;
+}
+
+export type EventRelayServer = Server<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { user: SocketUser }>;
+type RelaySocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, { user: SocketUser }>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: EventRelayServer;
+    eventRelayStats: EventRelayStats;
+  }
+}
+
+const MAX_FILTER_LENGTH = 200;
+const MAX_TOKEN_LENGTH = 8192;
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** The room for a subscription payload, or null when the payload is not exactly one well-formed filter. */
+export function subscriptionRoom(payload: unknown): string | null {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
+  const entries = Object.entries(payload);
+  if (entries.length !== 1) return null;
+  const [key, value] = entries[0]!;
+  if (key === 'all') return value === true ? 'all' : null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_FILTER_LENGTH || CONTROL_CHARS.test(value)) {
+    return null;
+  }
+  if (key === 'workflowId') return `wf:${value}`;
+  if (key === 'service') return `svc:${value}`;
+  return null;
+}
+
+function handshakeToken(socket: RelaySocket): string | null {
+  const auth: unknown = socket.handshake.auth?.token;
+  if (typeof auth === 'string') return auth;
+  const header = socket.handshake.headers.authorization;
+  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return bearer?.[1] ?? null;
+}
+
+/** WebSocket upgrades ignore CORS, so the Origin a browser sends is checked here too (non-browser clients send none). */
+function originAllowed(req: IncomingMessage, corsOrigins: string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || corsOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginOptions): Promise<void> {
+  if (!fastify.hasDecorator('jwt')) throw new Error('socket-io needs @fastify/jwt registered before it');
+  const corsOrigins = options.corsOrigins ?? [];
+  const maxSubscriptions = options.maxSubscriptionsPerSocket ?? 100;
+  const io: EventRelayServer = new Server(fastify.server, {
+    path: SOCKET_IO_PATH,
+    serveClient: false,
+    maxHttpBufferSize: options.maxHttpBufferSize ?? 16 * 1024,
+    cors: corsOrigins.length > 0 ? { origin: corsOrigins, methods: ['GET', 'POST'] } : undefined,
+    allowRequest: (req, callback) => {
+      const allowed = originAllowed(req, corsOrigins);
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
+  });
+
+  io.use((socket, next) => {
+    const token = handshakeToken(socket);
+    try {
+      if (!token || token.length > MAX_TOKEN_LENGTH) throw new Error('missing token');
+      const claims = fastify.jwt.verify<Record<string, unknown>>(token);
+      // Every role may watch; a token without a known role is refused.
+      if (!(ROLES as readonly unknown[]).includes(claims.role)) throw new Error('token has no valid role claim');
+      socket.data.user = { sub: typeof claims.sub === 'string' ? claims.sub : null, role: claims.role as Role };
+      next();
+    } catch (err) {
+      fastify.log.info({ err, address: socket.handshake.address }, 'socket.io handshake refused');
+      next(new Error('unauthorized'));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    const refuse = (reason: string): void => {
+      fastify.log.warn({ socketId: socket.id, sub: socket.data.user.sub, reason }, 'disconnecting a socket.io client');
+      socket.disconnect(true);
+    };
+    socket.onAny((event: string) => {
+      if (event !== 'subscribe' && event !== 'unsubscribe') refuse(`unknown event ${event.slice(0, 50)}`);
+    });
+    const handle = (join: boolean) => (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (reply: unknown) => void) : null;
+      const room = args.length === 1 ? subscriptionRoom(args[0]) : null;
+      if (room === null) {
+        ack?.({ ok: false, error: 'invalid subscription: expected exactly one of workflowId, service, all' });
+        refuse('invalid subscription payload');
+        return;
+      }
+      if (join && !socket.rooms.has(room) && socket.rooms.size > maxSubscriptions) {
+        ack?.({ ok: false, error: `at most ${maxSubscriptions} subscriptions per connection` });
+        return;
+      }
+      if (join) void socket.join(room);
+      else void socket.leave(room);
+      ack?.({ ok: true });
+    };
+    socket.on('subscribe', handle(true));
+    socket.on('unsubscribe', handle(false));
+  });
+
+  const stats: EventRelayStats = { relayed: 0, lastLagMs: null };
+  const relay = (event: EventEnvelope): void => {
+    // One emit to all three rooms: a socket in several of them still receives the event once.
+    io.to(['all', `wf:${event.workflowId}`, `svc:${event.service}`]).emit(socketEventName(event), event);
+    stats.relayed += 1;
+    stats.lastLagMs = Date.now() - Date.parse(event.at);
+  };
+
+  fastify.decorate('io', io);
+  fastify.decorate('eventRelayStats', stats);
+  fastify.addHook('onReady', async () => {
+    await options.feed.start(relay);
+  });
+  // Open websockets would keep fastify's server.close() waiting; io.close() would close fastify's server itself.
+  fastify.addHook('preClose', async () => {
+    io.engine.close();
+  });
+  fastify.addHook('onClose', async () => {
+    await options.feed.close();
+  });
+}
+
+export default fp(socketIoPlugin, { name: 'socket-io', fastify: '5.x' });

@@ -1,0 +1,111 @@
+// Detector tuning. Defaults follow the spec (EWMA alpha 0.3, z >= 2 medium, >= 3 high); the rest were calibrated
+// on synthetic series (docs/detection.md explains each one).
+
+export type Direction = 'above' | 'below' | 'both';
+
+/** Per-metric overrides, keyed by the metric name. */
+export interface MetricOverride {
+  /** Which deviations are bad: error rates and latencies only 'above'. */
+  direction?: Direction;
+  /** Reject negative values for this metric. */
+  nonNegative?: boolean;
+}
+
+export interface DetectorConfig {
+  /** Level smoothing (EWMA / Holt alpha) per typical sampling interval, in (0, 1]. */
+  alpha: number;
+  /** Trend smoothing (Holt beta), in [0, 1]; 0 turns the trend off. */
+  beta: number;
+  /** Robust scale smoothing (EWMA of absolute residuals), in (0, 1]. */
+  scaleAlpha: number;
+  /** Seasonal period in ms; 0 turns seasonality off. The profile is used only once it proves significant. */
+  seasonPeriodMs: number;
+  /** Buckets in the seasonal profile (memory: 8 bytes each), 0..48. */
+  seasonBuckets: number;
+  /** How much of the seasonal residual one period teaches the profile, in (0, 1]. */
+  seasonGamma: number;
+  /** Residuals beyond huberK robust sigmas update the baseline as if they were exactly huberK sigmas. */
+  huberK: number;
+  /** Samples before a metric without a prior may alarm. */
+  warmupSamples: number;
+  /** Evidence thresholds (in sigmas) for the severities. */
+  mediumZ: number;
+  highZ: number;
+  /** CUSUM allowance per sample, in sigmas. */
+  cusumK: number;
+  /** CUSUM sum worth mediumZ of evidence; it also removes the isolation penalty. */
+  cusumThreshold: number;
+  /**
+   * Sigmas subtracted from a lone deviation with no recent cumulative evidence (not while a prior-based baseline is
+   * in its first warmupSamples: a prior's spread is already generous).
+   */
+  isolationPenalty: number;
+  /** Consecutive same-side outliers that mean a level shift: the level is reset to their mean. */
+  shiftConfirmSamples: number;
+  /** Scale floor as a fraction of the level, so flat lines give finite, sensible z-scores. */
+  relativeScaleFloor: number;
+  metrics: Record<string, MetricOverride>;
+}
+
+export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
+  alpha: 0.3,
+  beta: 0.05,
+  scaleAlpha: 0.02,
+  seasonPeriodMs: 86_400_000,
+  seasonBuckets: 24,
+  seasonGamma: 0.5,
+  huberK: 2,
+  warmupSamples: 20,
+  mediumZ: 2,
+  highZ: 3,
+  cusumK: 0.75,
+  cusumThreshold: 5,
+  isolationPenalty: 2,
+  shiftConfirmSamples: 3,
+  relativeScaleFloor: 0.001,
+  metrics: {},
+});
+
+type NumericKey = Exclude<keyof DetectorConfig, 'metrics'>;
+
+// [min, max, minExclusive]
+const RANGES: Record<NumericKey, [number, number, boolean]> = {
+  alpha: [0, 1, true],
+  beta: [0, 1, false],
+  scaleAlpha: [0, 1, true],
+  seasonPeriodMs: [0, Number.MAX_SAFE_INTEGER, false],
+  seasonBuckets: [0, 48, false],
+  seasonGamma: [0, 1, true],
+  huberK: [0, 100, true],
+  warmupSamples: [1, 1_000_000, false],
+  mediumZ: [0, 1000, true],
+  highZ: [0, 1000, true],
+  cusumK: [0, 100, false],
+  cusumThreshold: [0, 1000, true],
+  isolationPenalty: [0, 100, false],
+  shiftConfirmSamples: [1, 1_000_000, false],
+  relativeScaleFloor: [0, 1, false],
+};
+
+const INTEGER_KEYS = new Set<NumericKey>(['seasonBuckets', 'warmupSamples', 'shiftConfirmSamples']);
+
+/** Defaults overlaid with `overrides`; throws RangeError naming the first bad key. */
+export function resolveDetectorConfig(overrides: Partial<DetectorConfig> = {}): DetectorConfig {
+  const config: DetectorConfig = { ...DEFAULT_DETECTOR_CONFIG, ...overrides, metrics: { ...overrides.metrics } };
+  for (const key of Object.keys(RANGES) as NumericKey[]) {
+    const [min, max, minExclusive] = RANGES[key];
+    const value = config[key];
+    const ok =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (minExclusive ? value > min : value >= min) &&
+      value <= max &&
+      (!INTEGER_KEYS.has(key) || Number.isInteger(value));
+    if (!ok) {
+      const kind = INTEGER_KEYS.has(key) ? 'an integer' : 'a number';
+      throw new RangeError(`${key} must be ${kind} in ${minExclusive ? '(' : '['}${min}, ${max}], got ${String(value)}`);
+    }
+  }
+  if (config.highZ < config.mediumZ) throw new RangeError(`highZ (${config.highZ}) must be >= mediumZ (${config.mediumZ})`);
+  return config;
+}

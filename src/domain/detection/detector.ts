@@ -1,0 +1,124 @@
+// The engine's public face: one detector per configuration, used by the analyze activity and the CLI alike.
+import type { Anomaly } from '../types';
+import { resolveDetectorConfig, type DetectorConfig } from './config';
+import { assessAndLearn, type Assessment } from './baseline';
+import { metricProfile, type MetricProfile } from './metric-profiles';
+import { anomalyScore, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
+import { cloneBaselineState, createBaselineState, type BaselineState } from './state';
+import { sampleProblem, validateTimestamp } from './validate';
+
+export interface Detector {
+  readonly config: DetectorConfig;
+  /** A baseline with no samples yet. */
+  createState(): BaselineState;
+  /** Hot path: judges the sample and updates `state` in place (left untouched when the sample is rejected). */
+  observe(state: BaselineState, metric: string, value: number, at: number): SampleResult;
+  /** Functional form for persistence: `state` is not modified; the returned state is a new object when accepted. */
+  update(state: BaselineState | undefined, metric: string, value: number, at: number): UpdateOutcome;
+}
+
+export interface UpdateOutcome {
+  state: BaselineState;
+  result: SampleResult;
+}
+
+/** Cached metric profiles per detector; a bound keeps a stream of distinct names from growing it forever. */
+const PROFILE_CACHE_LIMIT = 10_000;
+
+export function createDetector(overrides: Partial<DetectorConfig> = {}): Detector {
+  const config = resolveDetectorConfig(overrides);
+  const profiles = new Map<string, MetricProfile>();
+  const assessment: Assessment = { zscore: 0, sigmas: 0, sustained: false, expected: 0, std: 0, warmingUp: true };
+
+  function profileOf(metric: string): MetricProfile {
+    let profile = profiles.get(metric);
+    if (!profile) {
+      if (profiles.size >= PROFILE_CACHE_LIMIT) profiles.clear();
+      profile = metricProfile(metric, config);
+      profiles.set(metric, profile);
+    }
+    return profile;
+  }
+
+  function observe(state: BaselineState, metric: string, value: number, at: number): SampleResult {
+    const profile = profileOf(metric);
+    const reason = sampleProblem(value, profile) ?? validateTimestamp(at, state.lastAt);
+    if (reason !== null) return rejected(reason, state);
+    assessAndLearn(state, value, at, profile, config, assessment);
+    const score = anomalyScore(assessment.sigmas, config.mediumZ);
+    const severity = severityOf(assessment.sigmas, config);
+    return {
+      accepted: true,
+      reason: undefined,
+      zscore: assessment.zscore,
+      score,
+      severity,
+      direction: assessment.zscore >= 0 ? 'above' : 'below',
+      expected: assessment.expected,
+      std: assessment.std,
+      hint: severity === 'none'
+        ? ''
+        : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained),
+      warmingUp: assessment.warmingUp,
+    };
+  }
+
+  return {
+    config,
+    createState: () => createBaselineState(config),
+    observe,
+    update(state, metric, value, at) {
+      const next = state ? cloneBaselineState(state) : createBaselineState(config);
+      const result = observe(next, metric, value, at);
+      return { state: result.accepted ? next : (state ?? next), result };
+    },
+  };
+}
+
+function rejected(reason: string, state: BaselineState): SampleResult {
+  return {
+    accepted: false,
+    reason,
+    zscore: 0,
+    score: 0,
+    severity: 'none',
+    direction: 'above',
+    expected: state.level,
+    std: state.scale,
+    hint: '',
+    warmingUp: state.count === 0,
+  };
+}
+
+export interface MetricsAnalysis {
+  /** The input states with every accepted metric's baseline replaced by its updated copy. */
+  states: Record<string, BaselineState>;
+  /** Flagged metrics, highest score first. */
+  anomalies: Anomaly[];
+  results: Record<string, SampleResult>;
+}
+
+/**
+ * One snapshot of a service's metrics at `at` (epoch ms) against their baselines: the analyze activity's step.
+ * Pure: the input states are not modified. Rejected metrics keep their state and carry a reason in `results`.
+ */
+export function analyzeMetrics(
+  states: Record<string, BaselineState | undefined>,
+  metrics: Record<string, number>,
+  at: number,
+  detector: Detector = createDetector(),
+): MetricsAnalysis {
+  const nextStates: Record<string, BaselineState> = {};
+  for (const [metric, state] of Object.entries(states)) if (state) nextStates[metric] = state;
+  const anomalies: Anomaly[] = [];
+  const results: Record<string, SampleResult> = {};
+  for (const [metric, value] of Object.entries(metrics)) {
+    const { state, result } = detector.update(states[metric], metric, value, at);
+    if (result.accepted) nextStates[metric] = state;
+    results[metric] = result;
+    const anomaly = toAnomaly(metric, value, result);
+    if (anomaly) anomalies.push(anomaly);
+  }
+  anomalies.sort((a, b) => b.score - a.score || Math.abs(b.zscore) - Math.abs(a.zscore));
+  return { states: nextStates, anomalies, results };
+}

@@ -1,0 +1,87 @@
+// The per-series baseline: a flat, JSON-able record (persisted as-is by the service) that the engine updates in place.
+import type { DetectorConfig } from './config';
+import { GAUSSIAN_TAIL_QUANTILE } from './residual-model';
+
+export interface BaselineState {
+  version: 1;
+  /** Accepted samples so far. */
+  count: number;
+  /** Epoch ms of the first and the last accepted sample (null before the first). */
+  firstAt: number | null;
+  lastAt: number | null;
+  /** Typical sampling interval in ms (0 until two samples); elapsed time is measured in these steps. */
+  interval: number;
+  /** Holt level (deseasonalised) and trend (change per interval). */
+  level: number;
+  trend: number;
+  /** Robust sigma of one-step residuals (EWMA of clipped absolute residuals, Gaussian-consistent). */
+  scale: number;
+  /** Last clipped deviation from level + trend + season, and the EWMAs whose ratio is its lag-1 autocorrelation. */
+  lastResidual: number;
+  lagProduct: number;
+  lagSquare: number;
+  /** Tracked 98th percentile of |z| (tail calibration; 2.326 for Gaussian residuals). */
+  tailQuantile: number;
+  /** One-sided CUSUMs of standardised residuals: recent cumulative evidence above and below. */
+  cusumAbove: number;
+  cusumBelow: number;
+  /** Consecutive outliers on one side: +n above, -n below; their deseasonalised sum (level-shift detection). */
+  outlierRun: number;
+  outlierRunSum: number;
+  /** Additive seasonal profile over config.seasonPeriodMs ([] when seasonality is off). */
+  season: number[];
+  /** The profile proved significant and is part of the forecast. */
+  seasonActive: boolean;
+}
+
+/** A baseline with no samples. */
+export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs' | 'seasonBuckets'>): BaselineState {
+  return {
+    version: 1,
+    count: 0,
+    firstAt: null,
+    lastAt: null,
+    interval: 0,
+    level: 0,
+    trend: 0,
+    scale: 0,
+    lastResidual: 0,
+    lagProduct: 0,
+    lagSquare: 0,
+    tailQuantile: GAUSSIAN_TAIL_QUANTILE,
+    cusumAbove: 0,
+    cusumBelow: 0,
+    outlierRun: 0,
+    outlierRunSum: 0,
+    season: new Array<number>(config.seasonPeriodMs > 0 ? config.seasonBuckets : 0).fill(0),
+    seasonActive: false,
+  };
+}
+
+export function cloneBaselineState(state: BaselineState): BaselineState {
+  return { ...state, season: state.season.slice() };
+}
+
+const NUMBER_FIELDS = ['count', 'interval', 'level', 'trend', 'scale', 'lastResidual', 'lagProduct', 'lagSquare',
+  'tailQuantile', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum'] as const;
+
+/**
+ * A stored baseline checked field by field (e.g. read back from Neo4j); null when it is not a valid one, so a
+ * corrupt record starts a fresh baseline instead of poisoning the detector.
+ */
+export function parseBaselineState(value: unknown): BaselineState | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (v.version !== 1 || typeof v.seasonActive !== 'boolean' || !Array.isArray(v.season)) return null;
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  const timeOrNull = (x: unknown) => x === null || finite(x);
+  if (!NUMBER_FIELDS.every((key) => finite(v[key])) || !v.season.every(finite)) return null;
+  if (!timeOrNull(v.firstAt) || !timeOrNull(v.lastAt) || (v.count as number) < 0 || (v.scale as number) < 0) return null;
+  const state = createBaselineState({ seasonPeriodMs: 0, seasonBuckets: 0 });
+  for (const key of NUMBER_FIELDS) state[key] = v[key] as number;
+  state.firstAt = v.firstAt as number | null;
+  state.lastAt = v.lastAt as number | null;
+  state.season = (v.season as number[]).slice();
+  state.seasonActive = v.seasonActive;
+  return state;
+}

@@ -1,0 +1,71 @@
+// Labelled "service" containers for tests, made from the local busybox image, removed by the test that made them.
+import { randomUUID } from 'node:crypto';
+import Docker from 'dockerode';
+
+export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const IMAGE = process.env.DEMO_IMAGE ?? 'selfheal/busybox:1';
+// Exits promptly on SIGTERM (so restarts are quick) and is healthy while /tmp/healthy exists.
+const SERVICE_CMD = 'trap "exit 0" TERM INT; touch /tmp/healthy; sleep 1000000 & wait $!';
+
+export async function createServiceContainer(service: string, name = `selfheal-test-${service}-${randomUUID().slice(0, 6)}`) {
+  const container = await docker.createContainer({
+    name,
+    Image: IMAGE,
+    Cmd: ['sh', '-c', SERVICE_CMD],
+    Labels: { 'selfheal.service': service, 'selfheal.test': 'true' },
+    Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 1 },
+    HostConfig: { NetworkMode: 'none' },
+  });
+  await container.start();
+  await waitFor(async () => (await container.inspect()).State.Health?.Status === 'healthy', 20_000, `${name} healthy`);
+  return { name, id: container.id, container };
+}
+
+export async function makeUnhealthy(name: string): Promise<void> {
+  const exec = await docker.getContainer(name).exec({ Cmd: ['rm', '-f', '/tmp/healthy'] });
+  await exec.start({ hijack: true, stdin: false });
+  await waitFor(async () => (await docker.getContainer(name).inspect()).State.Health?.Status === 'unhealthy', 20_000, `${name} unhealthy`);
+}
+
+export async function startedAt(name: string): Promise<string> {
+  return (await docker.getContainer(name).inspect()).State.StartedAt;
+}
+
+/** Every container's id, state, start time and restart count: a dry run must leave this unchanged. */
+export async function engineSnapshot(): Promise<string[]> {
+  const all = await docker.listContainers({ all: true });
+  const rows = await Promise.all(
+    all.map(async (c) => {
+      const i = await docker.getContainer(c.Id).inspect();
+      return `${i.Id} ${i.State.Status} ${i.State.StartedAt} ${i.RestartCount}`;
+    }),
+  );
+  return rows.sort();
+}
+
+/** Container events in [since, until] (epoch seconds) that change something: health checks' exec events excluded. */
+export async function containerChanges(since: number, until: number): Promise<string[]> {
+  const stream = (await docker.getEvents({ since, until, filters: { type: ['container'] } })) as NodeJS.ReadableStream;
+  let raw = '';
+  for await (const chunk of stream) raw += chunk.toString();
+  return raw
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { Action: string; Actor: { Attributes: { name?: string } } })
+    .filter((e) => !e.Action.startsWith('exec_') && !e.Action.startsWith('health_status'))
+    .map((e) => `${e.Action} ${e.Actor.Attributes.name ?? ''}`);
+}
+
+export async function removeContainers(filter: { label: string }): Promise<void> {
+  const list = await docker.listContainers({ all: true, filters: { label: [filter.label] } });
+  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
