@@ -17,17 +17,22 @@ export function parseTimestamp(text: string): number | null {
   }
   const m = ISO_8601.exec(trimmed);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
-    number, number, number, number, number, number,
-  ];
-  const millis = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const date = new Date(utc);
-  // Date.UTC rolls 2024-02-30 over to March: reject what does not read back the same.
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = m[4] ? Number(m[4]) : 0;
+  const minute = m[5] ? Number(m[5]) : 0;
+  const second = m[6] ? Number(m[6]) : 0;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     return null;
   }
-  return utc - zoneOffsetMs(m[8]);
+  const millis = m[7] ? Number(`0.${m[7]}`) * 1000 : 0;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - zoneOffsetMs(m[8]);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 function zoneOffsetMs(zone: string | undefined): number {

@@ -51,7 +51,9 @@ export async function startWorker(config: Config, options: { identity?: string }
       try {
         await worker.run();
       } finally {
-        await Promise.allSettled([publisher.close(), rabbit.close(), neo4j.close(), connection.close()]);
+        // The channel before its connection: closing both at once can leave the channel's close waiting forever.
+        await publisher.close();
+        await Promise.allSettled([rabbit.close(), neo4j.close(), connection.close()]);
       }
     },
   };

@@ -17,7 +17,7 @@ export function uniqueService(prefix = 'svc'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** Deletes the services and everything hanging off them (snapshots, anomalies, diagnoses, baselines, attempts, steps, outcomes). */
+/** Deletes the services and everything hanging off them (snapshots, anomalies, diagnoses, baselines, locks, attempts, steps, outcomes). */
 export async function deleteServices({ driver, database }: Neo4jConnection, services: string[]): Promise<void> {
   await driver.executeQuery(
     `UNWIND $services AS name
@@ -29,7 +29,7 @@ export async function deleteServices({ driver, database }: Neo4jConnection, serv
        DETACH DELETE h, x, m
      }
      CALL (s) {
-       OPTIONAL MATCH (s)-[:HAS_ATTEMPT|HAS_BASELINE]->(a)
+       OPTIONAL MATCH (s)-[:HAS_ATTEMPT|HAS_BASELINE|HAS_ANALYSIS_LOCK]->(a)
        OPTIONAL MATCH (a)-[:HAS_STEP|OUTCOME]->(st)
        DETACH DELETE st, a
      }

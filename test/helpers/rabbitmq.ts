@@ -64,14 +64,17 @@ export async function waitUntil(what: string, check: () => boolean | Promise<boo
 /** Deletes test exchanges and queues (best effort: they may never have been declared). */
 export async function deleteTopology(exchanges: string[], queues: string[]): Promise<void> {
   const connection = await connect(config.rabbitmq.url);
+  connection.on('error', () => undefined);
   try {
     for (const queue of queues) {
       const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
       await channel.deleteQueue(queue).catch(() => undefined);
       await channel.close().catch(() => undefined);
     }
     for (const exchange of exchanges) {
       const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
       await channel.deleteExchange(exchange).catch(() => undefined);
       await channel.close().catch(() => undefined);
     }

@@ -1,10 +1,9 @@
 // Baselines, snapshots, anomaly events and diagnoses, written atomically per analysis (issue 3 point 3, issue 6).
 //
-// Concurrency: the first statement of the transaction writes a property of the Service node, which takes that node's
-// exclusive lock until commit. Concurrent analyses of one service therefore run one after the other, each reading the
-// baselines its predecessor committed, so no update is lost; analyses of different services do not wait for each
-// other. Deadlocks between waiters are transient errors that executeWrite retries (running `compute` again, which is
-// why it must be pure).
+// Concurrency: the first statement of the transaction writes a property of the service's AnalysisLock node, which
+// holds that node's exclusive lock until commit. Concurrent analyses of one service therefore run one after the
+// other, each reading the baselines its predecessor committed, so no update is lost; analyses of different services
+// do not wait for each other. Transient errors are retried by executeWrite, running `compute` again: it must be pure.
 //
 // Exactly once: the snapshot id is the analysis id, checked under the same lock. A retried analysis finds its
 // snapshot and returns the stored result (replayed = true) without touching the baselines.
@@ -29,18 +28,26 @@ interface StoredBaseline {
   samples: number;
 }
 
-// Locks the service node (by writing a property: held until commit), then reads under that lock. The node is found
-// with MATCH, which takes no lock: MERGE would first take a shared lock, and several transactions upgrading shared
-// locks to exclusive deadlock (retried, but slowly). MERGE is only used the first time a service is seen.
-const READ_UNDER_LOCK = `
-SET s._lock = coalesce(s._lock, 0) + 1
-WITH s
+// The per-service lock is a separate (:AnalysisLock) node, taken by writing a property (held until commit). It is not
+// the Service node because the analysis creates relationships on that node, and Neo4j reports false deadlocks between
+// a transaction creating relationships on a node it has locked and the transactions queued for that lock. MATCH (not
+// MERGE) finds it: MERGE takes a shared lock first, and shared-to-exclusive upgrades deadlock too.
+const LOCK_AND_READ = `
+MATCH (lock:AnalysisLock {service: $service})
+SET lock.version = lock.version + 1
+WITH lock
+MATCH (s:Service {name: $service})
 OPTIONAL MATCH (done:MetricSnapshot {id: $analysisId})
 OPTIONAL MATCH (s)-[:HAS_BASELINE]->(b:Baseline)
 RETURN done.result AS result,
        collect(CASE WHEN b IS NULL THEN null ELSE {metric: b.metric, state: b.state, samples: b.samples} END) AS baselines`;
-const LOCK_EXISTING_SERVICE = `MATCH (s:Service {name: $service})${READ_UNDER_LOCK}`;
-const CREATE_AND_LOCK_SERVICE = `MERGE (s:Service {name: $service})${READ_UNDER_LOCK}`;
+
+/** First analysis of a service: creates the Service and its lock node, in a transaction of its own. */
+const CREATE_SERVICE = `
+MERGE (s:Service {name: $service})
+MERGE (lock:AnalysisLock {service: $service})
+ON CREATE SET lock.version = 0
+MERGE (s)-[:HAS_ANALYSIS_LOCK]->(lock)`;
 
 const WRITE_ANALYSIS = `
 MATCH (s:Service {name: $service})
@@ -80,6 +87,16 @@ export class Neo4jAnalysisStore implements AnalysisStore {
   constructor(private readonly connection: Neo4jConnection) {}
 
   async analyzeOnce(input: AnalysisInput, compute: (baselines: BaselineStates) => AnalysisComputation): Promise<AnalysisOutcome> {
+    const outcome = await this.analyzeLocked(input, compute);
+    if (outcome) return outcome;
+    await this.connection.driver.executeQuery(CREATE_SERVICE, { service: input.service }, { database: this.connection.database });
+    const retried = await this.analyzeLocked(input, compute);
+    if (!retried) throw new Error(`service ${input.service} vanished while being analysed`);
+    return retried;
+  }
+
+  /** null when the service has no lock node yet. */
+  private async analyzeLocked(input: AnalysisInput, compute: (baselines: BaselineStates) => AnalysisComputation): Promise<AnalysisOutcome | null> {
     const session = this.connection.driver.session({ database: this.connection.database });
     try {
       return await session.executeWrite((tx) => analyzeInTransaction(tx, input, compute));
@@ -102,13 +119,13 @@ async function analyzeInTransaction(
   tx: ManagedTransaction,
   input: AnalysisInput,
   compute: (baselines: BaselineStates) => AnalysisComputation,
-): Promise<AnalysisOutcome> {
-  const params = { service: input.service, analysisId: input.analysisId };
-  const row = (await tx.run(LOCK_EXISTING_SERVICE, params)).records[0] ?? (await tx.run(CREATE_AND_LOCK_SERVICE, params)).records[0];
-  const stored = row?.get('result');
+): Promise<AnalysisOutcome | null> {
+  const row = (await tx.run(LOCK_AND_READ, { service: input.service, analysisId: input.analysisId })).records[0];
+  if (!row) return null;
+  const stored = row.get('result');
   if (typeof stored === 'string') return { ...(JSON.parse(stored) as StoredResult), replayed: true };
 
-  const previous = ((row?.get('baselines') ?? []) as Array<Record<string, unknown>>).map(
+  const previous = (row.get('baselines') as Array<Record<string, unknown>>).map(
     (b): StoredBaseline => ({ metric: str(b.metric), state: str(b.state), samples: num(b.samples) }),
   );
   const previousByMetric = new Map(previous.map((b) => [b.metric, b]));

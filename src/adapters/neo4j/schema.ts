@@ -13,6 +13,7 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['Baseline', 'key'],
   ['StrategyOutcome', 'attemptId'],
   ['StrategyChoice', 'attemptId'],
+  ['AnalysisLock', 'service'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [

@@ -89,6 +89,8 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
     path: SOCKET_IO_PATH,
     serveClient: false,
     maxHttpBufferSize: options.maxHttpBufferSize ?? 16 * 1024,
+    // A connection that has not joined with a valid token by then is dropped (the default is 45 s).
+    connectTimeout: 10_000,
     cors: corsOrigins.length > 0 ? { origin: corsOrigins, methods: ['GET', 'POST'] } : undefined,
     allowRequest: (req, callback) => {
       const allowed = originAllowed(req, corsOrigins);

@@ -140,7 +140,9 @@ function findColumns(header: string[], metric: string): { time: number; value: n
   const time = names.indexOf('timestamp');
   if (time < 0) throw new Error(`the header has no "timestamp" column: ${header.join(',')}`);
   const value = names.indexOf(metric.toLowerCase());
-  if (value < 0) throw new UsageError(`the header has no "${metric}" column (pick one with --metric): ${header.join(',')}`);
+  if (value < 0) {
+    throw new UsageError(`the header has no "${metric}" column (pick one with --metric): ${header.join(',')}`);
+  }
   return { time, value };
 }
 
@@ -160,10 +162,11 @@ async function openOutput(path: string): Promise<{ stream: Writable; writer: Lin
 
 function describe(summary: Summary, seconds: number): string {
   const rate = seconds > 0 ? Math.round(summary.rows / seconds).toLocaleString('en-US') : '-';
-  const lines = [
+  const more = summary.skipped > summary.skips.length ? '; ...' : '';
+  const where = summary.skipped > 0 ? ` (${summary.skips.join('; ')}${more})` : '';
+  return [
     `selfheal detect: ${summary.rows} rows in ${seconds.toFixed(2)} s (${rate} rows/s)`,
     `  anomalies: ${summary.medium + summary.high} (medium ${summary.medium}, high ${summary.high})`,
-    `  skipped: ${summary.skipped} rows${summary.skipped > 0 ? ` (${summary.skips.join('; ')}${summary.skipped > summary.skips.length ? '; ...' : ''})` : ''}`,
-  ];
-  return lines.join('\n');
+    `  skipped: ${summary.skipped} rows${where}`,
+  ].join('\n');
 }

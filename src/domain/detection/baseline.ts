@@ -1,8 +1,10 @@
 // The update step: forecast (Holt level + damped trend + seasonal profile + AR(1) carry-over), standardise the
 // residual by a robust, tail-calibrated scale, weigh the evidence, then learn from the sample with its residual
-// clipped (Huber) so an outlier cannot poison the baseline. It mutates the state in place and allocates nothing.
+// clipped (Huber) so an outlier cannot poison the baseline. It mutates the state in place and, in steady state,
+// allocates nothing.
 import type { DetectorConfig } from './config';
 import { resetEvidence, weighEvidence, type Evidence } from './evidence';
+import { learnExcursion, restartExcursion, weighExcursion } from './excursion';
 import { absoluteFloorFor, priorFor, type MetricProfile } from './metric-profiles';
 import { carryOver, forgetLastResidual, learnResiduals, tailFactor } from './residual-model';
 import { locateInSeason, reviewSeason, seasonalValue, teachSeason, type SeasonPosition } from './season';
@@ -52,6 +54,7 @@ export function assessAndLearn(
   let steps = 1;
   if (prior) {
     state.level = prior.mean;
+    state.longLevel = prior.mean;
     state.scale = prior.std;
     state.firstAt = at;
   } else {
@@ -76,6 +79,7 @@ export function assessAndLearn(
   const young = state.count < config.warmupSamples;
   const warmingUp = young && profile.prior === null;
   weighEvidence(state, z, profile, config, young ? 0 : config.isolationPenalty, warmingUp, out);
+  if (!warmingUp) weighExcursion(state, levelNow, rawSigma, profile, config, out);
   out.zscore = z;
   out.expected = expected;
   out.std = sigma;
@@ -96,6 +100,7 @@ export function assessAndLearn(
   const scaleWeight = Math.max(config.scaleAlpha, 1 / (state.count + (profile.prior ? PRIOR_WEIGHT + 1 : 0)));
   state.scale += scaleWeight * ((ABS_RESIDUAL_TO_SIGMA * absInnovation) / gapWidening - state.scale);
   learnResiduals(state, clipped, rawSigma, innovation / rawSigma);
+  learnExcursion(state, state.level, rawSigma);
   trackLevelShift(state, clipping && Math.abs(z) > config.huberK ? Math.sign(z) : 0, value - seasonal, config);
   state.count += 1;
   state.lastAt = at;
@@ -105,6 +110,7 @@ function startWithoutPrior(
   state: BaselineState, value: number, at: number, profile: MetricProfile, config: DetectorConfig, out: Assessment,
 ): void {
   state.level = value;
+  state.longLevel = value;
   state.firstAt = at;
   state.lastAt = at;
   state.count = 1;
@@ -166,6 +172,7 @@ function trackLevelShift(state: BaselineState, side: number, deseasonalised: num
   state.outlierRunSum = 0;
   resetEvidence(state);
   forgetLastResidual(state);
+  restartExcursion(state);
 }
 
 function scaleFloor(level: number, profile: MetricProfile, config: DetectorConfig): number {

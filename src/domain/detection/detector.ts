@@ -101,6 +101,7 @@ export interface MetricsAnalysis {
 /**
  * One snapshot of a service's metrics at `at` (epoch ms) against their baselines: the analyze activity's step.
  * Pure: the input states are not modified. Rejected metrics keep their state and carry a reason in `results`.
+ * Records are read with Object.hasOwn and built with Object.fromEntries, so a metric named "__proto__" is just a name.
  */
 export function analyzeMetrics(
   states: Record<string, BaselineState | undefined>,
@@ -108,17 +109,18 @@ export function analyzeMetrics(
   at: number,
   detector: Detector = createDetector(),
 ): MetricsAnalysis {
-  const nextStates: Record<string, BaselineState> = {};
-  for (const [metric, state] of Object.entries(states)) if (state) nextStates[metric] = state;
+  const nextStates = new Map<string, BaselineState>();
+  for (const [metric, state] of Object.entries(states)) if (state) nextStates.set(metric, state);
   const anomalies: Anomaly[] = [];
-  const results: Record<string, SampleResult> = {};
+  const results: [string, SampleResult][] = [];
   for (const [metric, value] of Object.entries(metrics)) {
-    const { state, result } = detector.update(states[metric], metric, value, at);
-    if (result.accepted) nextStates[metric] = state;
-    results[metric] = result;
+    const previous = Object.hasOwn(states, metric) ? states[metric] : undefined;
+    const { state, result } = detector.update(previous, metric, value, at);
+    if (result.accepted) nextStates.set(metric, state);
+    results.push([metric, result]);
     const anomaly = toAnomaly(metric, value, result);
     if (anomaly) anomalies.push(anomaly);
   }
   anomalies.sort((a, b) => b.score - a.score || Math.abs(b.zscore) - Math.abs(a.zscore));
-  return { states: nextStates, anomalies, results };
+  return { states: Object.fromEntries(nextStates), anomalies, results: Object.fromEntries(results) };
 }

@@ -19,7 +19,7 @@ const TAIL_STEP = 0.05;
 /** The tail factor stays within [1, MAX_TAIL_FACTOR]: heavy tails may blunt the detector, not blind it. */
 const MAX_TAIL_FACTOR = 3;
 
-export function autocorrelation(state: BaselineState): number {
+function autocorrelation(state: BaselineState): number {
   if (state.lagSquare <= 0) return 0;
   return Math.max(0, Math.min(MAX_AUTOCORRELATION, state.lagProduct / state.lagSquare));
 }

@@ -29,7 +29,7 @@ export function teachSeason(season: number[], at: SeasonPosition, amount: number
 }
 
 /**
- * Once per bucket change: centre the profile on zero (its mean belongs to the level) and decide whether it is
+ * Once per bucket change: centre the profile on zero (its mean belongs to the level), round it, and decide whether it is
  * significant (root-mean-square at least `threshold`) and has seen a whole period. Switching it on or off moves the
  * current seasonal value between level and profile, so the forecast does not jump.
  */
@@ -46,7 +46,8 @@ export function reviewSeason(
   const mean = sum / season.length;
   let squares = 0;
   for (let i = 0; i < season.length; i++) {
-    season[i]! -= mean;
+    // Six significant digits are plenty for a seasonal offset, and keep the persisted state well under 1 KB.
+    season[i] = Number((season[i]! - mean).toPrecision(6));
     squares += season[i]! * season[i]!;
   }
   if (state.seasonActive) state.level += mean;

@@ -20,6 +20,9 @@ export interface BaselineState {
   lastResidual: number;
   lagProduct: number;
   lagSquare: number;
+  /** Long-memory EWMA of the level and of its absolute deviation from it (excursion detection). */
+  longLevel: number;
+  longSpread: number;
   /** Tracked 98th percentile of |z| (tail calibration; 2.326 for Gaussian residuals). */
   tailQuantile: number;
   /** One-sided CUSUMs of standardised residuals: recent cumulative evidence above and below. */
@@ -49,6 +52,8 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     lagProduct: 0,
     lagSquare: 0,
     tailQuantile: GAUSSIAN_TAIL_QUANTILE,
+    longLevel: 0,
+    longSpread: 0,
     cusumAbove: 0,
     cusumBelow: 0,
     outlierRun: 0,
@@ -63,7 +68,7 @@ export function cloneBaselineState(state: BaselineState): BaselineState {
 }
 
 const NUMBER_FIELDS = ['count', 'interval', 'level', 'trend', 'scale', 'lastResidual', 'lagProduct', 'lagSquare',
-  'tailQuantile', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum'] as const;
+  'tailQuantile', 'longLevel', 'longSpread', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum'] as const;
 
 /**
  * A stored baseline checked field by field (e.g. read back from Neo4j); null when it is not a valid one, so a

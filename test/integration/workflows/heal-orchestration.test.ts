@@ -1,0 +1,234 @@
+// healWorkflow's branches on the real Temporal dev server, with recording stubs in place of the activities:
+// compensation order, partial failures, approval, refusal, dry run, pre-check, cancellation. (What the activities
+// really do is covered against the real services by the adapter and end-to-end tests.)
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Activities } from '../../../activities';
+import type { HealInput, HealPlan, HealStatus, PlanStep } from '../../../src/domain/heal';
+import type { HealStepRecord } from '../../../src/adapters/ports';
+import { ActionFailedError } from '../../../src/errors';
+import { cancelHealSignal, decideApprovalUpdate, healStatusQuery } from '../../../workflows/definitions';
+
+let bundle: WorkflowBundleWithSourceMap;
+let nativeConnection: NativeConnection;
+let connection: Connection;
+let client: Client;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  nativeConnection = await NativeConnection.connect({ address: '127.0.0.1:7233' });
+  connection = await Connection.connect({ address: '127.0.0.1:7233' });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  await nativeConnection?.close();
+  await connection?.close();
+});
+
+function step(index: number, action: PlanStep['action'], inverse: PlanStep['rollback']['action']): PlanStep {
+  return {
+    index,
+    action,
+    target: { kind: action === 'apply_backpressure' ? 'queue' : 'service', id: `t${index}` },
+    params: {},
+    expected_effect: `${action} t${index}`,
+    rollback: { action: inverse, description: inverse ? `${inverse} t${index}` : 'none needed' },
+  };
+}
+
+function plan(over: Partial<HealPlan> = {}): HealPlan {
+  return {
+    attempt_id: 'x',
+    workflow_id: 'x',
+    service: 'svc',
+    dry_run: false,
+    issue_type: 'degradation',
+    root_cause: 'r',
+    strategy: 'scale_service',
+    risk: 'medium',
+    selection: { method: 'explicit', reason: 'test', candidates: ['scale_service'] },
+    steps: [step(0, 'scale_up', 'remove_replicas'), step(1, 'restart_container', null), step(2, 'apply_backpressure', 'release_backpressure')],
+    safety_checks: [{ name: 'budget', passed: true, detail: 'ok' }],
+    allowed: true,
+    requires_approval: false,
+    approval_reasons: [],
+    approval_timeout_seconds: 30,
+    verifiers: [{ name: 'container_health' }],
+    verification: { interval_seconds: 0.1, max_checks: 3, consecutive_required: 2 },
+    ...over,
+  };
+}
+
+function input(over: Partial<HealInput> = {}): HealInput {
+  return {
+    service: 'svc',
+    diagnosis: { issue_type: 'degradation', root_cause: 'r', confidence: 0.8, impacted_components: ['svc'], recommended_strategies: ['scale_service'] },
+    context: { services: ['svc'] },
+    dryRun: false,
+    verify: [],
+    requireApproval: false,
+    skipIfHealthy: false,
+    actor: 'tester',
+    requestId: randomUUID(),
+    ...over,
+  };
+}
+
+interface Behaviour {
+  plan?: HealPlan;
+  verdicts?: boolean[];
+  failAction?: number;
+  failCompensation?: number;
+}
+
+/** Activities that record what they were asked to do and behave as told. */
+function stubs(b: Behaviour) {
+  const calls: string[] = [];
+  const steps: HealStepRecord[] = [];
+  const verdicts = [...(b.verdicts ?? [true, true])];
+  const activities: Activities = {
+    analyzeMetrics: async () => {
+      throw new Error('not used');
+    },
+    planHeal: async ({ attemptId, workflowId }) => ({ ...(b.plan ?? plan()), attempt_id: attemptId, workflow_id: workflowId }),
+    recordHeal: async ({ steps: s }) => {
+      steps.push(...s);
+      return { at: Date.now() };
+    },
+    publishEvents: async () => undefined,
+    executeStep: async ({ step: s }) => {
+      calls.push(`do ${s.index}`);
+      if (b.failAction === s.index) throw new ActionFailedError(`step ${s.index} broke`);
+      return { changed: true, detail: `did ${s.index}`, affected: [] };
+    },
+    compensateStep: async ({ step: s }) => {
+      calls.push(`undo ${s.index}`);
+      if (b.failCompensation === s.index) throw new ActionFailedError(`undo ${s.index} broke`);
+      return { changed: true, detail: `undid ${s.index}`, affected: [] };
+    },
+    verifyHealth: async () => {
+      calls.push('verify');
+      const healthy = verdicts.length > 0 ? verdicts.shift()! : false;
+      return { healthy, evidence: [healthy ? 'ok' : 'bad'] };
+    },
+  };
+  return { activities, calls, steps };
+}
+
+async function run(b: Behaviour, healInput: HealInput, during?: (workflowId: string) => Promise<void>) {
+  const taskQueue = `orchestration-${randomUUID()}`;
+  const { activities, calls, steps } = stubs(b);
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const workflowId = `heal-test-${randomUUID()}`;
+  const outcome = await worker.runUntil(async () => {
+    const handle = await client.workflow.start('healWorkflow', { taskQueue, workflowId, args: [healInput] });
+    if (during) await during(workflowId);
+    try {
+      return { status: (await handle.result()) as HealStatus, failure: null };
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      return { status: (err.cause as { details?: unknown[] }).details?.[0] as HealStatus, failure: err.cause!.message };
+    }
+  });
+  return { ...outcome, calls, steps, workflowId };
+}
+
+async function waitForPhase(workflowId: string, phase: string) {
+  const handle = client.workflow.getHandle(workflowId);
+  for (let i = 0; i < 100; i++) {
+    if ((await handle.query(healStatusQuery)).phase === phase) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never reached ${phase}`);
+}
+
+describe('healWorkflow orchestration', () => {
+  it('when verification holds, acts in order and completes verified without compensating', async () => {
+    const r = await run({ verdicts: [true, true] }, input());
+    expect(r.failure).toBeNull();
+    expect(r.status.outcome).toBe('verified');
+    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'verify', 'verify']);
+  });
+
+  it('when verification fails, compensates the reversible steps in reverse order and fails the heal', async () => {
+    const r = await run({ verdicts: [false, true, false] }, input());
+    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'verify', 'verify', 'verify', 'undo 2', 'undo 0']);
+    expect(r.status.outcome).toBe('rolled_back');
+    expect(r.failure).toContain('verification failed; rolled back');
+    expect(r.steps.filter((s) => s.step === 'rollback_step').map((s) => s.data.index)).toEqual([2, 0]);
+  });
+
+  it('when an action fails half-way, undoes it and the steps before it, in reverse order', async () => {
+    const r = await run({ failAction: 2 }, input());
+    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'undo 2', 'undo 0']);
+    expect(r.status.outcome).toBe('rolled_back');
+    expect(r.steps.map((s) => s.step)).toContain('action_failed');
+  });
+
+  it('when a compensation fails, goes on with the others and says what was left undone', async () => {
+    const r = await run({ verdicts: [false, false, false], failCompensation: 2 }, input());
+    expect(r.calls.slice(-2)).toEqual(['undo 2', 'undo 0']);
+    expect(r.status.outcome).toBe('rollback_failed');
+    expect(r.failure).toContain('rollback left undone: release_backpressure t2');
+  });
+
+  it('a dry run plans and records, and never acts or verifies', async () => {
+    const r = await run({}, input({ dryRun: true }));
+    expect(r.status.outcome).toBe('planned');
+    expect(r.calls).toEqual([]);
+    expect(r.steps.map((s) => s.step)).toEqual(['planned', 'completed']);
+  });
+
+  it('a plan refused by the safety envelope records the refusal and never acts', async () => {
+    const refused = plan({ allowed: false, safety_checks: [{ name: 'cooldown', passed: false, detail: '120s left' }] });
+    const r = await run({ plan: refused }, input());
+    expect(r.status.outcome).toBe('refused');
+    expect(r.status.reasons).toEqual(['cooldown: 120s left']);
+    expect(r.calls).toEqual([]);
+  });
+
+  it('waits for approval; a rejection ends the heal without acting', async () => {
+    const r = await run({ plan: plan({ requires_approval: true, approval_reasons: ['policy'] }) }, input(), async (id) => {
+      await waitForPhase(id, 'awaiting_approval');
+      await client.workflow.getHandle(id).executeUpdate(decideApprovalUpdate, { args: [{ approve: false, actor: 'bob', comment: 'not now' }] });
+    });
+    expect(r.status.outcome).toBe('rejected');
+    expect(r.calls).toEqual([]);
+    expect(r.steps.find((s) => s.step === 'rejected')?.detail).toBe('rejected by bob: not now');
+  });
+
+  it('an approval lets the heal run', async () => {
+    const r = await run({ plan: plan({ requires_approval: true, approval_reasons: ['policy'] }) }, input(), async (id) => {
+      await waitForPhase(id, 'awaiting_approval');
+      await client.workflow.getHandle(id).executeUpdate(decideApprovalUpdate, { args: [{ approve: true, actor: 'bob' }] });
+    });
+    expect(r.status.outcome).toBe('verified');
+    expect(r.steps.map((s) => s.step)).toContain('approved');
+  });
+
+  it('without a decision before the timeout, ends as approval_timeout', async () => {
+    const r = await run({ plan: plan({ requires_approval: true, approval_reasons: ['policy'], approval_timeout_seconds: 1 }) }, input());
+    expect(r.status.outcome).toBe('approval_timeout');
+    expect(r.calls).toEqual([]);
+  });
+
+  it('a cancel signal while waiting for approval ends the heal as cancelled', async () => {
+    const r = await run({ plan: plan({ requires_approval: true, approval_reasons: ['policy'] }) }, input(), async (id) => {
+      await waitForPhase(id, 'awaiting_approval');
+      await client.workflow.getHandle(id).signal(cancelHealSignal, { actor: 'carol', reason: 'maintenance' });
+    });
+    expect(r.status.outcome).toBe('cancelled');
+    expect(r.calls).toEqual([]);
+  });
+
+  it('when the target is already healthy before acting, records that and does nothing', async () => {
+    const r = await run({ verdicts: [true] }, input({ skipIfHealthy: true }));
+    expect(r.status.outcome).toBe('recovered_before_action');
+    expect(r.calls).toEqual(['verify']);
+  });
+});
