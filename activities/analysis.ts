@@ -1,4 +1,5 @@
 // The analyze activity: detection and diagnosis (pure domain) inside one exactly-once store transaction.
+import { ApplicationFailure } from '@temporalio/common';
 import type { AnalyzeInput, AnalyzeResult } from '../src/domain/heal';
 import { analyzeSample, detectorFor } from '../src/domain/analysis';
 import type { ActivityDeps } from './deps';
@@ -18,21 +19,20 @@ export function createAnalysisActivities(deps: ActivityDeps) {
           actor: input.actor,
           requestId: input.requestId,
         },
-        (baselines) =>
-          analyzeSample({
-            baselines,
-            metrics: input.metrics,
-            at: input.at,
-            context: input.context,
-            service: input.service,
-            rules: deps.rules,
-            detector,
-          }),
+        (baselines, at) => {
+          const analysis = analyzeSample({ baselines, metrics: input.metrics, at, context: input.context, service: input.service, rules: deps.rules, detector });
+          const [refused] = analysis.refused;
+          // Thrown inside the store's transaction, so nothing is written; the API answers 400 naming the field.
+          if (refused) {
+            throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${refused.field}: ${refused.reason}`, details: [refused] });
+          }
+          return analysis;
+        },
       );
       return {
         workflow_id: input.workflowId,
         service: input.service,
-        at: new Date(input.at).toISOString(),
+        at: new Date(outcome.at).toISOString(),
         anomalies: outcome.anomalies,
         diagnosis: outcome.diagnosis,
         sample_counts: outcome.sampleCounts,

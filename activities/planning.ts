@@ -9,7 +9,8 @@ import type { HealContext, RiskLevel, Strategy } from '../src/domain/types';
 import type { ActivityDeps } from './deps';
 
 export function createPlanningActivities(deps: ActivityDeps) {
-  async function observe(heal: HealInput): Promise<PlanObservations> {
+  /** `attemptId` is left out of the history: a reset heal re-plans and must not be refused by its own first run. */
+  async function observe(heal: HealInput, attemptId: string): Promise<PlanObservations> {
     const now = deps.now();
     const { heal: policy } = deps.config;
     const longestCooldown = Math.max(...listStrategies().map((s) => s.cooldown_seconds));
@@ -20,7 +21,15 @@ export function createPlanningActivities(deps: ActivityDeps) {
       deps.auditStore.appliedHeals(heal.service, now - Math.max(policy.budgetWindowSeconds, longestCooldown, 7 * 24 * 3600) * 1000),
       deps.auditStore.countAppliedHeals(now - policy.budgetWindowSeconds * 1000),
     ]);
-    return { containers, serviceContainers, queues, recentHeals, appliedInWindow };
+    const own = recentHeals.find((h) => h.attemptId === attemptId);
+    const ownInWindow = own !== undefined && own.at >= now - policy.budgetWindowSeconds * 1000 ? 1 : 0;
+    return {
+      containers,
+      serviceContainers,
+      queues,
+      recentHeals: recentHeals.filter((h) => h.attemptId !== attemptId),
+      appliedInWindow: appliedInWindow - ownInWindow,
+    };
   }
 
   /** The context with what Docker says of the allowed containers, so preconditions judge real states. */
@@ -61,14 +70,11 @@ export function createPlanningActivities(deps: ActivityDeps) {
   return {
     async planHeal(input: { heal: HealInput; attemptId: string; workflowId: string; runId: string }): Promise<HealPlan> {
       const { heal } = input;
-      const observed = await observe(heal);
+      const observed = await observe(heal, input.attemptId);
       const context = observedContext(heal.context, observed.containers);
       const { strategy, selection } = await select(heal, context);
-      if (strategy && !heal.dryRun) {
-        await deps.learningStore.recordChoice({ attemptId: input.attemptId, issueType: heal.diagnosis.issue_type, strategy: strategy.name, at: deps.now() });
-      }
       const { heal: policy } = deps.config;
-      return buildHealPlan({
+      const plan = buildHealPlan({
         heal,
         attemptId: input.attemptId,
         workflowId: input.workflowId,
@@ -87,6 +93,11 @@ export function createPlanningActivities(deps: ActivityDeps) {
         },
         now: deps.now(),
       });
+      // A refused plan was never chosen: only heals that may go ahead count as the learner's choices.
+      if (plan.strategy && plan.allowed && !heal.dryRun) {
+        await deps.learningStore.recordChoice({ attemptId: input.attemptId, issueType: heal.diagnosis.issue_type, strategy: plan.strategy, at: deps.now() });
+      }
+      return plan;
     },
   };
 }

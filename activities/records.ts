@@ -9,13 +9,14 @@ export function createRecordActivities(deps: ActivityDeps) {
   return {
     /**
      * Writes the attempt and its new steps, stamping the time on first write (a retry keeps the first stamp).
-     * A finished applied heal also becomes a learning outcome; dry runs and refusals never do.
+     * A finished applied heal also becomes a learning outcome; dry runs and refusals never do. Returns the stamp and
+     * each step's stored seq (a reset run's steps are numbered after those of the run it was reset from).
      */
-    async recordHeal(input: { attempt: HealAttemptRecord; steps: HealStepRecord[] }): Promise<{ at: number }> {
+    async recordHeal(input: { attempt: HealAttemptRecord; steps: HealStepRecord[] }): Promise<{ at: number; seqs: number[] }> {
       const at = deps.now();
       const attempt = { ...input.attempt, at: input.attempt.at || at, finishedAt: input.attempt.finishedAt === null ? null : at };
       await deps.auditStore.recordHealAttempt(attempt);
-      await deps.auditStore.recordHealSteps(input.steps.map((s) => ({ ...s, at: s.at || at })));
+      const seqs = await deps.auditStore.recordHealSteps(input.steps.map((s) => ({ ...s, at: s.at || at })));
       if (attempt.finishedAt !== null && !attempt.dryRun && attempt.applied && attempt.strategy && LEARNING_OUTCOMES.has(attempt.outcome)) {
         await deps.learningStore.recordOutcome({
           attemptId: attempt.id,
@@ -25,7 +26,7 @@ export function createRecordActivities(deps: ActivityDeps) {
           at,
         });
       }
-      return { at };
+      return { at, seqs };
     },
 
     async publishEvents(events: EventEnvelope[]): Promise<void> {

@@ -1,7 +1,7 @@
 // Actions and their inverses. Each is idempotent: it observes before acting, and names and labels derive from the
 // attempt id and step index, so a retried activity never restarts twice or scales twice.
-import { heartbeat, sleep } from '@temporalio/activity';
-import { ActionFailedError } from '../src/errors';
+import { activityInfo, heartbeat, sleep } from '@temporalio/activity';
+import { ActionFailedError, TargetGoneError } from '../src/errors';
 import type { PlanStep, StepResult } from '../src/domain/heal';
 import type { ActivityDeps } from './deps';
 
@@ -17,15 +17,26 @@ export function replicaKey(healKey: string, step: PlanStep): string {
   return `${healKey}-${step.index}`;
 }
 
+/**
+ * A restart found already done by a retried attempt, at or after the step was first scheduled, is this step's own
+ * (the worker died after restarting); one found on the first attempt, or from before, was someone else's.
+ */
+function restartedByEarlierAttempt(startedAt: string): boolean {
+  const { attempt, scheduledTimestampMs } = activityInfo();
+  return attempt > 1 && Date.parse(startedAt) >= scheduledTimestampMs;
+}
+
 export function createRemediationActivities(deps: ActivityDeps) {
-  async function waitHealthy(ref: string, seconds: number): Promise<string> {
+  async function waitHealthy(ref: string, label: string, seconds: number): Promise<string> {
     const deadline = deps.now() + seconds * 1000;
     for (;;) {
       heartbeat();
       const c = await deps.containers.inspect(ref);
-      if (c && c.state === 'running' && (c.health === 'healthy' || c.health === 'none')) return `${c.name} is running (health ${c.health})`;
+      // Removed while we wait: no amount of waiting brings it back, so the heal fails now instead of at the deadline.
+      if (c === null || c.state === 'removing') throw new TargetGoneError(`${label} was removed while waiting for it to be healthy`);
+      if (c.state === 'running' && (c.health === 'healthy' || c.health === 'none')) return `${c.name} is running (health ${c.health})`;
       if (deps.now() >= deadline) {
-        throw new ActionFailedError(`${ref} not healthy within ${seconds}s (state ${c?.state ?? 'gone'}, health ${c?.health ?? 'n/a'})`);
+        throw new ActionFailedError(`${label} not healthy within ${seconds}s (state ${c.state}, health ${c.health})`);
       }
       await sleep(500);
     }
@@ -37,10 +48,16 @@ export function createRemediationActivities(deps: ActivityDeps) {
       const target = step.target.id;
       switch (step.action) {
         case 'restart_container': {
+          const label = step.target.name ?? target;
           const r = await deps.containers.restartOnce(target, step.params.startedAtBefore ?? new Date(0).toISOString());
-          const detail = r.restarted ? `restarted ${step.target.name ?? target} (started ${r.startedAt})` : `${step.target.name ?? target} already restarted at ${r.startedAt}`;
-          const waited = step.params.waitHealthySeconds ? `; ${await waitHealthy(target, step.params.waitHealthySeconds)}` : '';
-          return { changed: r.restarted, detail: detail + waited, affected: [target] };
+          const ours = r.restarted || restartedByEarlierAttempt(r.startedAt);
+          const detail = r.restarted
+            ? `restarted ${label} (started ${r.startedAt})`
+            : ours
+              ? `${label} was restarted by an earlier attempt of this step (started ${r.startedAt})`
+              : `${label} had already been restarted by someone else (started ${r.startedAt}): nothing done`;
+          const waited = step.params.waitHealthySeconds ? `; ${await waitHealthy(target, label, step.params.waitHealthySeconds)}` : '';
+          return { changed: ours, detail: detail + waited, affected: [target] };
         }
         case 'scale_up': {
           const ids = await deps.containers.ensureReplicas(step.params.template!, replicaKey(healKey, step), step.params.replicas ?? 1);

@@ -24,7 +24,12 @@ export function createVerificationActivities(deps: ActivityDeps) {
       if (step.target.kind === 'container') {
         found.push((await deps.containers.inspect(step.target.id)) ?? { id: step.target.name ?? step.target.id, missing: true });
       } else if (step.action === 'scale_up' && input.sinceMs !== null) {
-        found.push(...(await deps.containers.list({ labels: { 'selfheal.heal': replicaKey(input.healKey, step) } })));
+        const key = replicaKey(input.healKey, step);
+        const replicas = await deps.containers.list({ labels: { 'selfheal.heal': key } });
+        found.push(...replicas);
+        // A replica removed since it was added is a failed verification, not one fewer container to check.
+        const missing = (step.params.replicas ?? 1) - replicas.length;
+        for (let i = 0; i < missing; i++) found.push({ id: `a replica of ${step.target.id} (${key})`, missing: true });
       }
     }
     return found;

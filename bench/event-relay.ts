@@ -1,9 +1,7 @@
 // Publish → Socket.IO client latency through the real broker: the publisher (confirms), this instance's relay queue and
 // feed, the socket-io plugin, and a socket.io-client over a websocket, all in this process so one clock times both ends.
 // Run: npx tsx bench/event-relay.ts   (RabbitMQ must be up: bash scripts/services.sh up rabbitmq)
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import fastifyJwt from '@fastify/jwt';
 import Fastify from 'fastify';
@@ -108,8 +106,8 @@ async function main(): Promise<void> {
     ...rows,
     '',
   ].join('\n');
+  // Recorded by hand in docs/benchmarks.md (one file for every benchmark).
   console.log(report);
-  writeFileSync(path.join(__dirname, '../docs/benchmarks-events.md'), report);
 
   socket.disconnect();
   await app.close();

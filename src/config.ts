@@ -21,8 +21,13 @@ export interface Config {
   };
   jwt: {
     algorithm: JwtAlgorithm;
+    /** HS256 only. */
     secret: string | undefined;
+    /** RS256/ES256: one PEM public key. */
     publicKeyFile: string | undefined;
+    /** RS256/ES256: a local JWKS file; tokens pick their key by `kid` (key rotation). */
+    jwksFile: string | undefined;
+    /** Only to mint tokens with `selfheal token`; the API never needs it. */
     privateKeyFile: string | undefined;
     issuer: string;
     audience: string;
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
   const mode = r.oneOf<Mode>('SELFHEAL_MODE', 'development', ['development', 'production']);
   const port = r.num('API_PORT', 3000, 0, 65535, true);
   const host = r.str('API_HOST', '127.0.0.1');
+  const jwtAlgorithm = r.oneOf<JwtAlgorithm>('JWT_ALGORITHM', 'HS256', ['HS256', 'RS256', 'ES256']);
   const config: Config = {
     mode,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -121,9 +127,10 @@ export function loadConfig(env: Env = process.env): Config {
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
     },
     jwt: {
-      algorithm: r.oneOf<JwtAlgorithm>('JWT_ALGORITHM', 'HS256', ['HS256', 'RS256', 'ES256']),
-      secret: r.optional('JWT_SECRET') ?? (mode === 'development' ? LOCAL_JWT_SECRET : undefined),
+      algorithm: jwtAlgorithm,
+      secret: jwtAlgorithm === 'HS256' ? (r.optional('JWT_SECRET') ?? LOCAL_JWT_SECRET) : undefined,
       publicKeyFile: r.optional('JWT_PUBLIC_KEY_FILE'),
+      jwksFile: r.optional('JWT_JWKS_FILE'),
       privateKeyFile: r.optional('JWT_PRIVATE_KEY_FILE'),
       issuer: r.str('JWT_ISSUER', 'selfheal'),
       audience: r.str('JWT_AUDIENCE', 'selfheal-api'),
@@ -174,20 +181,43 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.detection.highZ < config.detection.mediumZ) {
     r.problems.push('ANOMALY_HIGH_Z must be at least ANOMALY_MEDIUM_Z');
   }
-  checkJwt(config, r.problems);
+  checkJwt(config, env, r.problems);
+  checkCorsOrigins(config.api.corsOrigins, r.problems);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
 }
 
-function checkJwt(config: Config, problems: string[]): void {
+function checkJwt(config: Config, env: Env, problems: string[]): void {
   const { jwt, mode } = config;
   if (jwt.algorithm === 'HS256') {
-    if (!jwt.secret) problems.push('JWT_SECRET is required with JWT_ALGORITHM=HS256');
-    else if (jwt.secret.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
-    if (mode === 'production' && jwt.secret === LOCAL_JWT_SECRET) {
-      problems.push('JWT_SECRET is the local development secret: refusing to run in production mode');
-    }
-  } else if (!jwt.publicKeyFile) {
-    problems.push(`JWT_PUBLIC_KEY_FILE is required with JWT_ALGORITHM=${jwt.algorithm}`);
+    if (jwt.publicKeyFile || jwt.jwksFile) problems.push('JWT_PUBLIC_KEY_FILE and JWT_JWKS_FILE need JWT_ALGORITHM=RS256 or ES256, not HS256');
+    if (mode === 'production') {
+      if (jwt.secret === LOCAL_JWT_SECRET) problems.push('JWT_SECRET is the local development secret: refusing to run in production mode');
+      // Whoever can check an HS256 token can also mint one; production verifies with a public key only.
+      problems.push('JWT_ALGORITHM=HS256 is for local use: production mode needs RS256 or ES256 with JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE');
+    } else if (jwt.secret!.length < 32) problems.push('JWT_SECRET must be at least 32 characters');
+    return;
+  }
+  // An HS256 secret beside a public key invites algorithm confusion; refuse the mix outright.
+  if (env['JWT_SECRET']) problems.push(`JWT_SECRET is only for HS256; JWT_ALGORITHM=${jwt.algorithm} verifies with a public key`);
+  if (jwt.publicKeyFile && jwt.jwksFile) problems.push('set JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE, not both');
+  else if (!jwt.publicKeyFile && !jwt.jwksFile) {
+    problems.push(`JWT_ALGORITHM=${jwt.algorithm} needs a key: JWT_PUBLIC_KEY_FILE (PEM) or JWT_JWKS_FILE (JWKS)${mode === 'production' ? '; refusing to run in production mode without one' : ''}`);
+  }
+}
+
+/** Exactly an http(s) origin as browsers send it: no path, no trailing slash, no wildcard. */
+function isOrigin(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === raw;
+  } catch {
+    return false;
+  }
+}
+
+function checkCorsOrigins(origins: string[], problems: string[]): void {
+  for (const origin of origins.filter((o) => !isOrigin(o))) {
+    problems.push(`CORS_ORIGINS entry ${JSON.stringify(origin)}: expected an origin such as https://ops.example.com (scheme, host, optional port; no path, no "*")`);
   }
 }

@@ -16,17 +16,21 @@ export const publish: ActivityOptions = {
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes },
 };
 
-/** Actions on containers and queues: idempotent, heartbeating, a bounded number of tries. */
+/**
+ * Actions on containers and queues: idempotent, heartbeating, a bounded number of tries. The heartbeat timeout is how
+ * long a worker that died mid-action goes unnoticed before another worker retries the action; every single Docker
+ * call an action makes (a restart waits at most 5 s for SIGTERM) fits well inside it.
+ */
 export const action: ActivityOptions = {
   startToCloseTimeout: '2m',
-  heartbeatTimeout: '20s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '15s', maximumAttempts: 5, nonRetryableErrorTypes },
 };
 
 /** Compensation must get through: retried longer than actions. */
 export const compensation: ActivityOptions = {
   startToCloseTimeout: '2m',
-  heartbeatTimeout: '20s',
+  heartbeatTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes },
 };
 

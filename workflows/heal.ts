@@ -87,7 +87,7 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
     await journal.step('approval_requested', 'info', plan.approval_reasons.join('; '));
     const decided = await condition(() => decision !== undefined || cancelled !== undefined, plan.approval_timeout_seconds * 1000);
     status.phase = 'planning';
-    if (cancelled) return finish('cancelled', `cancelled by ${cancelled.actor}: ${cancelled.reason}`);
+    if (cancelled) return finish('cancelled', cancelledWhy(cancelled));
     if (!decided || !decision) return finish('approval_timeout', `no decision within ${plan.approval_timeout_seconds}s`);
     if (!decision.approve) {
       await journal.step('rejected', 'info', `rejected by ${decision.actor}${decision.comment ? `: ${decision.comment}` : ''}`);
@@ -107,14 +107,15 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
   try {
     status.phase = 'executing';
     for (const step of plan.steps) {
-      if (cancelled) throw ApplicationFailure.nonRetryable(`cancelled by ${cancelled.actor}: ${cancelled.reason}`, 'HealCancelled');
+      if (cancelled) throw ApplicationFailure.nonRetryable(cancelledWhy(cancelled), 'HealCancelled');
       const target = `${step.target.kind}:${step.target.name ?? step.target.id}`;
       await journal.step('action_started', 'info', step.expected_effect, { index: step.index }, { action: step.action, target });
       // Registered before the call: an action that took partial effect is still undone.
       const entry: Applied = { step, result: null };
       applied.push(entry);
       entry.result = await executeStep({ step, healKey: status.attempt_id, service: input.service });
-      status.applied = true;
+      // "Applied" means this heal changed something: a restart someone else already did is not ours.
+      status.applied ||= entry.result.changed;
       await journal.step('action_completed', 'ok', entry.result.detail, { index: step.index, affected: entry.result.affected }, { action: step.action, target });
     }
     status.phase = 'verifying';
@@ -122,10 +123,12 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
     if (await verifyWithTimers(verifyInput, actedAt)) {
       status.verified = true;
       await journal.step('verified', 'ok', 'verification held');
+      if (!status.applied) return finish('recovered_before_action', 'healthy again, but no action of this heal changed anything: not counted as its success');
       return finish('verified', 'remediation verified');
     }
+    if (cancelled) return await rollBack(applied, cancelledWhy(cancelled), 'cancelled');
     await journal.step('verification_failed', 'failed', 'verification did not hold');
-    return await compensateAndFail(applied, 'verification failed');
+    return await rollBack(applied, 'verification failed');
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => compensate(applied));
@@ -133,9 +136,10 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
       throw err;
     }
     if (err instanceof ApplicationFailure && err.type === 'HealFailed') throw err;
+    if (cancelled && err instanceof ApplicationFailure && err.type === 'HealCancelled') return await rollBack(applied, cancelledWhy(cancelled), 'cancelled');
     const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     await journal.step('action_failed', 'failed', message);
-    return await compensateAndFail(applied, `action failed: ${message}`);
+    return await rollBack(applied, `action failed: ${message}`);
   }
 
   async function verifyWithTimers(v: typeof verifyInput, sinceMs: number): Promise<boolean> {
@@ -151,10 +155,14 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
     return false;
   }
 
-  async function compensate(done: Applied[]): Promise<string[]> {
-    const undone: string[] = [];
+  /** Undoes the applied steps in reverse order; says how many were undone and what was left undone. */
+  async function compensate(done: Applied[]): Promise<{ undoneCount: number; leftUndone: string[] }> {
+    const leftUndone: string[] = [];
     const toUndo = done.filter((a) => a.step.rollback.action !== null).reverse();
-    if (toUndo.length === 0) return undone;
+    if (toUndo.length === 0) {
+      if (done.length > 0) await journal.step('rollback_started', 'info', 'nothing to roll back: the steps taken have no inverse (a restart cannot be undone)');
+      return { undoneCount: 0, leftUndone };
+    }
     status.phase = 'compensating';
     await journal.step('rollback_started', 'info', `undoing ${toUndo.length} step(s) in reverse order`);
     for (const a of toUndo) {
@@ -163,17 +171,23 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
         const r = await compensateStep({ step: a.step, result: a.result, healKey: status.attempt_id, service: input.service });
         await journal.step('rollback_step', 'ok', r.detail, { index: a.step.index }, { action: a.step.rollback.action ?? undefined, target });
       } catch (err) {
-        undone.push(`${a.step.rollback.description} (${target})`);
+        leftUndone.push(`${a.step.rollback.description} (${target})`);
         await journal.step('rollback_failed', 'failed', `${a.step.rollback.description}: ${(err as Error).message}`, { index: a.step.index }, { target });
       }
     }
-    return undone;
+    return { undoneCount: toUndo.length - leftUndone.length, leftUndone };
   }
 
-  async function compensateAndFail(done: Applied[], why: string): Promise<never> {
-    const undone = await CancellationScope.nonCancellable(() => compensate(done));
-    const outcome = undone.length > 0 ? 'rollback_failed' : status.applied ? 'rolled_back' : 'failed';
-    const detail = undone.length > 0 ? `${why}; rollback left undone: ${undone.join(', ')}` : `${why}; rolled back`;
+  /**
+   * Compensates (not cancellable) and ends the heal: a cancel by a person ends as 'cancelled'; otherwise the heal
+   * fails as 'rolled_back' when something was undone, 'failed' when there was nothing to undo, 'rollback_failed'
+   * when an undo did not get through.
+   */
+  async function rollBack(done: Applied[], why: string, ending: 'failed' | 'cancelled' = 'failed'): Promise<HealStatus> {
+    const { undoneCount, leftUndone } = await CancellationScope.nonCancellable(() => compensate(done));
+    const detail = leftUndone.length > 0 ? `${why}; rollback left undone: ${leftUndone.join(', ')}` : undoneCount > 0 ? `${why}; rolled back` : why;
+    if (ending === 'cancelled' && leftUndone.length === 0) return finish('cancelled', detail, [why]);
+    const outcome = leftUndone.length > 0 ? 'rollback_failed' : undoneCount > 0 ? 'rolled_back' : 'failed';
     const final = await CancellationScope.nonCancellable(() => finish(outcome, detail, [why]));
     throw ApplicationFailure.create({ type: 'HealFailed', message: detail, nonRetryable: true, details: [final] });
   }
@@ -182,6 +196,10 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
     upsertSearchAttributes([{ key: searchAttributes.outcome, value: outcome }]);
     return journal.finish(outcome, detail, reasons);
   }
+}
+
+function cancelledWhy(c: { actor: string; reason: string }): string {
+  return `cancelled by ${c.actor}: ${c.reason}`;
 }
 
 function planSummary(input: HealInput, strategy: string | null, steps: number): string {

@@ -25,12 +25,14 @@ export class Journal {
     data: Record<string, unknown> = {},
     extra: { action?: string; target?: string } = {},
   ): Promise<void> {
-    const seq = ++this.seq;
     const { attempt_id: attemptId, workflow_id: workflowId, run_id: runId } = this.status;
-    const { at } = await recordHeal({
+    // Keyed by run: a run reset from an earlier point records its own steps instead of colliding with the old run's.
+    const runSeq = ++this.seq;
+    const { at, seqs } = await recordHeal({
       attempt: this.attemptRecord(),
-      steps: [{ id: `${attemptId}:${seq}`, attemptId, seq, step, status, detail, data, at: 0, ...extra }],
+      steps: [{ id: `${runId}:${runSeq}`, attemptId, seq: runSeq, step, status, detail, data, at: 0, ...extra }],
     });
+    const seq = seqs[0] ?? runSeq;
     this.status.steps.push({ seq, step, status, detail, at });
     const event: EventEnvelope = {
       id: `${attemptId}:${seq}`,

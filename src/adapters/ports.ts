@@ -12,8 +12,11 @@ export interface AnalysisInput {
   /** Unique per analysis (the workflow id): recording the same analysis twice is a no-op that returns the first result. */
   analysisId: string;
   service: string;
-  /** Epoch ms of the metrics. */
-  at: number;
+  /**
+   * Epoch ms of the metrics; null for "now", stamped under the service's lock, after the newest sample, so that
+   * concurrent analyses fold in the order they are serialised instead of being refused as out of order.
+   */
+  at: number | null;
   metrics: Record<string, number>;
   context: HealContext;
   workflowId: string;
@@ -27,6 +30,9 @@ export interface AnalysisComputation {
   diagnosis: Diagnosis;
 }
 
+/** Pure: folds one analysis at `at` (epoch ms) into the baselines. The store may run it again on a transient retry. */
+export type AnalysisCompute = (baselines: BaselineStates, at: number) => AnalysisComputation;
+
 export interface AnalysisOutcome {
   anomalies: Anomaly[];
   diagnosis: Diagnosis;
@@ -34,22 +40,24 @@ export interface AnalysisOutcome {
   replayed: boolean;
   /** Number of samples folded into each metric's baseline after this analysis. */
   sampleCounts: Record<string, number>;
+  /** Epoch ms the metrics were analysed at (input.at, or the time stamped under the lock). */
+  at: number;
 }
 
 export interface AnalysisStore {
   /**
    * Exactly once per analysisId, serialised per service (concurrent calls never lose an update):
    * reads the service's baselines, calls `compute`, and stores the new baselines with the snapshot, anomaly events
-   * and diagnosis in one transaction.
+   * and diagnosis in one transaction. `compute` may throw to refuse the analysis: nothing is written then.
    */
-  analyzeOnce(input: AnalysisInput, compute: (baselines: BaselineStates) => AnalysisComputation): Promise<AnalysisOutcome>;
+  analyzeOnce(input: AnalysisInput, compute: AnalysisCompute): Promise<AnalysisOutcome>;
   getBaselines(service: string): Promise<BaselineStates>;
 }
 
 // ---------- Neo4j: heal audit ----------
 
 export interface HealStepRecord {
-  /** `${attemptId}:${seq}`: MERGE key, so a retried record never duplicates. */
+  /** `${runId}:${seq}` (the attempt id is the first run's id): MERGE key, so a retried record never duplicates. */
   id: string;
   attemptId: string;
   seq: number;
@@ -121,7 +129,12 @@ export interface Page<T> {
 
 export interface AuditStore {
   recordHealAttempt(attempt: HealAttemptRecord): Promise<void>;
-  recordHealSteps(steps: HealStepRecord[]): Promise<void>;
+  /**
+   * Records new steps (a step already recorded is left as it was) and returns each one's stored seq, in input order.
+   * A step whose seq another step of the attempt already holds (a reset run re-recording from an earlier point) is
+   * stored after the attempt's last step, so a reset run's steps follow the steps of the run it was reset from.
+   */
+  recordHealSteps(steps: HealStepRecord[]): Promise<number[]>;
   /** Applied (not dry-run) heals of a service since `sinceMs`, newest first. */
   appliedHeals(service: string, sinceMs: number): Promise<AppliedHealSummary[]>;
   /** Applied heals of every service since `sinceMs` (the global budget). */

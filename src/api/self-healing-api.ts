@@ -4,10 +4,12 @@ import { randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
   WithStartWorkflowOperation,
 } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { ConflictError, AppError, ValidationError } from '../errors';
 import type { Config } from '../config';
 import type { AnalyzeResult, HealInput, HealPlan, HealStatus, VerifierSpec } from '../domain/heal';
@@ -52,7 +54,7 @@ export class SelfHealingApi {
     }
     const context = normaliseContext(body.context);
     const service = body.service ?? context.services?.[0] ?? 'default';
-    const at = body.at ? Date.parse(body.at) : Date.now();
+    const at = body.at ? Date.parse(body.at) : null;
     const workflowId = analyzeWorkflowId(service, actor.requestId);
     const handle = await this.client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
       taskQueue: this.config.temporal.taskQueue,
@@ -60,7 +62,7 @@ export class SelfHealingApi {
       args: [{ service, metrics: body.metrics, at, context, actor: actor.sub, requestId: actor.requestId }],
       typedSearchAttributes: [{ key: searchAttributes.service, value: service }],
     });
-    return withTimeout(handle.result(), this.config.api.analyzeTimeoutMs, () => {
+    return withTimeout(handle.result().catch(throwRefusal), this.config.api.analyzeTimeoutMs, () => {
       throw new AppError(`analysis ${workflowId} is still running; it will complete and be recorded`, 503, 'analysis_pending');
     });
   }
@@ -132,12 +134,24 @@ export class SelfHealingApi {
       return await handle.executeUpdate(decideApprovalUpdate, { args: [{ approve, actor: actor.sub, ...(comment ? { comment } : {}) }] });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new ConflictError(err.cause?.message ?? err.message);
-      throw err;
+      throw await this.closedConflict(workflowId, err);
     }
   }
 
   async cancel(workflowId: string, actor: Actor, reason: string): Promise<void> {
-    await this.client.workflow.getHandle(workflowId).signal(cancelHealSignal, { actor: actor.sub, reason });
+    try {
+      await this.client.workflow.getHandle(workflowId).signal(cancelHealSignal, { actor: actor.sub, reason });
+    } catch (err) {
+      throw await this.closedConflict(workflowId, err);
+    }
+  }
+
+  /** Temporal answers "not found" for a heal that exists but has completed: that is a 409, not a 404. */
+  private async closedConflict(workflowId: string, err: unknown): Promise<unknown> {
+    if (!(err instanceof WorkflowNotFoundError)) return err;
+    const description = await this.client.workflow.getHandle(workflowId).describe().catch(() => null);
+    if (!description) return err;
+    return new ConflictError(`heal ${workflowId} has already completed (${description.status.name.toLowerCase()})`, { workflow_status: description.status.name });
   }
 
   private toHealInput(body: HealBody, actor: Actor): HealInput {
@@ -211,6 +225,15 @@ function failedChecks(plan: HealPlan): string[] {
 
 function refusalMessage(plan: HealPlan): string {
   return `heal refused by the safety envelope: ${failedChecks(plan).join('; ')}`;
+}
+
+/** An analysis the engine refused (a time not after the service's last sample) fails its workflow: a 400 here. */
+function throwRefusal(err: unknown): never {
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+    const detail = cause instanceof ApplicationFailure && cause.type === 'ValidationError' ? (cause.details?.[0] as { field?: unknown; reason?: unknown } | undefined) : undefined;
+    if (typeof detail?.field === 'string' && typeof detail.reason === 'string') throw new ValidationError(detail.field, detail.reason);
+  }
+  throw err;
 }
 
 function finalStatusOf(err: unknown): HealStatus | undefined {

@@ -138,8 +138,8 @@ export interface StepResult {
 export interface AnalyzeInput {
   service: string;
   metrics: Record<string, number>;
-  /** Epoch ms of the metrics. */
-  at: number;
+  /** Epoch ms of the metrics; null for "now" (stamped when the analysis runs, after the service's newest sample). */
+  at: number | null;
   context: HealContext;
   actor: string;
   requestId: string;

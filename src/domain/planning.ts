@@ -4,7 +4,7 @@ import type { AppliedHealSummary, ContainerInfo, QueueInfo } from '../adapters/p
 import type { HealInput, HealPlan, PlanStep, SafetyCheck, StrategySelection, VerifierSpec } from './heal';
 import type { Strategy } from './types';
 import { isFailingContainer } from './strategies';
-import { verifierProblems } from './verifiers';
+import { approvalReasonsFor, safetyChecks } from './safety-envelope';
 
 export interface PlanPolicy {
   budgetMax: number;
@@ -41,24 +41,11 @@ export interface PlanningInput {
 
 const DEFAULT_MAX_LENGTH = 1000;
 const ROLLING_WAIT_HEALTHY_SECONDS = 30;
-const FAILED_OUTCOMES = new Set(['rolled_back', 'rollback_failed', 'failed']);
 
 export function buildHealPlan(p: PlanningInput): HealPlan {
   const { heal, strategy, observed, policy } = p;
   const steps = strategy ? buildSteps(strategy, heal, observed) : [];
-  const checks: SafetyCheck[] = [
-    {
-      name: 'strategy_selected',
-      passed: strategy !== null,
-      detail: strategy ? `${strategy.name} (${p.selection.method}): ${p.selection.reason}` : p.selection.reason,
-    },
-    ...p.preconditionChecks,
-    ...allowlistChecks(observed),
-  ];
-  if (strategy) {
-    checks.push(targetsCheck(strategy, steps), blastRadiusCheck(strategy, steps), cooldownCheck(strategy, observed.recentHeals, p.now));
-  }
-  checks.push(budgetCheck(observed.appliedInWindow, policy), verifiersCheck(heal.verify, policy.httpAllowlist));
+  const checks = safetyChecks(p, steps);
 
   const verifiers = heal.verify.length > 0 ? heal.verify : defaultVerifiers(steps);
   if (!heal.dryRun) {
@@ -174,91 +161,6 @@ function inverseDescription(kind: string): string {
     default:
       return kind;
   }
-}
-
-function allowlistChecks(observed: PlanObservations): SafetyCheck[] {
-  const missing = observed.containers.filter((c) => c.info === null).map((c) => c.ref);
-  const missingQueues = observed.queues.filter((q) => q.info === null).map((q) => q.name);
-  const checks: SafetyCheck[] = [];
-  if (observed.containers.length > 0) {
-    checks.push({
-      name: 'containers_exist',
-      passed: missing.length === 0,
-      detail: missing.length ? `unknown container(s): ${missing.join(', ')}` : `${observed.containers.length} allowed container(s) found`,
-    });
-  }
-  if (observed.queues.length > 0) {
-    checks.push({
-      name: 'queues_exist',
-      passed: missingQueues.length === 0,
-      detail: missingQueues.length ? `unknown queue(s): ${missingQueues.join(', ')}` : `${observed.queues.length} queue(s) found`,
-    });
-  }
-  return checks;
-}
-
-function targetsCheck(strategy: Strategy, steps: PlanStep[]): SafetyCheck {
-  return {
-    name: 'has_targets',
-    passed: steps.length > 0,
-    detail: steps.length > 0 ? `${steps.length} step(s)` : `nothing for ${strategy.name} to act on within the allowlist`,
-  };
-}
-
-function blastRadiusCheck(strategy: Strategy, steps: PlanStep[]): SafetyCheck {
-  const touched = steps.reduce((n, s) => n + (s.action === 'scale_up' ? (s.params.replicas ?? 1) : s.target.kind === 'container' ? 1 : 0), 0);
-  return {
-    name: 'blast_radius',
-    passed: touched <= strategy.blast_radius,
-    detail: `${touched} container(s) or replica(s) touched, limit ${strategy.blast_radius}`,
-  };
-}
-
-function cooldownCheck(strategy: Strategy, recent: AppliedHealSummary[], now: number): SafetyCheck {
-  const last = recent.find((h) => h.strategy === strategy.name);
-  const readyAt = last ? last.at + strategy.cooldown_seconds * 1000 : 0;
-  return {
-    name: 'cooldown',
-    passed: readyAt <= now,
-    detail:
-      readyAt <= now
-        ? `no ${strategy.name} within its ${strategy.cooldown_seconds}s cooldown`
-        : `${strategy.name} last applied ${Math.round((now - (last?.at ?? 0)) / 1000)}s ago; cooldown ${strategy.cooldown_seconds}s, ${Math.ceil((readyAt - now) / 1000)}s left`,
-  };
-}
-
-function budgetCheck(appliedInWindow: number, policy: PlanPolicy): SafetyCheck {
-  return {
-    name: 'budget',
-    passed: appliedInWindow < policy.budgetMax,
-    detail: `${appliedInWindow} applied heal(s) in the last ${policy.budgetWindowSeconds}s, budget ${policy.budgetMax}`,
-  };
-}
-
-function verifiersCheck(verify: VerifierSpec[], allowlist: string[]): SafetyCheck {
-  const problems = verify.flatMap((v) => verifierProblems(v, allowlist));
-  return { name: 'verifiers_allowed', passed: problems.length === 0, detail: problems.length ? problems.join('; ') : 'ok' };
-}
-
-/** Consecutive failed applied heals since the last verified one. */
-export function consecutiveFailures(recent: AppliedHealSummary[]): number {
-  let n = 0;
-  for (const h of recent) {
-    if (h.outcome === 'verified') break;
-    if (FAILED_OUTCOMES.has(h.outcome)) n++;
-  }
-  return n;
-}
-
-function approvalReasonsFor(heal: HealInput, strategy: Strategy | null, recent: AppliedHealSummary[], policy: PlanPolicy): string[] {
-  const reasons: string[] = [];
-  if (heal.requireApproval) reasons.push('the request asked for approval');
-  if (strategy?.requires_approval) reasons.push(`strategy ${strategy.name} (risk ${strategy.risk}) requires approval`);
-  const failures = consecutiveFailures(recent);
-  if (failures >= policy.circuitBreakerFailures) {
-    reasons.push(`circuit breaker open: ${failures} failed heal(s) of ${heal.service} in a row; a person must approve`);
-  }
-  return reasons;
 }
 
 function defaultVerifiers(steps: PlanStep[]): VerifierSpec[] {

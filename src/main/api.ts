@@ -2,11 +2,14 @@
 import { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../api/app';
 import { loadConfig, type Config } from '../config';
+import { loadVerificationKeys } from '../auth/keys';
 import { createLogger } from './logger';
 import { openNeo4j, openRabbit } from './adapters';
 import { issueTypesOf, loadRules } from './rules';
 
 export async function startApi(config: Config, options: { logger?: boolean } = {}) {
+  // Unreadable or unsuitable JWT keys stop the start before any connection is made.
+  loadVerificationKeys(config.jwt);
   const logger = createLogger(config, 'selfheal-api');
   const neo4j = await openNeo4j(config);
   const rabbit = openRabbit(config, logger, `selfheal-${config.api.instanceId}`);
@@ -17,6 +20,7 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
     temporal,
     learning: neo4j.learning,
     audit: neo4j.audit,
+    baselines: neo4j.analysis,
     feed: rabbit.feed(),
     knownIssueTypes: issueTypesOf(loadRules(config)),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -29,8 +33,9 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
 }
 
 if (require.main === module) {
-  const config = loadConfig();
-  startApi(config)
+  // A bad configuration is reported like any other start-up failure: its message on stderr, exit 1.
+  Promise.resolve()
+    .then(() => startApi(loadConfig()))
     .then((app) => {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {

@@ -7,17 +7,22 @@ const IMAGE = process.env.DEMO_IMAGE ?? 'selfheal/busybox:1';
 // Exits promptly on SIGTERM (so restarts are quick) and is healthy while /tmp/healthy exists.
 const SERVICE_CMD = 'trap "exit 0" TERM INT; touch /tmp/healthy; sleep 1000000 & wait $!';
 
-export async function createServiceContainer(service: string, name = `selfheal-test-${service}-${randomUUID().slice(0, 6)}`) {
+/** `cmd` replaces the shell command (e.g. one that ignores SIGTERM); `healthy: false` does not wait for health. */
+export async function createServiceContainer(
+  service: string,
+  name = `selfheal-test-${service}-${randomUUID().slice(0, 6)}`,
+  { cmd = SERVICE_CMD, healthy = true }: { cmd?: string; healthy?: boolean } = {},
+) {
   const container = await docker.createContainer({
     name,
     Image: IMAGE,
-    Cmd: ['sh', '-c', SERVICE_CMD],
+    Cmd: ['sh', '-c', cmd],
     Labels: { 'selfheal.service': service, 'selfheal.test': 'true' },
     Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 1 },
     HostConfig: { NetworkMode: 'none' },
   });
   await container.start();
-  await waitFor(async () => (await container.inspect()).State.Health?.Status === 'healthy', 20_000, `${name} healthy`);
+  if (healthy) await waitFor(async () => (await container.inspect()).State.Health?.Status === 'healthy', 20_000, `${name} healthy`);
   return { name, id: container.id, container };
 }
 

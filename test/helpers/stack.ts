@@ -7,6 +7,8 @@ import { loadConfig, type Config } from '../../src/config';
 import { signToken, type Role } from '../../src/auth/jwt';
 import { startWorker } from '../../src/main/worker';
 import { startApi } from '../../src/main/api';
+import { relayQueueName } from '../../src/adapters/rabbitmq/event-feed';
+import { deleteTopology } from './rabbitmq';
 
 let runtimeInstalled = false;
 
@@ -33,14 +35,26 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
+/** A worker on `config`'s task queue, in this process, until stop(). */
+export async function startTestWorker(config: Config, identity?: string): Promise<{ stop(): Promise<void> }> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const config = testConfig(overrides);
-  const worker = await startWorker(config);
+  const worker = await startWorker(config, identity === undefined ? {} : { identity });
   const running = worker.run();
+  return {
+    async stop() {
+      worker.worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/** A worker and an API on a task queue of their own; `worker: false` leaves the workers to the test (startTestWorker). */
+export async function startTestStack(overrides: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestStack> {
+  const config = testConfig(overrides);
+  const worker = options.worker === false ? null : await startTestWorker(config);
   const app = await startApi(config, { logger: false });
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -60,8 +74,9 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     },
     async stop() {
       await app.close();
-      worker.worker.shutdown();
-      await running;
+      await worker?.stop();
+      // The API's relay queue is durable (it outlives restarts): a test instance's would collect every event for a day.
+      await deleteTopology([], [relayQueueName(config.api.instanceId)]);
     },
   };
 }

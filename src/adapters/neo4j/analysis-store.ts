@@ -8,9 +8,12 @@
 // Exactly once: the snapshot id is the analysis id, checked under the same lock. A retried analysis finds its
 // snapshot and returns the stored result (replayed = true) without touching the baselines.
 //
-// Sample counts: each Baseline node carries `samples`, incremented when the analysis input holds that metric.
+// Time: an analysis without a time of its own is stamped under the lock, after the service's newest sample, so
+// analyses that arrive together fold in lock order rather than being refused as out of order by the detector.
+//
+// Sample counts: each Baseline node carries `samples`, incremented when the analysis folded a sample into it.
 import neo4j, { type Integer, type ManagedTransaction } from 'neo4j-driver';
-import type { AnalysisComputation, AnalysisInput, AnalysisOutcome, AnalysisStore, BaselineStates } from '../ports';
+import type { AnalysisCompute, AnalysisInput, AnalysisOutcome, AnalysisStore, BaselineStates } from '../ports';
 import type { Anomaly, Diagnosis } from '../../domain/types';
 import type { Neo4jConnection } from './driver';
 import { num, parseJson, str } from './values';
@@ -26,6 +29,8 @@ interface StoredBaseline {
   metric: string;
   state: string;
   samples: number;
+  /** Epoch ms of the last analysis that changed this baseline. */
+  updatedAt: number;
 }
 
 // The per-service lock is a separate (:AnalysisLock) node, taken by writing a property (held until commit). It is not
@@ -39,8 +44,8 @@ WITH lock
 MATCH (s:Service {name: $service})
 OPTIONAL MATCH (done:MetricSnapshot {id: $analysisId})
 OPTIONAL MATCH (s)-[:HAS_BASELINE]->(b:Baseline)
-RETURN done.result AS result,
-       collect(CASE WHEN b IS NULL THEN null ELSE {metric: b.metric, state: b.state, samples: b.samples} END) AS baselines`;
+RETURN done.result AS result, done.at AS doneAt,
+       collect(CASE WHEN b IS NULL THEN null ELSE {metric: b.metric, state: b.state, samples: b.samples, updatedAt: b.updatedAt} END) AS baselines`;
 
 /** First analysis of a service: creates the Service and its lock node, in a transaction of its own. */
 const CREATE_SERVICE = `
@@ -86,7 +91,7 @@ export function baselineKey(service: string, metric: string): string {
 export class Neo4jAnalysisStore implements AnalysisStore {
   constructor(private readonly connection: Neo4jConnection) {}
 
-  async analyzeOnce(input: AnalysisInput, compute: (baselines: BaselineStates) => AnalysisComputation): Promise<AnalysisOutcome> {
+  async analyzeOnce(input: AnalysisInput, compute: AnalysisCompute): Promise<AnalysisOutcome> {
     const outcome = await this.analyzeLocked(input, compute);
     if (outcome) return outcome;
     await this.connection.driver.executeQuery(CREATE_SERVICE, { service: input.service }, { database: this.connection.database });
@@ -96,7 +101,7 @@ export class Neo4jAnalysisStore implements AnalysisStore {
   }
 
   /** null when the service has no lock node yet. */
-  private async analyzeLocked(input: AnalysisInput, compute: (baselines: BaselineStates) => AnalysisComputation): Promise<AnalysisOutcome | null> {
+  private async analyzeLocked(input: AnalysisInput, compute: AnalysisCompute): Promise<AnalysisOutcome | null> {
     const session = this.connection.driver.session({ database: this.connection.database });
     try {
       return await session.executeWrite((tx) => analyzeInTransaction(tx, input, compute));
@@ -115,31 +120,27 @@ export class Neo4jAnalysisStore implements AnalysisStore {
   }
 }
 
-async function analyzeInTransaction(
-  tx: ManagedTransaction,
-  input: AnalysisInput,
-  compute: (baselines: BaselineStates) => AnalysisComputation,
-): Promise<AnalysisOutcome | null> {
+async function analyzeInTransaction(tx: ManagedTransaction, input: AnalysisInput, compute: AnalysisCompute): Promise<AnalysisOutcome | null> {
   const row = (await tx.run(LOCK_AND_READ, { service: input.service, analysisId: input.analysisId })).records[0];
   if (!row) return null;
   const stored = row.get('result');
-  if (typeof stored === 'string') return { ...(JSON.parse(stored) as StoredResult), replayed: true };
+  if (typeof stored === 'string') return { ...(JSON.parse(stored) as StoredResult), at: num(row.get('doneAt')), replayed: true };
 
   const previous = (row.get('baselines') as Array<Record<string, unknown>>).map(
-    (b): StoredBaseline => ({ metric: str(b.metric), state: str(b.state), samples: num(b.samples) }),
+    (b): StoredBaseline => ({ metric: str(b.metric), state: str(b.state), samples: num(b.samples), updatedAt: num(b.updatedAt) }),
   );
   const previousByMetric = new Map(previous.map((b) => [b.metric, b]));
-  const computed = compute(Object.fromEntries(previous.map((b) => [b.metric, JSON.parse(b.state) as unknown])));
+  const atMs = input.at ?? Math.max(Date.now(), ...previous.map((b) => b.updatedAt + 1));
+  const computed = compute(Object.fromEntries(previous.map((b) => [b.metric, JSON.parse(b.state) as unknown])), atMs);
 
   const sampleCounts: Record<string, number> = Object.fromEntries(previous.map((b) => [b.metric, b.samples]));
-  const at = neo4j.int(Math.trunc(input.at));
+  const at = neo4j.int(Math.trunc(atMs));
   const changedBaselines = [];
   for (const [metric, state] of Object.entries(computed.baselines)) {
     const json = JSON.stringify(state);
     const before = previousByMetric.get(metric);
-    const sampled = Object.hasOwn(input.metrics, metric);
-    if (!sampled && before?.state === json) continue; // untouched: no write
-    const samples = (before?.samples ?? 0) + (sampled ? 1 : 0);
+    if (before?.state === json) continue; // untouched (a refused sample leaves its baseline as it was): no write
+    const samples = (before?.samples ?? 0) + (Object.hasOwn(input.metrics, metric) ? 1 : 0);
     sampleCounts[metric] = samples;
     changedBaselines.push({
       key: baselineKey(input.service, metric),
@@ -176,7 +177,7 @@ async function analyzeInTransaction(
     })),
     ...diagnosisParams(input.analysisId, input.service, at, computed.diagnosis),
   });
-  return { ...result, replayed: false };
+  return { ...result, at: atMs, replayed: false };
 }
 
 function diagnosisParams(analysisId: string, service: string, at: Integer, diagnosis: Diagnosis) {

@@ -9,22 +9,33 @@ import { num, str } from './values';
 import { whyQuery, type WhyAnswer } from './why-query';
 
 // Steps may arrive before their attempt (MERGE creates a bare node keyed by id), so the attempt's fixed fields are
-// set whenever `at` is still missing, not only ON CREATE. The mutable fields follow the heal's progress.
+// set whenever `at` is still missing, not only ON CREATE. The mutable fields follow the heal's progress, except that
+// a finished attempt ignores unfinished states of the same run: an activity attempt that timed out while Neo4j was
+// down goes on retrying inside the driver and may land after the heal has finished.
 const RECORD_ATTEMPT = `
 MERGE (s:Service {name: $fixed.service})
 MERGE (a:HealingAttempt {id: $id})
-WITH s, a, a.at IS NULL AS first
+WITH s, a, a.at IS NULL AS first, a.finishedAt IS NOT NULL AND $mutable.finishedAt IS NULL AND a.runId = $fixed.runId AS stale
 SET a += CASE WHEN first THEN $fixed ELSE {} END
-SET a += $mutable
+SET a += CASE WHEN stale THEN {} ELSE $mutable END
 SET a.time = datetime({epochMillis: a.at})
 MERGE (s)-[:HAS_ATTEMPT]->(a)`;
 
+// A new step whose seq is taken by another step of the attempt goes after the attempt's last step (top + 1 + its
+// index in the batch: unique whether or not the rows of one batch see each other's writes).
 const RECORD_STEPS = `
-UNWIND $steps AS st
+UNWIND range(0, size($steps) - 1) AS i
+WITH i, $steps[i] AS st
 MERGE (a:HealingAttempt {id: st.attemptId})
+WITH i, st, a
+CALL (a, st) {
+  OPTIONAL MATCH (a)-[:HAS_STEP]->(o:HealStep)
+  RETURN max(o.seq) AS top, sum(CASE WHEN o.seq = st.seq AND o.id <> st.id THEN 1 ELSE 0 END) > 0 AS taken
+}
 MERGE (h:HealStep {id: st.id})
-ON CREATE SET h += st, h.time = datetime({epochMillis: st.at})
-MERGE (a)-[:HAS_STEP]->(h)`;
+ON CREATE SET h += st, h.seq = CASE WHEN taken THEN top + 1 + i ELSE st.seq END, h.time = datetime({epochMillis: st.at})
+MERGE (a)-[:HAS_STEP]->(h)
+RETURN st.id AS id, h.seq AS seq`;
 
 const APPLIED = 'a.applied = true AND a.dryRun = false';
 
@@ -59,9 +70,9 @@ export class Neo4jAuditStore implements AuditStore {
     });
   }
 
-  async recordHealSteps(steps: HealStepRecord[]): Promise<void> {
-    if (steps.length === 0) return;
-    await this.write(RECORD_STEPS, {
+  async recordHealSteps(steps: HealStepRecord[]): Promise<number[]> {
+    if (steps.length === 0) return [];
+    const records = await this.write(RECORD_STEPS, {
       steps: steps.map((s) => ({
         id: s.id,
         attemptId: s.attemptId,
@@ -75,6 +86,8 @@ export class Neo4jAuditStore implements AuditStore {
         at: neo4j.int(Math.trunc(s.at)),
       })),
     });
+    const stored = new Map(records.map((r) => [str(r.get('id')), num(r.get('seq'))]));
+    return steps.map((s) => stored.get(s.id) ?? s.seq);
   }
 
   async appliedHeals(service: string, sinceMs: number): Promise<AppliedHealSummary[]> {
@@ -124,8 +137,9 @@ export class Neo4jAuditStore implements AuditStore {
     return whyQuery(this.connection, service, fromMs, toMs);
   }
 
-  private async write(cypher: string, params: Record<string, unknown>): Promise<void> {
-    await this.connection.driver.executeQuery(cypher, params, { database: this.connection.database });
+  private async write(cypher: string, params: Record<string, unknown>) {
+    const { records } = await this.connection.driver.executeQuery(cypher, params, { database: this.connection.database });
+    return records;
   }
 
   private async read(cypher: string, params: Record<string, unknown>) {

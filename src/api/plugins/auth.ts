@@ -1,40 +1,90 @@
-// JWT authentication (@fastify/jwt with a pinned algorithm, iss/aud/exp checked) and role authorisation.
+// Authentication (a bearer JWT, checked by src/auth/jwt.ts) and role authorisation: 401 for a missing or invalid
+// token, 403 for a role below the route's. The check runs once per request and is remembered, because the rate
+// limiter keys on the token's subject before the route's own hook runs.
 import fp from 'fastify-plugin';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
-import { jwtPluginOptions, roleAllows, ROLES, type Role } from '../../auth/jwt';
+import { createTokenVerifier, jwtPluginOptions, roleAllows, TokenRejectedError, type Role, type TokenClaims } from '../../auth/jwt';
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
-    payload: { sub: string; role: Role };
-    user: { sub: string; role: Role };
+    payload: TokenClaims;
+    user: TokenClaims;
   }
 }
 
+export type TokenCheck = { claims: TokenClaims } | { refused: string };
+
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler that requires a valid token whose role is at least `role`. */
+    /** The request's bearer token, verified (once per request). */
+    authenticate(request: FastifyRequest): TokenCheck;
+    /** onRequest hook that requires a valid token whose role is at least `role`. */
     authorize(role: Role): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
 
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
+
 export default fp(
   async (app, opts: { config: Config }) => {
+    const verifyToken = createTokenVerifier(opts.config);
     await app.register(fastifyJwt, jwtPluginOptions(opts.config));
-    app.decorate('authorize', (role: Role) => async (request: FastifyRequest, reply: FastifyReply) => {
+    // The Socket.IO handshake verifies through fastify.jwt.verify: route it through the same synchronous verifier
+    // (with a JWKS file, @fastify/jwt's own would return a promise there).
+    app.jwt.verify = ((token: string) => verifyToken(token)) as typeof app.jwt.verify;
+
+    const checks = new WeakMap<FastifyRequest, TokenCheck>();
+    const check = (request: FastifyRequest): TokenCheck => {
+      const header = request.headers.authorization;
+      if (header === undefined) return { refused: 'missing bearer token' };
+      const token = BEARER.exec(header)?.[1];
+      if (token === undefined) return { refused: 'the authorization header must be "Bearer <token>"' };
       try {
-        await request.jwtVerify();
+        return { claims: verifyToken(token) };
       } catch (err) {
-        return reply.code(401).send({ error: 'unauthorized', message: `invalid or missing token: ${(err as Error).message}` });
+        if (err instanceof TokenRejectedError) return { refused: `invalid token: ${err.message}` };
+        throw err;
       }
-      const actual = request.user.role;
-      if (!ROLES.includes(actual)) {
-        return reply.code(401).send({ error: 'unauthorized', message: 'token has no valid role claim' });
+    };
+
+    app.decorate('authenticate', (request: FastifyRequest): TokenCheck => {
+      let result = checks.get(request);
+      if (!result) {
+        result = check(request);
+        checks.set(request, result);
       }
-      if (!roleAllows(actual, role)) {
-        return reply.code(403).send({ error: 'forbidden', message: `role ${actual} may not do this; needs ${role}` });
-      }
+      return result;
+    });
+
+    // Each route's required role is published in the OpenAPI document as x-required-role (docs and the auth matrix test).
+    const requiredRoles = new WeakMap<object, Role>();
+    app.addHook('onRoute', (route) => {
+      const hooks = [route.onRequest ?? []].flat();
+      const role = hooks.map((hook) => requiredRoles.get(hook)).find((r) => r !== undefined);
+      if (role) route.schema = { ...route.schema, 'x-required-role': role } as typeof route.schema;
+    });
+
+    app.decorate('authorize', (role: Role) => {
+      const hook = async (request: FastifyRequest, reply: FastifyReply) => {
+        const result = app.authenticate(request);
+        if ('refused' in result) {
+          return reply
+            .code(401)
+            .header('www-authenticate', 'Bearer realm="selfheal", error="invalid_token"')
+            .send({ error: 'unauthorized', message: result.refused });
+        }
+        if (!roleAllows(result.claims.role, role)) {
+          return reply
+            .code(403)
+            .header('www-authenticate', 'Bearer realm="selfheal", error="insufficient_scope"')
+            .send({ error: 'forbidden', message: `role ${result.claims.role} may not do this; it needs ${role} or above` });
+        }
+        request.user = result.claims;
+      };
+      requiredRoles.set(hook, role);
+      return hook;
     });
   },
   { name: 'auth' },

@@ -1,29 +1,42 @@
 // One error handler: validation errors and AppErrors become 4xx naming the field and the reason; Temporal's
 // "not found" and "already started" become 404 and 409; anything else is logged and answered with a generic 500.
+// Unknown paths are 404, known paths asked with another method 405.
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { isRetriableError, Neo4jError } from 'neo4j-driver';
 import { AppError } from '../../errors';
+import { describeValidation, type ValidationIssue } from '../schemas/validation-errors';
 
-interface ValidationIssue {
-  instancePath: string;
-  message?: string;
-  params: Record<string, unknown>;
+/** Fastify's own 4xx codes, as the API's snake_case error names. */
+const FASTIFY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+};
+
+const GRPC_UNAVAILABLE = 14;
+
+/** Which dependency is briefly out of reach (Neo4j or Temporal restarting), if that is what the error says. */
+function unavailableDependency(error: unknown): string | null {
+  if (error instanceof Neo4jError && isRetriableError(error)) return 'the audit store (Neo4j)';
+  if (error instanceof ServiceError && isGrpcServiceError(error.cause) && error.cause.code === GRPC_UNAVAILABLE) return 'Temporal';
+  return null;
 }
 
-function fieldOf(issue: ValidationIssue, context: string | undefined): string {
-  const path = issue.instancePath.split('/').filter(Boolean).join('.');
-  const extra = (issue.params.missingProperty ?? issue.params.additionalProperty) as string | undefined;
-  return [context, path, extra].filter(Boolean).join('.') || context || 'body';
+/** A route URL such as /heal/:id as a regular expression over request paths. */
+function routePattern(url: string): RegExp {
+  const escaped = url.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/:[^/]+/g, '[^/]+')}$`);
 }
 
 export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {
       if (error.validation) {
-        const issue = error.validation[0] as ValidationIssue;
-        const field = fieldOf(issue, error.validationContext);
-        const reason = issue.params.additionalProperty ? 'unknown field' : (issue.message ?? 'invalid');
+        const { field, reason } = describeValidation(error.validation as ValidationIssue[], error.validationContext);
         return reply.code(400).send({ error: 'validation_error', field, reason, message: `${field}: ${reason}` });
       }
       if (error instanceof AppError) {
@@ -35,14 +48,34 @@ export default fp(
       if (error instanceof WorkflowExecutionAlreadyStartedError) {
         return reply.code(409).send({ error: 'conflict', message: error.message });
       }
+      const dependency = unavailableDependency(error);
+      if (dependency) {
+        request.log.warn({ err: error }, `${dependency} unavailable`);
+        return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', message: `${dependency} is unavailable; retry shortly` });
+      }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
-        return reply.code(status).send({ error: error.code ?? 'bad_request', message: error.message });
+        return reply.code(status).send({ error: FASTIFY_ERRORS[error.code] ?? error.code ?? 'bad_request', message: error.message });
       }
       request.log.error({ err: error }, 'unhandled error');
       return reply.code(500).send({ error: 'internal_error', message: 'internal error; see the server log with this request id', request_id: request.id });
     });
-    app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+    // A known path asked with a method it does not serve is a 405 naming the methods it does (RFC 9110), not a 404.
+    const routes: { method: string; path: RegExp }[] = [];
+    app.addHook('onRoute', (route) => {
+      // Catch-all routes (the CORS preflight's OPTIONS *) would make every unknown path a 405.
+      if (route.url.includes('*')) return;
+      const path = routePattern(route.url);
+      for (const method of [route.method].flat()) routes.push({ method, path });
+    });
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0]!;
+      const allowed = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))];
+      if (allowed.length > 0) {
+        return reply.code(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${request.method} is not served on ${path}; allowed: ${allowed.join(', ')}` });
+      }
+      return reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${path}` });
+    });
   },
   { name: 'errors' },
 );

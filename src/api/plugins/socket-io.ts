@@ -40,6 +40,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     io: EventRelayServer;
     eventRelayStats: EventRelayStats;
+    /** Calls `listener` with every event this instance relays (the metrics plugin counts heals and analyses). */
+    onEventRelayed(listener: (event: EventEnvelope) => void): void;
   }
 }
 
@@ -142,15 +144,20 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
   });
 
   const stats: EventRelayStats = { relayed: 0, lastLagMs: null };
+  const listeners: ((event: EventEnvelope) => void)[] = [];
   const relay = (event: EventEnvelope): void => {
     // One emit to all three rooms: a socket in several of them still receives the event once.
     io.to(['all', `wf:${event.workflowId}`, `svc:${event.service}`]).emit(socketEventName(event), event);
     stats.relayed += 1;
     stats.lastLagMs = Date.now() - Date.parse(event.at);
+    for (const listener of listeners) listener(event);
   };
 
   fastify.decorate('io', io);
   fastify.decorate('eventRelayStats', stats);
+  fastify.decorate('onEventRelayed', (listener: (event: EventEnvelope) => void) => {
+    listeners.push(listener);
+  });
   fastify.addHook('onReady', async () => {
     await options.feed.start(relay);
   });

@@ -4,22 +4,25 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ValidationError, NotFoundError } from '../../errors';
 import type { Neo4jAuditStore } from '../../adapters/neo4j/audit-store';
-import { ErrorReply, MetricName, ServiceName, withErrors } from '../schemas/common';
+import { ErrorReply, MetricName, PageLimit, ServiceName, withErrors } from '../schemas/common';
 
 export type AuditReader = Pick<Neo4jAuditStore, 'listAnomalies' | 'listSnapshots' | 'listAttempts' | 'getAttempt' | 'whyQuery'>;
 
 const DAY_MS = 24 * 3600 * 1000;
 const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 50;
 
+// The app's validator does not coerce types (a body's "0.5" must stay a string), so query parameters, which are
+// always strings on the wire, are declared as strings and converted here.
 const RangeFields = {
   from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'ISO-8601; default: 24 h before `to`' })),
   to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'ISO-8601; default: now' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 50 })),
+  limit: Type.Optional(PageLimit),
   cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
 };
 const SeriesQuery = Type.Object({ service: Type.Optional(ServiceName), metric: Type.Optional(MetricName), ...RangeFields }, { additionalProperties: false });
 const AttemptsQuery = Type.Object(
-  { service: Type.Optional(ServiceName), include_steps: Type.Optional(Type.Boolean({ default: false })), ...RangeFields },
+  { service: Type.Optional(ServiceName), include_steps: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])), ...RangeFields },
   { additionalProperties: false },
 );
 const WhyQuery = Type.Object({ service: ServiceName, from: RangeFields.from, to: RangeFields.to }, { additionalProperties: false });
@@ -35,8 +38,15 @@ function range(q: { from?: string; to?: string }): { from: number; to: number } 
   return { from, to };
 }
 
-function page<T extends { nextCursor: string | null }>(p: T) {
-  return { ...p, next_cursor: p.nextCursor };
+function limitOf(raw: string | undefined): number {
+  const limit = raw === undefined ? DEFAULT_LIMIT : Number(raw);
+  if (limit < 1 || limit > MAX_LIMIT) throw new ValidationError('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
+  return limit;
+}
+
+/** The API's snake_case page: the items and the cursor of the next page (null on the last). */
+function page<T>(p: { items: T[]; nextCursor: string | null }) {
+  return { items: p.items, next_cursor: p.nextCursor };
 }
 
 export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader }> = async (app, { audit }) => {
@@ -45,18 +55,18 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader }> = as
 
   app.get('/anomalies', { onRequest: viewer, schema: { ...common, summary: 'Anomaly events over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
-    return page(await audit.listAnomalies({ ...range(q), limit: q.limit ?? 50, ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
+    return page(await audit.listAnomalies({ ...range(q), limit: limitOf(q.limit), ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
   app.get('/snapshots', { onRequest: viewer, schema: { ...common, summary: 'Metric snapshots over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
-    return page(await audit.listSnapshots({ ...range(q), limit: q.limit ?? 50, ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
+    return page(await audit.listSnapshots({ ...range(q), limit: limitOf(q.limit), ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
   app.get('/attempts', { onRequest: viewer, schema: { ...common, summary: 'Heal attempts, optionally with their steps', querystring: AttemptsQuery } }, async (request) => {
     const q = request.query;
     return page(
-      await audit.listAttempts({ ...range(q), limit: q.limit ?? 50, includeSteps: q.include_steps ?? false, ...(q.service ? { service: q.service } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }),
+      await audit.listAttempts({ ...range(q), limit: limitOf(q.limit), includeSteps: q.include_steps === 'true', ...(q.service ? { service: q.service } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }),
     );
   });
 

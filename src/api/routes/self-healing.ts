@@ -68,7 +68,7 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
     '/heal/:id/cancel',
     {
       onRequest: app.authorize('operator'),
-      schema: { tags: ['self_healing'], summary: 'Cancel a running heal (applied steps are rolled back)', params: WorkflowIdParam, body: Type.Optional(CancelBody), response: withErrors({ 202: AnyObject, 404: ErrorReply }) },
+      schema: { tags: ['self_healing'], summary: 'Cancel a running heal (applied steps are rolled back)', params: WorkflowIdParam, body: Type.Optional(CancelBody), response: withErrors({ 202: AnyObject, 404: ErrorReply, 409: AnyObject }) },
     },
     async (request, reply) => {
       await api.cancel(request.params.id, actor(request), request.body?.reason ?? 'cancelled through the API');

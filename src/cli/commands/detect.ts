@@ -9,6 +9,7 @@ import { finished } from 'node:stream/promises';
 import { createDetector, resolveDetectorConfig, type DetectorConfig } from '../../domain/detection';
 import { UsageError, type Command } from '../command';
 import { csvField, LineWriter, readLines, splitCsvLine } from '../csv';
+import { fileProgress, type Progress } from '../progress';
 import { parseTimestamp } from '../timestamps';
 
 const OUTPUT_HEADER = 'timestamp,value,anomaly_score,severity';
@@ -47,7 +48,8 @@ export const detectCommand: Command = {
     const options = parseOptions(values);
     await checkReadable(options.input);
     const started = performance.now();
-    const summary = await backtest(options);
+    const progress = fileProgress((await stat(options.input)).size);
+    const summary = await backtest(options, progress).finally(() => progress?.done());
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(describe(summary, seconds) + '\n');
     return 0;
@@ -91,13 +93,14 @@ async function checkReadable(path: string): Promise<void> {
   }
 }
 
-async function backtest(options: DetectOptions): Promise<Summary> {
+async function backtest(options: DetectOptions, progress: Progress | null): Promise<Summary> {
   const detector = createDetector(options.config);
   const state = detector.createState();
   const summary: Summary = { rows: 0, medium: 0, high: 0, skipped: 0, skips: [] };
   let columns: { time: number; value: number } | null = null;
   let out: { stream: Writable; writer: LineWriter } | null = null;
   for await (const { line, lineNumber } of readLines(options.input)) {
+    progress?.advance(line.length + 1);
     if (line.trim() === '') continue; // blank lines are not rows
     const fields = splitCsvLine(line);
     if (!columns) {

@@ -1,6 +1,10 @@
 import type { Command } from '../command';
+import { analyzeCommand } from './analyze';
 import { detectCommand } from './detect';
+import { healCommand } from './heal';
+import { learningCommand, strategiesCommand } from './strategies';
 import { tokenCommand } from './token';
+import { watchCommand } from './watch';
 
 /** Every CLI subcommand, in the order `selfheal --help` lists them. */
-export const commands: Command[] = [tokenCommand, detectCommand];
+export const commands: Command[] = [analyzeCommand, healCommand, watchCommand, strategiesCommand, learningCommand, detectCommand, tokenCommand];

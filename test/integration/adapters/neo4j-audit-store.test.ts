@@ -47,6 +47,14 @@ describe('Neo4jAuditStore writes', () => {
     expect(stored).toEqual({ ...attempt, outcome: 'verified', verified: true, finishedAt: base + 5000, reasons: ['verified by http_probe'], steps: [] });
   });
 
+  it('keeps a finished attempt finished when a late retry of an earlier write of its run lands', async () => {
+    const attempt = attemptRecord(newService(), base + 5);
+    const finished = { ...attempt, outcome: 'verified' as const, verified: true, finishedAt: base + 5000 };
+    await audit.recordHealAttempt(finished);
+    await audit.recordHealAttempt(attempt);
+    expect(await audit.getAttempt(attempt.id)).toMatchObject({ outcome: 'verified', verified: true, finishedAt: base + 5000 });
+  });
+
   it('records the same steps three times as exactly one node each, ordered by seq', async () => {
     const service = newService();
     const attempt = attemptRecord(service, base + 10);

@@ -98,7 +98,7 @@ function stubs(b: Behaviour) {
     planHeal: async ({ attemptId, workflowId }) => ({ ...(b.plan ?? plan()), attempt_id: attemptId, workflow_id: workflowId }),
     recordHeal: async ({ steps: s }) => {
       steps.push(...s);
-      return { at: Date.now() };
+      return { at: Date.now(), seqs: s.map((x) => x.seq) };
     },
     publishEvents: async () => undefined,
     executeStep: async ({ step: s }) => {

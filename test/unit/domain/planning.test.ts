@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppliedHealSummary, ContainerInfo } from '../../../src/adapters/ports';
 import type { HealInput } from '../../../src/domain/heal';
-import { buildHealPlan, consecutiveFailures, type PlanningInput } from '../../../src/domain/planning';
+import { buildHealPlan, type PlanningInput } from '../../../src/domain/planning';
+import { consecutiveFailures } from '../../../src/domain/safety-envelope';
 import { getStrategy } from '../../../src/domain/strategies';
 
 const NOW = Date.parse('2026-11-29T03:12:00Z');

@@ -1,0 +1,98 @@
+// The system under test as child processes on task queues of their own: selfheal's API and worker (as deployed:
+// src/main/api.ts, src/main/worker.ts) and the floor's worker, plus a second worker of each for the scaling run.
+import { createServer } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { loadConfig, type Config } from '../../src/config';
+import { startNode, type ChildProcessHandle } from './processes';
+
+export interface BenchStack {
+  config: Config;
+  baseUrl: string;
+  floorQueue: string;
+  api: ChildProcessHandle;
+  workers: ChildProcessHandle[];
+  floorWorkers: ChildProcessHandle[];
+  /** Starts one more selfheal worker and floor worker, and waits until both poll. */
+  addWorkers(client: Client): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(runId: string): Promise<BenchStack> {
+  const port = await freePort();
+  const env = {
+    TEMPORAL_TASK_QUEUE: `bench-perf-${runId}`,
+    API_PORT: String(port),
+    API_INSTANCE_ID: `bench-perf-${runId}`,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '1000000',
+  };
+  const floorEnv = { ...env, TEMPORAL_TASK_QUEUE: `bench-perf-floor-${runId}` };
+  const config = loadConfig({ ...process.env, ...env });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const children: ChildProcessHandle[] = [];
+  const start = (name: string, entry: string, childEnv: Record<string, string>) => {
+    const child = startNode(name, entry, childEnv);
+    children.push(child);
+    return child;
+  };
+  const stack: BenchStack = {
+    config,
+    baseUrl,
+    floorQueue: floorEnv.TEMPORAL_TASK_QUEUE,
+    api: start('api', 'src/main/api.ts', env),
+    workers: [start('worker 1', 'src/main/worker.ts', env)],
+    floorWorkers: [start('floor worker 1', 'bench/perf/floor-worker.ts', floorEnv)],
+    async addWorkers(client) {
+      const n = this.workers.length + 1;
+      this.workers.push(start(`worker ${n}`, 'src/main/worker.ts', env));
+      this.floorWorkers.push(start(`floor worker ${n}`, 'bench/perf/floor-worker.ts', floorEnv));
+      await Promise.all([waitForPollers(client, env.TEMPORAL_TASK_QUEUE, n), waitForPollers(client, floorEnv.TEMPORAL_TASK_QUEUE, n)]);
+    },
+    async stop() {
+      await Promise.all(children.map((c) => c.stop()));
+    },
+  };
+  try {
+    await Promise.all([stack.floorWorkers[0]!.waitForLine('ready', 120_000), waitForHealth(baseUrl, 120_000)]);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
+
+/** Resolves once `count` distinct workers poll the task queue for workflow tasks. */
+export async function waitForPollers(client: Client, taskQueue: string, count: number, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      // An unspecified task queue type means the workflow task queue.
+      taskQueue: { name: taskQueue },
+    });
+    if (new Set(pollers.map((p) => p.identity)).size >= count) return;
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} workers poll ${taskQueue} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function waitForHealth(baseUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${baseUrl}/health`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the API did not answer ${baseUrl}/health within ${timeoutMs} ms`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,46 @@
+// Measures several scenarios at one concurrency with their blocks interleaved (floor, analyze, heal, ... then
+// again), so load from other processes on this shared machine falls on all of them alike and the ratios to the
+// floor stay fair. At concurrency 1 a block is one request; above, a block holds at least 4 requests per caller so
+// that ramp-up and drain stay a small part of it.
+import type { BenchStack } from './bench-stack';
+import { runBlock, summarize, warmUp, type Block, type Op } from './load';
+import type { Row } from './report';
+
+export async function measureInterleaved<S extends string>(
+  stack: BenchStack,
+  scenarios: readonly S[],
+  requestsOf: Record<S, Op>,
+  requests: number,
+  concurrency: number,
+): Promise<Row[]> {
+  const blockSize = concurrency === 1 ? 1 : Math.min(requests, 4 * concurrency);
+  const blocks = new Map<S, Block[]>(scenarios.map((s) => [s, []]));
+  const peaks = new Map<S, { api: number; worker: number }>(scenarios.map((s) => [s, { api: 0, worker: 0 }]));
+  for (const scenario of scenarios) await warmUp(Math.max(2 * concurrency, 10), concurrency, requestsOf[scenario]);
+
+  for (let sent = 0, round = 0; sent < requests; sent += blockSize, round++) {
+    const count = Math.min(blockSize, requests - sent);
+    // Rotated each round, so no scenario always runs right after the same other one.
+    for (let k = 0; k < scenarios.length; k++) {
+      const scenario = scenarios[(k + round) % scenarios.length]!;
+      const workers = workersOf(stack, scenario);
+      for (const child of [stack.api, ...workers]) child.resetPeak();
+      blocks.get(scenario)!.push(await runBlock(count, concurrency, requestsOf[scenario]));
+      const peak = peaks.get(scenario)!;
+      peak.api = Math.max(peak.api, stack.api.peakMb());
+      peak.worker = Math.max(peak.worker, ...workers.map((w) => w.peakMb()));
+    }
+  }
+  return scenarios.map((scenario) => ({
+    scenario,
+    workers: workersOf(stack, scenario).length,
+    ...summarize(blocks.get(scenario)!, concurrency),
+    apiPeakMb: peaks.get(scenario)!.api,
+    workerPeakMb: peaks.get(scenario)!.worker,
+  }));
+}
+
+/** The worker processes that run a scenario's workflows: the floor's own, or selfheal's. */
+function workersOf(stack: BenchStack, scenario: string) {
+  return scenario.startsWith('floor') ? stack.floorWorkers : stack.workers;
+}

@@ -1,0 +1,142 @@
+// The safety envelope of a plan: every check that can refuse a heal, each with a reason a person can act on, and the
+// reasons a heal must wait for a person (the circuit breaker among them). Pure, like the planner that calls it.
+import type { AppliedHealSummary } from '../adapters/ports';
+import type { HealInput, PlanStep, SafetyCheck, VerifierSpec } from './heal';
+import type { PlanObservations, PlanPolicy, PlanningInput } from './planning';
+import type { Strategy } from './types';
+import { verifierProblems } from './verifiers';
+
+const FAILED_OUTCOMES = new Set(['rolled_back', 'rollback_failed', 'failed']);
+
+/** Every check of the envelope, in the order a plan shows them. */
+export function safetyChecks(p: PlanningInput, steps: PlanStep[]): SafetyCheck[] {
+  const { heal, strategy, observed, policy } = p;
+  const checks: SafetyCheck[] = [
+    {
+      name: 'strategy_selected',
+      passed: strategy !== null,
+      detail: strategy ? `${strategy.name} (${p.selection.method}): ${p.selection.reason}` : p.selection.reason,
+    },
+    ...p.preconditionChecks,
+    ...allowlistChecks(observed),
+    ...scopeChecks(heal, observed, steps),
+  ];
+  if (strategy) {
+    checks.push(targetsCheck(strategy, steps), blastRadiusCheck(strategy, steps), cooldownCheck(strategy, observed.recentHeals, p.now));
+  }
+  checks.push(budgetCheck(observed.appliedInWindow, policy), verifiersCheck(heal.verify, policy.httpAllowlist));
+  return checks;
+}
+
+/**
+ * The context is the allowlist: a heal of one service touches neither another service nor another service's
+ * containers, even when the request lists them.
+ */
+function scopeChecks(heal: HealInput, observed: PlanObservations, steps: PlanStep[]): SafetyCheck[] {
+  const checks: SafetyCheck[] = [];
+  if (steps.some((s) => s.target.kind === 'service')) {
+    const allowed = heal.context.services ?? [];
+    const inScope = allowed.includes(heal.service);
+    checks.push({
+      name: 'service_allowed',
+      passed: inScope,
+      detail: inScope ? `${heal.service} is in context.services` : `service ${heal.service} is not in context.services (${allowed.join(', ') || 'none'})`,
+    });
+  }
+  const foreign = observed.containers.filter((c) => c.info?.service != null && c.info.service !== heal.service);
+  if (observed.containers.length > 0) {
+    checks.push({
+      name: 'containers_of_service',
+      passed: foreign.length === 0,
+      detail: foreign.length
+        ? `container(s) of another service: ${foreign.map((c) => `${c.ref} belongs to ${c.info!.service}, not ${heal.service}`).join(', ')}`
+        : `every allowed container belongs to ${heal.service} or to no service`,
+    });
+  }
+  return checks;
+}
+
+function allowlistChecks(observed: PlanObservations): SafetyCheck[] {
+  const missing = observed.containers.filter((c) => c.info === null).map((c) => c.ref);
+  const missingQueues = observed.queues.filter((q) => q.info === null).map((q) => q.name);
+  const checks: SafetyCheck[] = [];
+  if (observed.containers.length > 0) {
+    checks.push({
+      name: 'containers_exist',
+      passed: missing.length === 0,
+      detail: missing.length ? `unknown container(s): ${missing.join(', ')}` : `${observed.containers.length} allowed container(s) found`,
+    });
+  }
+  if (observed.queues.length > 0) {
+    checks.push({
+      name: 'queues_exist',
+      passed: missingQueues.length === 0,
+      detail: missingQueues.length ? `unknown queue(s): ${missingQueues.join(', ')}` : `${observed.queues.length} queue(s) found`,
+    });
+  }
+  return checks;
+}
+
+function targetsCheck(strategy: Strategy, steps: PlanStep[]): SafetyCheck {
+  return {
+    name: 'has_targets',
+    passed: steps.length > 0,
+    detail: steps.length > 0 ? `${steps.length} step(s)` : `nothing for ${strategy.name} to act on within the allowlist`,
+  };
+}
+
+function blastRadiusCheck(strategy: Strategy, steps: PlanStep[]): SafetyCheck {
+  const touched = steps.reduce((n, s) => n + (s.action === 'scale_up' ? (s.params.replicas ?? 1) : s.target.kind === 'container' ? 1 : 0), 0);
+  return {
+    name: 'blast_radius',
+    passed: touched <= strategy.blast_radius,
+    detail: `${touched} container(s) or replica(s) touched, limit ${strategy.blast_radius}`,
+  };
+}
+
+function cooldownCheck(strategy: Strategy, recent: AppliedHealSummary[], now: number): SafetyCheck {
+  const last = recent.find((h) => h.strategy === strategy.name);
+  const readyAt = last ? last.at + strategy.cooldown_seconds * 1000 : 0;
+  return {
+    name: 'cooldown',
+    passed: readyAt <= now,
+    detail:
+      readyAt <= now
+        ? `no ${strategy.name} within its ${strategy.cooldown_seconds}s cooldown`
+        : `${strategy.name} last applied ${Math.round((now - (last?.at ?? 0)) / 1000)}s ago; cooldown ${strategy.cooldown_seconds}s, ${Math.ceil((readyAt - now) / 1000)}s left`,
+  };
+}
+
+function budgetCheck(appliedInWindow: number, policy: PlanPolicy): SafetyCheck {
+  return {
+    name: 'budget',
+    passed: appliedInWindow < policy.budgetMax,
+    detail: `${appliedInWindow} applied heal(s) in the last ${policy.budgetWindowSeconds}s, budget ${policy.budgetMax}`,
+  };
+}
+
+function verifiersCheck(verify: VerifierSpec[], allowlist: string[]): SafetyCheck {
+  const problems = verify.flatMap((v) => verifierProblems(v, allowlist));
+  return { name: 'verifiers_allowed', passed: problems.length === 0, detail: problems.length ? problems.join('; ') : 'ok' };
+}
+
+/** Consecutive failed applied heals since the last verified one. */
+export function consecutiveFailures(recent: AppliedHealSummary[]): number {
+  let n = 0;
+  for (const h of recent) {
+    if (h.outcome === 'verified') break;
+    if (FAILED_OUTCOMES.has(h.outcome)) n++;
+  }
+  return n;
+}
+
+export function approvalReasonsFor(heal: HealInput, strategy: Strategy | null, recent: AppliedHealSummary[], policy: PlanPolicy): string[] {
+  const reasons: string[] = [];
+  if (heal.requireApproval) reasons.push('the request asked for approval');
+  if (strategy?.requires_approval) reasons.push(`strategy ${strategy.name} (risk ${strategy.risk}) requires approval`);
+  const failures = consecutiveFailures(recent);
+  if (failures >= policy.circuitBreakerFailures) {
+    reasons.push(`circuit breaker open: ${failures} failed heal(s) of ${heal.service} in a row; a person must approve`);
+  }
+  return reasons;
+}
