@@ -6,5 +6,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/node-deps.sh
 bash scripts/services.sh up
 bash scripts/demo-containers.sh up
+bash scripts/install-chromium.sh
 npx tsc -p tsconfig.json --noEmit
 npx vitest run "$@"
