@@ -1,13 +1,15 @@
-// The analyze activity: detection and diagnosis (pure domain) inside one exactly-once store transaction.
+// The analyze activity: detection and diagnosis (pure domain) recorded exactly once by the store, then the
+// analyzed event, published after the commit and confirmed by the broker, so the workflow needs no second activity.
 import { ApplicationFailure } from '@temporalio/common';
 import type { AnalyzeInput, AnalyzeResult } from '../src/domain/heal';
-import { analyzeSample, detectorFor } from '../src/domain/analysis';
+import { analyzedEvent, analyzeSample, detectorFor } from '../src/domain/analysis';
 import type { ActivityDeps } from './deps';
 
 export function createAnalysisActivities(deps: ActivityDeps) {
   const detector = detectorFor(deps.config.detection);
   return {
-    async analyzeMetrics(input: AnalyzeInput & { workflowId: string }): Promise<AnalyzeResult> {
+    /** A retry after the commit finds the recorded analysis and publishes its event again (consumers drop the duplicate by id). */
+    async analyzeMetrics(input: AnalyzeInput & { workflowId: string; runId: string }): Promise<AnalyzeResult> {
       const outcome = await deps.analysisStore.analyzeOnce(
         {
           analysisId: input.workflowId,
@@ -22,14 +24,14 @@ export function createAnalysisActivities(deps: ActivityDeps) {
         (baselines, at) => {
           const analysis = analyzeSample({ baselines, metrics: input.metrics, at, context: input.context, service: input.service, rules: deps.rules, detector });
           const [refused] = analysis.refused;
-          // Thrown inside the store's transaction, so nothing is written; the API answers 400 naming the field.
+          // Thrown before the store writes anything; the API answers 400 naming the field.
           if (refused) {
             throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${refused.field}: ${refused.reason}`, details: [refused] });
           }
           return analysis;
         },
       );
-      return {
+      const result: AnalyzeResult = {
         workflow_id: input.workflowId,
         service: input.service,
         at: new Date(outcome.at).toISOString(),
@@ -37,6 +39,8 @@ export function createAnalysisActivities(deps: ActivityDeps) {
         diagnosis: outcome.diagnosis,
         sample_counts: outcome.sampleCounts,
       };
+      await deps.publisher.publish([analyzedEvent(result, input.runId)]);
+      return result;
     },
   };
 }

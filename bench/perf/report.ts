@@ -1,5 +1,5 @@
 // The ratio targets, judged against the floors of the same run, and the markdown tables for docs/benchmarks.md.
-import type { ComponentRow } from './heal-components';
+import type { ComponentRow } from './components';
 import type { LoadStats } from './load';
 import type { Scenario } from './scenarios';
 
@@ -74,9 +74,11 @@ export function seriesTable(rows: SeriesRow[]): string {
 }
 
 export function componentsTable(rows: ComponentRow[]): string {
-  const lines = ['| heal dry run waits for | times | p50 ms | p95 ms |', '|---|---:|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.component} | ${r.timesPerDryRun} | ${fixed(r.p50)} | ${fixed(r.p95)} |`);
-  const sum = rows.reduce((total, r) => total + r.timesPerDryRun * r.p50, 0);
-  lines.push(`| sum of the p50s, times each | | ${fixed(sum)} | |`);
+  const lines = ['| path | waits for | times | p50 ms | p95 ms |', '|---|---|---:|---:|---:|'];
+  for (const r of rows) lines.push(`| ${r.path} | ${r.component} | ${r.times} | ${fixed(r.p50)} | ${fixed(r.p95)} |`);
+  for (const path of new Set(rows.map((r) => r.path))) {
+    const sum = rows.filter((r) => r.path === path).reduce((total, r) => total + r.times * r.p50, 0);
+    lines.push(`| ${path} | sum of p50 x times | | ${fixed(sum)} | |`);
+  }
   return lines.join('\n');
 }

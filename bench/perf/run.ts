@@ -16,7 +16,7 @@ import { signToken } from '../../src/auth/jwt';
 import { connectNeo4j } from '../../src/adapters/neo4j/driver';
 import { deleteAttempts, deleteServices } from '../../test/helpers/neo4j';
 import { startBenchStack, waitForPollers } from './bench-stack';
-import { measureHealComponents } from './heal-components';
+import { measureComponents } from './components';
 import { HttpClient } from './http-client';
 import { measureInterleaved } from './measure';
 import { relayQueueName } from '../../src/adapters/rabbitmq/event-feed';
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const healBreakdown = await measureHealComponents(stack.config, Number(values['components-requests']), 'selfheal-demo-api-1', 'api');
+    const components = await measureComponents(stack.config, Number(values['components-requests']), 'selfheal-demo-api-1', 'api');
     const targets = checkTargets(rows, concurrencies);
     const deleteSeconds = series ? await series.deleteAll() : 0;
     const report = {
@@ -126,12 +126,12 @@ async function main(): Promise<void> {
       targets,
       scaling,
       series: { rows: seriesRows, deleteSeconds },
-      healBreakdown,
+      components,
     };
     const file = path.join(__dirname, '..', 'results', `perf-${values.label}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`\n${rowsTable(rows)}\n\n${targetsTable(targets)}\n\n${seriesTable(seriesRows)}\n\n${componentsTable(healBreakdown)}\n\n`);
+    process.stdout.write(`\n${rowsTable(rows)}\n\n${targetsTable(targets)}\n\n${seriesTable(seriesRows)}\n\n${componentsTable(components)}\n\n`);
     for (const s of scaling) process.stdout.write(`scaling ${s.scenario} c=${s.concurrency}: ${s.oneWorker.toFixed(1)} -> ${s.twoWorkers.toFixed(1)} req/s (x${s.gain.toFixed(2)})\n`);
     for (const t of targets) process.stdout.write(`${t.pass ? 'PASS' : 'FAIL'} ${t.target} at concurrency ${t.concurrency}: ${t.value.toFixed(2)}\n`);
     if (report.restartedServices.length) process.stdout.write(`WARNING: restarted during the run: ${report.restartedServices.join(', ')}\n`);

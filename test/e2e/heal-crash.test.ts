@@ -55,7 +55,7 @@ afterAll(async () => {
   await Promise.all([duringAction?.stack.stop(), duringVerification?.stack.stop(), inProcess?.stop()]);
 });
 
-describe('crashes mid-heal', () => {
+describe.concurrent('a worker killed mid-heal', () => {
   it('a worker killed while a rolling restart restarts a container: a new worker finishes, each container restarted once', async () => {
     const { stack, worker } = duringAction;
     const service = newService();
@@ -104,6 +104,10 @@ describe('crashes mid-heal', () => {
     expect(await docker.listContainers({ all: true, filters: { label: [`selfheal.service=${service}`] } })).toHaveLength(3);
   });
 
+});
+
+// After the worker crashes, not alongside them: this one stops the server every heal depends on.
+describe('the Temporal server restarted mid-heal', () => {
   it('the Temporal server stopped and started again mid-heal: the heal completes, each container restarted once', async () => {
     const service = newService();
     const containers = await Promise.all(['a', 'b'].map((x) => createServiceContainer(service, `selfheal-test-${service}-${x}`)));

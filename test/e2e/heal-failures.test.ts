@@ -36,7 +36,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe('failures', () => {
+describe.concurrent('failures', () => {
   it('restart_unhealthy whose restart does not bring health back fails, with nothing to roll back, as a strategy failure', async () => {
     const service = newService();
     const c = await createServiceContainer(service, undefined, { cmd: NEVER_HEALTHY_CMD, healthy: false });
@@ -90,7 +90,7 @@ describe('failures', () => {
   });
 });
 
-describe('recovery before the action took effect', () => {
+describe.concurrent('recovery before the action took effect', () => {
   it('with skip_if_healthy, a healthy target is recorded as recovered_before_action and nothing is done', async () => {
     const service = newService();
     const c = await createServiceContainer(service);

@@ -44,8 +44,8 @@ async function listed(query: string, expected: number) {
 }
 
 beforeAll(async () => {
-  http = await startHttpTarget(200);
-  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.url, HEAL_BUDGET_MAX: '10000', VERIFY_ATTEMPTS: '3' });
+  http = await startHttpTarget();
+  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, HEAL_BUDGET_MAX: '10000', VERIFY_ATTEMPTS: '3' });
   connection = await Connection.connect({ address: stack.config.temporal.address });
   client = new Client({ connection, namespace: stack.config.temporal.namespace });
   driver = neo4j.driver(stack.config.neo4j.uri);
@@ -59,7 +59,7 @@ afterAll(async () => {
   await http?.close();
 });
 
-describe('the Temporal Web UI', () => {
+describe.concurrent('the Temporal Web UI', () => {
   it('finds a heal by its search attributes', async () => {
     const service = newService();
     const c = await createServiceContainer(service);
@@ -79,8 +79,8 @@ describe('the Temporal Web UI', () => {
   it('a heal that failed and rolled back, reset once its cause is fixed, completes verified as the same attempt', async () => {
     const service = newService();
     const template = await createServiceContainer(service);
-    http.answer(500);
-    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { context: { services: [service], containers: [template.name] }, verify: [{ name: 'http_probe', params: { url: http.url } }] }));
+    http.answer(service, 500);
+    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { context: { services: [service], containers: [template.name] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] }));
     expect(res.status).toBe(202);
     const { workflow_id: workflowId, run_id: firstRunId } = res.body;
     const failed = await waitForHeal(stack, workflowId);
@@ -89,7 +89,7 @@ describe('the Temporal Web UI', () => {
     expect(await replicas()).toHaveLength(0);
 
     // The cause is fixed; the operator resets the heal to its first workflow task ("Reset" in the Web UI).
-    http.answer(200);
+    http.answer(service, 200);
     const history = await client.workflow.getHandle(workflowId, firstRunId).fetchHistory();
     const firstTask = history.events!.find((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)!;
     const { runId: resetRunId } = await client.workflowService.resetWorkflowExecution({

@@ -37,7 +37,7 @@ async function newQueue(): Promise<string> {
 
 /** A backpressure heal verified (or failed) by the local probe: the quickest applied heal there is. */
 async function backpressureHeal(on: TestStack, service: string) {
-  const body = healBody(service, 'apply_backpressure', { context: { services: [service], queues: [await newQueue()] }, verify: [{ name: 'http_probe', params: { url: http.url } }] });
+  const body = healBody(service, 'apply_backpressure', { context: { services: [service], queues: [await newQueue()] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] });
   const res = await on.call('POST', '/api/self_healing/heal', body);
   expect(res.status).toBe(202);
   return waitForHeal(on, res.body.workflow_id);
@@ -59,8 +59,8 @@ async function expectRefused(res: { status: number; body: any }, check: string) 
 }
 
 beforeAll(async () => {
-  http = await startHttpTarget(200);
-  const common = { VERIFY_HTTP_ALLOWLIST: http.url, VERIFY_ATTEMPTS: '2', CIRCUIT_BREAKER_FAILURES: '2' };
+  http = await startHttpTarget();
+  const common = { VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '2', CIRCUIT_BREAKER_FAILURES: '2' };
   [stack, budgetStack] = await Promise.all([
     startTestStack({ ...common, HEAL_BUDGET_MAX: '10000' }),
     startTestStack({ ...common, HEAL_BUDGET_MAX: '1', HEAL_BUDGET_WINDOW_SECONDS: '600' }),
@@ -78,7 +78,7 @@ afterAll(async () => {
   await http?.close();
 });
 
-describe('the safety envelope', () => {
+describe.concurrent('the safety envelope', () => {
   it('a second apply on a service while one runs is a 409 naming the running heal; reject ends the first', async () => {
     const service = newService();
     const c = await createServiceContainer(service);
@@ -103,7 +103,7 @@ describe('the safety envelope', () => {
   it('refuses the same strategy on the same service within its cooldown; another strategy may still run', async () => {
     const service = newService();
     expect((await backpressureHeal(stack, service)).outcome).toBe('verified');
-    const again = healBody(service, 'apply_backpressure', { context: { services: [service], queues: [await newQueue()] }, verify: [{ name: 'http_probe', params: { url: http.url } }] });
+    const again = healBody(service, 'apply_backpressure', { context: { services: [service], queues: [await newQueue()] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] });
     await expectRefused(await stack.call('POST', '/api/self_healing/heal', again), 'cooldown');
     const c = await createServiceContainer(service);
     const other = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'rolling_restart', { dry_run: true, context: { services: [service], containers: [c.name] } }));
@@ -113,7 +113,7 @@ describe('the safety envelope', () => {
   it('refuses once the budget of applied heals in the window is spent', async () => {
     expect((await backpressureHeal(stack, newService())).outcome).toBe('verified');
     const service = newService();
-    const body = healBody(service, 'apply_backpressure', { context: { services: [service], queues: [await newQueue()] }, verify: [{ name: 'http_probe', params: { url: http.url } }] });
+    const body = healBody(service, 'apply_backpressure', { context: { services: [service], queues: [await newQueue()] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] });
     const res = await budgetStack.call('POST', '/api/self_healing/heal', body);
     await expectRefused(res, 'budget');
     expect(res.body.reasons.find((r: string) => r.startsWith('budget'))).toMatch(/applied heal\(s\) in the last 600s, budget 1$/);
@@ -130,14 +130,11 @@ describe('the safety envelope', () => {
   it('after K failed heals of a service, the next one waits for a person, and an approval lets it run', async () => {
     const service = newService();
     const c = await createServiceContainer(service);
-    http.answer(500);
-    try {
-      expect((await backpressureHeal(stack, service)).outcome).toBe('rolled_back');
-      const scale = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { context: { services: [service], containers: [c.name] }, verify: [{ name: 'http_probe', params: { url: http.url } }] }));
-      expect((await waitForHeal(stack, scale.body.workflow_id)).outcome).toBe('rolled_back');
-    } finally {
-      http.answer(200);
-    }
+    http.answer(service, 500);
+    expect((await backpressureHeal(stack, service)).outcome).toBe('rolled_back');
+    const scale = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { context: { services: [service], containers: [c.name] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] }));
+    expect((await waitForHeal(stack, scale.body.workflow_id)).outcome).toBe('rolled_back');
+    http.answer(service, 200);
     const gated = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'rolling_restart', { context: { services: [service], containers: [c.name] }, verify: [{ name: 'container_health' }] }));
     expect(gated.status).toBe(202);
     expect(gated.body.status).toBe('awaiting_approval');
@@ -149,7 +146,7 @@ describe('the safety envelope', () => {
   });
 });
 
-describe('bad input', () => {
+describe.concurrent('bad input', () => {
   it('unknown containers, containers of another service and services outside the context are refused with a 422', async () => {
     const service = newService();
     const other = newService();
@@ -165,7 +162,7 @@ describe('bad input', () => {
     const service = newService();
     const cases: [Record<string, unknown>, string, string][] = [
       [{ verify: [{ name: 'eval_js', params: {} }] }, 'verify.0.name', 'container_health, http_probe, metric_recheck, all, any'],
-      [{ verify: [{ name: 'http_probe', params: { url: http.url, timeout_ms: 5 } }] }, 'verify.0.params.timeout_ms', 'must be >= 100'],
+      [{ verify: [{ name: 'http_probe', params: { url: http.url(service), timeout_ms: 5 } }] }, 'verify.0.params.timeout_ms', 'must be >= 100'],
       [{ verify: [{ name: 'http_probe', params: { url: 'http://10.1.2.3/health' } }] }, 'verify.0', 'is not under an allowed prefix'],
       [{ verify: [{ name: 'any', params: { verifiers: [{ name: 'metric_recheck', params: { metrics: [] } }] } }] }, 'verify.0.params.verifiers.0.params.metrics', 'fewer than 1'],
       [{ strategy: 'reboot_everything' }, 'strategy', 'restart_unhealthy'],

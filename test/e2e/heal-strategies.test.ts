@@ -44,8 +44,8 @@ const state = async (name: string) => {
 };
 
 beforeAll(async () => {
-  http = await startHttpTarget(200);
-  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.url, HEAL_BUDGET_MAX: '10000', VERIFY_ATTEMPTS: '3' });
+  http = await startHttpTarget();
+  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, HEAL_BUDGET_MAX: '10000', VERIFY_ATTEMPTS: '3' });
   driver = neo4j.driver(stack.config.neo4j.uri);
   queues = queueControl(stack.config);
 });
@@ -59,12 +59,12 @@ afterAll(async () => {
   await http?.close();
 });
 
-describe('scale_service', () => {
+describe.concurrent('scale_service', () => {
   it('adds the replicas, verifies them healthy and leaves the template untouched', async () => {
     const service = newService();
     const template = await createServiceContainer(service);
     const before = await state(template.name);
-    const verify = [{ name: 'all', params: { verifiers: [{ name: 'container_health', params: { hold_seconds: 1 } }, { name: 'http_probe', params: { url: http.url } }] } }];
+    const verify = [{ name: 'all', params: { verifiers: [{ name: 'container_health', params: { hold_seconds: 1 } }, { name: 'http_probe', params: { url: http.url(service) } }] } }];
     const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { replicas: 2, context: { services: [service], containers: [template.name] }, verify }));
     expect(res.status).toBe(202);
     expect(res.body.plan.steps).toMatchObject([{ action: 'scale_up', params: { replicas: 2, template: template.id }, rollback: { action: 'remove_replicas' } }]);
@@ -93,35 +93,31 @@ describe('scale_service', () => {
     });
     await earlier.start();
     const before = await state(template.name);
-    http.answer(500);
-    try {
-      const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { replicas: 2, context: { services: [service], containers: [template.name] }, verify: [{ name: 'http_probe', params: { url: http.url } }] }));
-      expect(res.status).toBe(202);
-      const key = `${res.body.plan.attempt_id}-0`;
-      // While verification runs, the replicas really exist.
-      await waitFor(async () => (await replicasOf(key)).filter((r) => r.State === 'running').length === 2, 30_000, 'two running replicas');
-      const done = await waitForHeal(stack, res.body.workflow_id);
-      expect(done.outcome).toBe('rolled_back');
-      expect(done.workflow_status).toBe('FAILED');
-      expect(done.reasons).toContain('verification failed');
-      expect(await replicasOf(key)).toHaveLength(0);
-      expect((await docker.getContainer(earlier.id).inspect()).State.Running).toBe(true);
-      expect(await state(template.name)).toEqual(before);
-      const audit = await auditOf(driver, done.attempt_id);
-      expect(audit.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['verification_failed', 'rollback_started', 'rollback_step', 'completed']));
-      expect(audit.steps.find((s) => s.step === 'rollback_step')!.detail).toBe('removed 2 replica(s) added by this heal');
-      expect(audit.outcome).toMatchObject({ strategy: 'scale_service', success: false });
-    } finally {
-      http.answer(200);
-    }
+    http.answer(service, 500);
+    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { replicas: 2, context: { services: [service], containers: [template.name] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] }));
+    expect(res.status).toBe(202);
+    const key = `${res.body.plan.attempt_id}-0`;
+    // While verification runs, the replicas really exist.
+    await waitFor(async () => (await replicasOf(key)).filter((r) => r.State === 'running').length === 2, 30_000, 'two running replicas');
+    const done = await waitForHeal(stack, res.body.workflow_id);
+    expect(done.outcome).toBe('rolled_back');
+    expect(done.workflow_status).toBe('FAILED');
+    expect(done.reasons).toContain('verification failed');
+    expect(await replicasOf(key)).toHaveLength(0);
+    expect((await docker.getContainer(earlier.id).inspect()).State.Running).toBe(true);
+    expect(await state(template.name)).toEqual(before);
+    const audit = await auditOf(driver, done.attempt_id);
+    expect(audit.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['verification_failed', 'rollback_started', 'rollback_step', 'completed']));
+    expect(audit.steps.find((s) => s.step === 'rollback_step')!.detail).toBe('removed 2 replica(s) added by this heal');
+    expect(audit.outcome).toMatchObject({ strategy: 'scale_service', success: false });
   });
 });
 
-describe('apply_backpressure', () => {
+describe.concurrent('apply_backpressure', () => {
   it('puts a max-length policy on the queue and, once verified, leaves it in place', async () => {
     const service = newService();
     const queue = await newQueue();
-    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'apply_backpressure', { max_length: 3, context: { services: [service], queues: [queue] }, verify: [{ name: 'http_probe', params: { url: http.url } }] }));
+    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'apply_backpressure', { max_length: 3, context: { services: [service], queues: [queue] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] }));
     expect(res.status).toBe(202);
     const done = await waitForHeal(stack, res.body.workflow_id);
     expect(done.outcome).toBe('verified');
@@ -133,22 +129,18 @@ describe('apply_backpressure', () => {
   it('when verification fails, removes the policy it applied', async () => {
     const service = newService();
     const queue = await newQueue();
-    http.answer(500);
-    try {
-      const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'apply_backpressure', { max_length: 2, context: { services: [service], queues: [queue] }, verify: [{ name: 'http_probe', params: { url: http.url } }] }));
-      expect(res.status).toBe(202);
-      await waitFor(async () => (await queues.getQueue(queue))?.maxLength === 2, 15_000, 'the policy applied');
-      const done = await waitForHeal(stack, res.body.workflow_id);
-      expect(done.outcome).toBe('rolled_back');
-      await waitFor(async () => (await queues.getQueue(queue))?.policy === null, 15_000, 'the policy removed');
-      expect(await queues.getQueue(queue)).toMatchObject({ maxLength: null });
-    } finally {
-      http.answer(200);
-    }
+    http.answer(service, 500);
+    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'apply_backpressure', { max_length: 2, context: { services: [service], queues: [queue] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] }));
+    expect(res.status).toBe(202);
+    await waitFor(async () => (await queues.getQueue(queue))?.maxLength === 2, 15_000, 'the policy applied');
+    const done = await waitForHeal(stack, res.body.workflow_id);
+    expect(done.outcome).toBe('rolled_back');
+    await waitFor(async () => (await queues.getQueue(queue))?.policy === null, 15_000, 'the policy removed');
+    expect(await queues.getQueue(queue)).toMatchObject({ maxLength: null });
   });
 });
 
-describe('rolling_restart', () => {
+describe.concurrent('rolling_restart', () => {
   it('restarts each allowed container once, one at a time, each healthy before the next', async () => {
     const service = newService();
     const containers = await Promise.all([0, 1, 2].map((i) => createServiceContainer(service, `selfheal-test-${service}-${i}`)));

@@ -80,14 +80,15 @@ export async function auditOf(driver: Driver, attemptId: string): Promise<AuditV
     `MATCH (a:HealingAttempt {id: $id})
      OPTIONAL MATCH (a)-[:HAS_STEP]->(st:HealStep)
      WITH a, st ORDER BY st.seq
-     WITH a, collect(st {.*, seq: toInteger(st.seq)}) AS steps
+     WITH a, collect(st {.*}) AS steps
      OPTIONAL MATCH (o:StrategyOutcome {attemptId: $id})
      RETURN a {.*} AS attempt, steps, o {.*} AS outcome`,
     { id: attemptId },
   );
   if (records.length === 0) throw new Error(`no HealingAttempt ${attemptId} in Neo4j`);
   const r = records[0]!;
-  return { attempt: r.get('attempt'), steps: (r.get('steps') as Record<string, any>[]).map((s) => ({ ...s, seq: Number(s.seq) })), outcome: r.get('outcome') };
+  const steps = (r.get('steps') as Record<string, any>[]).map((s) => ({ ...s, seq: Number(s.seq), at: Number(s.at) }));
+  return { attempt: r.get('attempt'), steps, outcome: r.get('outcome') };
 }
 
 export interface DockerEvent {

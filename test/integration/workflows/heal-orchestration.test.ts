@@ -84,6 +84,8 @@ interface Behaviour {
   verdicts?: boolean[];
   failAction?: number;
   failCompensation?: number;
+  /** Actions find their effect already there (changed: false). */
+  unchanged?: boolean;
 }
 
 /** Activities that record what they were asked to do and behave as told. */
@@ -104,7 +106,7 @@ function stubs(b: Behaviour) {
     executeStep: async ({ step: s }) => {
       calls.push(`do ${s.index}`);
       if (b.failAction === s.index) throw new ActionFailedError(`step ${s.index} broke`);
-      return { changed: true, detail: `did ${s.index}`, affected: [] };
+      return { changed: !b.unchanged, detail: `did ${s.index}`, affected: [] };
     },
     compensateStep: async ({ step: s }) => {
       calls.push(`undo ${s.index}`);
@@ -224,6 +226,23 @@ describe('healWorkflow orchestration', () => {
     });
     expect(r.status.outcome).toBe('cancelled');
     expect(r.calls).toEqual([]);
+  });
+
+  it('when verification holds but no action changed anything, records recovered_before_action, not a success', async () => {
+    const r = await run({ verdicts: [true, true], unchanged: true }, input());
+    expect(r.failure).toBeNull();
+    expect(r.status).toMatchObject({ outcome: 'recovered_before_action', applied: false, verified: true });
+  });
+
+  it('a cancel signal while verifying rolls back in reverse order and ends the heal as cancelled', async () => {
+    const r = await run({ verdicts: [], plan: plan({ verification: { interval_seconds: 1, max_checks: 30, consecutive_required: 2 } }) }, input(), async (id) => {
+      await waitForPhase(id, 'verifying');
+      await client.workflow.getHandle(id).signal(cancelHealSignal, { actor: 'carol', reason: 'wrong service' });
+    });
+    expect(r.failure).toBeNull();
+    expect(r.status.outcome).toBe('cancelled');
+    expect(r.calls.filter((c) => c.startsWith('undo'))).toEqual(['undo 2', 'undo 0']);
+    expect(r.status.reasons).toEqual(['cancelled by carol: wrong service']);
   });
 
   it('when the target is already healthy before acting, records that and does nothing', async () => {

@@ -132,6 +132,20 @@ describe('buildHealPlan', () => {
     expect(plan.safety_checks.find((c) => c.name === 'containers_exist')!.detail).toBe('unknown container(s): abc123');
   });
 
+  it('refuses containers of another service, naming whose they are', () => {
+    const p = input('rolling_restart');
+    const web = { ref: 'web-1', info: container('web-1', { service: 'web', labels: { 'selfheal.service': 'web' } }) };
+    const plan = buildHealPlan({ ...p, observed: { ...p.observed, containers: [...p.observed.containers, web] } });
+    expect(plan.allowed).toBe(false);
+    expect(plan.safety_checks.find((c) => c.name === 'containers_of_service')!.detail).toBe('container(s) of another service: web-1 belongs to web, not api');
+  });
+
+  it('refuses to scale a service that is not in context.services', () => {
+    const plan = buildHealPlan(input('scale_service', {}, { context: { services: ['web'], containers: ['api-1', 'api-2'] } }));
+    expect(plan.allowed).toBe(false);
+    expect(plan.safety_checks.find((c) => c.name === 'service_allowed')).toMatchObject({ passed: false, detail: 'service api is not in context.services (web)' });
+  });
+
   it('refuses during the cooldown of the same strategy, saying how long is left', () => {
     const p = input('restart_unhealthy');
     const plan = buildHealPlan({ ...p, observed: { ...p.observed, recentHeals: [applied('restart_unhealthy', 2, 'verified')] } });
