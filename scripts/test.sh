@@ -8,4 +8,8 @@ bash scripts/services.sh up
 bash scripts/demo-containers.sh up
 bash scripts/install-chromium.sh
 npx tsc -p tsconfig.json --noEmit
-npx vitest run "$@"
+# One project after the other: integration and end-to-end tests share the real servers, and some of them stop and
+# start a server or watch the whole Docker engine, so they must never overlap.
+for project in unit integration e2e; do
+  npx vitest run --project "$project" "$@"
+done

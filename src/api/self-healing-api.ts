@@ -12,10 +12,8 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { ConflictError, AppError, ValidationError } from '../errors';
 import type { Config } from '../config';
-import type { AnalyzeResult, HealInput, HealPlan, HealStatus, VerifierSpec } from '../domain/heal';
-import { getStrategy, strategyNames } from '../domain/strategies';
+import type { AnalyzeResult, HealInput, HealPlan, HealStatus } from '../domain/heal';
 import { validateSample } from '../domain/detection';
-import { VERIFIER_NAMES, verifierProblems } from '../domain/verifiers';
 import type { analyzeWorkflow } from '../../workflows/analyze';
 import type { healWorkflow } from '../../workflows/heal';
 import {
@@ -28,7 +26,8 @@ import {
   planUpdate,
   searchAttributes,
 } from '../../workflows/definitions';
-import type { AnalyzeBody, ContextBody, HealBody } from './schemas/self-healing';
+import type { AnalyzeBody, HealBody } from './schemas/self-healing';
+import { normaliseContext, toHealInput } from './heal-input';
 
 export interface Actor {
   sub: string;
@@ -68,7 +67,7 @@ export class SelfHealingApi {
   }
 
   async heal(body: HealBody, actor: Actor): Promise<HealStarted> {
-    const input = this.toHealInput(body, actor);
+    const input = toHealInput(body, actor, { knownIssueTypes: this.knownIssueTypes, httpAllowlist: this.config.heal.verifyHttpAllowlist });
     const workflowId = input.dryRun ? dryRunWorkflowId(input.service, actor.requestId) : healWorkflowId(input.service);
     const options = {
       taskQueue: this.config.temporal.taskQueue,
@@ -154,40 +153,6 @@ export class SelfHealingApi {
     return new ConflictError(`heal ${workflowId} has already completed (${description.status.name.toLowerCase()})`, { workflow_status: description.status.name });
   }
 
-  private toHealInput(body: HealBody, actor: Actor): HealInput {
-    const diagnosis = body.issue.diagnosis;
-    if (!this.knownIssueTypes.has(diagnosis.issue_type)) {
-      throw new ValidationError('issue.diagnosis.issue_type', `unknown issue type "${diagnosis.issue_type}"; known: ${[...this.knownIssueTypes].join(', ')}`);
-    }
-    diagnosis.recommended_strategies.forEach((name, i) => {
-      if (!getStrategy(name)) throw new ValidationError(`issue.diagnosis.recommended_strategies.${i}`, unknownStrategy(name));
-    });
-    if (body.strategy && !getStrategy(body.strategy)) throw new ValidationError('strategy', unknownStrategy(body.strategy));
-    const context = normaliseContext(body.context);
-    const verify = [...(body.verify ?? []), ...contextVerifiers(body.context?.verify)] as VerifierSpec[];
-    verify.forEach((v, i) => {
-      const problems = verifierProblems(v, this.config.heal.verifyHttpAllowlist);
-      if (problems.length) throw new ValidationError(`verify.${i}`, problems.join('; '));
-    });
-    const service = body.service ?? context.services?.[0] ?? diagnosis.impacted_components[0];
-    if (!service) throw new ValidationError('service', 'name the service to heal (service, context.services or impacted_components)');
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(service)) throw new ValidationError('service', `"${service}" is not a valid service name`);
-    return {
-      service,
-      diagnosis,
-      context,
-      dryRun: body.dry_run ?? true,
-      ...(body.strategy ? { strategy: body.strategy } : {}),
-      ...(body.replicas ? { replicas: body.replicas } : {}),
-      ...(body.max_length !== undefined ? { maxLength: body.max_length } : {}),
-      verify,
-      requireApproval: body.require_approval ?? false,
-      skipIfHealthy: body.skip_if_healthy ?? false,
-      actor: actor.sub,
-      requestId: actor.requestId,
-    };
-  }
-
   private uiLink(workflowId: string, runId: string): string {
     return `${this.config.temporal.uiUrl}/namespaces/${encodeURIComponent(this.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
   }
@@ -195,28 +160,6 @@ export class SelfHealingApi {
 
 export function newRequestId(): string {
   return randomUUID();
-}
-
-function normaliseContext(context: ContextBody | undefined): HealInput['context'] {
-  if (!context) return {};
-  const { verify: _verify, ...rest } = context;
-  return rest as HealInput['context'];
-}
-
-/** The spec's `context.verify`: a verifier name, or verifiers with parameters. */
-function contextVerifiers(verify: ContextBody['verify']): VerifierSpec[] {
-  if (verify === undefined) return [];
-  if (typeof verify === 'string') {
-    if (verify !== 'container_health') {
-      throw new ValidationError('context.verify', `unknown verifier "${verify}"; name one of ${VERIFIER_NAMES.join(', ')} (http_probe, metric_recheck, all and any need params)`);
-    }
-    return [{ name: 'container_health' }];
-  }
-  return (Array.isArray(verify) ? verify : [verify]) as VerifierSpec[];
-}
-
-function unknownStrategy(name: string): string {
-  return `unknown strategy "${name}"; known: ${strategyNames().join(', ')}`;
 }
 
 function failedChecks(plan: HealPlan): string[] {

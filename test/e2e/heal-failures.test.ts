@@ -26,7 +26,7 @@ function newService(): string {
 const startsOf = (events: { name: string; action: string }[], name: string) => events.filter((e) => e.name === name && e.action === 'start').length;
 
 beforeAll(async () => {
-  stack = await startTestStack({ HEAL_BUDGET_MAX: '10000', VERIFY_ATTEMPTS: '3' });
+  stack = await startTestStack({ VERIFY_ATTEMPTS: '3' });
   driver = neo4j.driver(stack.config.neo4j.uri);
 });
 

@@ -45,7 +45,7 @@ async function listed(query: string, expected: number) {
 
 beforeAll(async () => {
   http = await startHttpTarget();
-  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, HEAL_BUDGET_MAX: '10000', VERIFY_ATTEMPTS: '3' });
+  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '3' });
   connection = await Connection.connect({ address: stack.config.temporal.address });
   client = new Client({ connection, namespace: stack.config.temporal.namespace });
   driver = neo4j.driver(stack.config.neo4j.uri);

@@ -62,7 +62,7 @@ beforeAll(async () => {
   http = await startHttpTarget();
   const common = { VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '2', CIRCUIT_BREAKER_FAILURES: '2' };
   [stack, budgetStack] = await Promise.all([
-    startTestStack({ ...common, HEAL_BUDGET_MAX: '10000' }),
+    startTestStack({ ...common }),
     startTestStack({ ...common, HEAL_BUDGET_MAX: '1', HEAL_BUDGET_WINDOW_SECONDS: '600' }),
   ]);
   driver = neo4j.driver(stack.config.neo4j.uri);

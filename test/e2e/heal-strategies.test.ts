@@ -45,7 +45,7 @@ const state = async (name: string) => {
 
 beforeAll(async () => {
   http = await startHttpTarget();
-  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, HEAL_BUDGET_MAX: '10000', VERIFY_ATTEMPTS: '3' });
+  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '3' });
   driver = neo4j.driver(stack.config.neo4j.uri);
   queues = queueControl(stack.config);
 });
