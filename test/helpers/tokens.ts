@@ -1,6 +1,9 @@
 // Hand-made JWTs, well-formed or hostile, for the security tests: every header, claim and signature is chosen by the
 // test, so a token can be expired, signed with the wrong key or algorithm, unsigned (`alg: none`) and so on.
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Config } from '../../src/config';
 
 const b64url = (value: object | Buffer) => (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
@@ -31,6 +34,16 @@ export function rsaKeys(modulusLength = 2048) {
 
 export function ecKeys(namedCurve = 'P-256') {
   return generateKeyPairSync('ec', { namedCurve });
+}
+
+/** A fresh temporary folder for key files: the returned function writes one and gives its path. */
+export function keyFolder(prefix: string): (name: string, content: string) => string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return (name, content) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, content);
+    return file;
+  };
 }
 
 export const pemOf = (key: KeyObject) => key.export({ type: key.type === 'private' ? 'pkcs8' : 'spki', format: 'pem' }).toString();

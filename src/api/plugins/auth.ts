@@ -25,6 +25,7 @@ declare module 'fastify' {
   }
 }
 
+const MISSING = 'missing bearer token';
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
 export default fp(
@@ -38,7 +39,7 @@ export default fp(
     const checks = new WeakMap<FastifyRequest, TokenCheck>();
     const check = (request: FastifyRequest): TokenCheck => {
       const header = request.headers.authorization;
-      if (header === undefined) return { refused: 'missing bearer token' };
+      if (header === undefined) return { refused: MISSING };
       const token = BEARER.exec(header)?.[1];
       if (token === undefined) return { refused: 'the authorization header must be "Bearer <token>"' };
       try {
@@ -70,9 +71,10 @@ export default fp(
       const hook = async (request: FastifyRequest, reply: FastifyReply) => {
         const result = app.authenticate(request);
         if ('refused' in result) {
+          // RFC 6750: no error code when no credentials were sent at all.
           return reply
             .code(401)
-            .header('www-authenticate', 'Bearer realm="selfheal", error="invalid_token"')
+            .header('www-authenticate', result.refused === MISSING ? 'Bearer realm="selfheal"' : 'Bearer realm="selfheal", error="invalid_token"')
             .send({ error: 'unauthorized', message: result.refused });
         }
         if (!roleAllows(result.claims.role, role)) {

@@ -46,6 +46,14 @@ describe('Neo4jAnalysisStore across processes', () => {
     expect(await stores[0]!.getBaselines(service)).toMatchObject({ cpu_load: { count: 45 } });
   });
 
+  it('with room to remember one service, alternating between two still counts exactly', async () => {
+    const [first, second] = [newService(), newService()];
+    const store = new Neo4jAnalysisStore(connection, { knownServices: 1 });
+    const counts = [];
+    for (let i = 0; i < 6; i++) counts.push((await analyze(store, i % 2 === 0 ? first : second, i)).sampleCounts.cpu_load);
+    expect(counts).toEqual([1, 1, 2, 2, 3, 3]);
+  });
+
   it('forgets a service that was deleted and created again, starting from its new, empty baselines', async () => {
     const service = newService();
     const store = new Neo4jAnalysisStore(connection);

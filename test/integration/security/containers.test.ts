@@ -89,7 +89,7 @@ describe('a container outside the allowlist', () => {
     // The one real apply: the allowed container, unhealthy, restarted.
     await makeUnhealthy(allowed.name);
     const applied = await healRequest({ issue: { diagnosis: diagnosis(service, ['restart_unhealthy']) }, context, strategy: 'restart_unhealthy', dry_run: false, verify: [{ name: 'container_health' }] }, 'alice@ops');
-    expect(applied.status).toBe(202);
+    expect(applied.status, JSON.stringify(applied.body.reasons ?? applied.body)).toBe(202);
     const status = await finished(applied.body.workflow_id);
     expect(status.outcome).toBe('verified');
     expect(await startedAt(allowed.name)).not.toBe(allowedBefore);
@@ -112,7 +112,7 @@ describe('an allowlisted http_probe that redirects', () => {
       dry_run: false,
       verify: [{ name: 'http_probe', params: { url: `${probeBase}/redirect`, timeout_ms: 1000 } }],
     });
-    expect(res.status).toBe(202);
+    expect(res.status, JSON.stringify(res.body.reasons ?? res.body)).toBe(202);
     const status = await finished(res.body.workflow_id);
     expect(status.verified).toBe(false);
     expect(hits).toContain('/redirect');

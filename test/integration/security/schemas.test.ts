@@ -1,12 +1,13 @@
 // The request schemas of every route, read back from the served OpenAPI document (so new routes are covered): every
 // string, number, array and map is bounded, every object with fields refuses unknown ones, and the running API
-// really refuses them. Also: the document and the Swagger UI are served, the UI from local files only.
+// really refuses them. Also: the document and the Swagger UI are served, the UI from local files only, and it renders.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../../src/auth/jwt';
 import type { Config } from '../../../src/config';
 import { startApi } from '../../../src/main/api';
+import { openBrowser } from '../../helpers/browser';
 import { testConfig } from '../../helpers/stack';
 
 type Schema = Record<string, any>;
@@ -131,7 +132,8 @@ describe('Swagger UI at /docs', () => {
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy')!;
     expect(csp).toMatch(/default-src 'self'/);
-    expect(csp).not.toMatch(/upgrade-insecure-requests|validator\.swagger\.io/);
+    expect(csp).toMatch(/script-src 'self';/);
+    expect(csp).not.toMatch(/https:|upgrade-insecure-requests|validator\.swagger\.io/);
     const html = await page.text();
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
     expect(assets.length).toBeGreaterThanOrEqual(4);
@@ -143,4 +145,19 @@ describe('Swagger UI at /docs', () => {
     expect(initializer).toContain('"validatorUrl":null');
     expect((await (await fetch(`${url}/docs/json`)).json()).paths).toEqual(doc.paths);
   });
+
+  it('renders every operation in headless Chromium under its CSP, loading nothing from elsewhere', async () => {
+    const browser = await openBrowser('swagger-ui');
+    const requested: string[] = [];
+    browser.page.on('request', (request) => requested.push(request.url()));
+    try {
+      await browser.page.goto(`${url}/docs/`);
+      await browser.page.waitForSelector('.opblock-summary', { timeout: 30_000 });
+      expect(await browser.page.locator('.opblock-summary').count()).toBe(operations.length);
+      expect(browser.errors).toEqual([]);
+      expect(requested.filter((r) => !r.startsWith(url) && !r.startsWith('data:'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });

@@ -1,19 +1,11 @@
 // The token verifier in each key mode (HS256 secret, RS256/ES256 PEM, JWKS by kid): what it accepts, and every way
 // a token is refused.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config';
 import { createTokenVerifier, signToken, TokenRejectedError } from '../../../src/auth/jwt';
-import { claimsFor, craftToken, ecdsa, ecKeys, hmac, pemOf, refusedTokens, rsa, rsaKeys, unsigned } from '../../helpers/tokens';
+import { claimsFor, craftToken, ecdsa, ecKeys, hmac, keyFolder, pemOf, refusedTokens, rsa, rsaKeys, unsigned } from '../../helpers/tokens';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'selfheal-jwt-'));
-const file = (name: string, content: string) => {
-  const p = path.join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
+const file = keyFolder('selfheal-jwt-');
 const hs256 = loadConfig({});
 const rsaPair = rsaKeys();
 const ecPair = ecKeys();

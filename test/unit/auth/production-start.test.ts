@@ -1,16 +1,12 @@
 // The real API entry point refuses unsafe production settings: it exits non-zero with the reason on stderr before it
 // connects to anything (the service addresses point at a closed port, so a connection attempt would show).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pemOf, rsaKeys } from '../../helpers/tokens';
+import { keyFolder, pemOf, rsaKeys } from '../../helpers/tokens';
 
 const repo = path.resolve(__dirname, '../../..');
-const dir = mkdtempSync(path.join(tmpdir(), 'selfheal-prod-'));
-const privateKeyFile = path.join(dir, 'private.pem');
-writeFileSync(privateKeyFile, pemOf(rsaKeys().privateKey));
+const privateKeyFile = keyFolder('selfheal-prod-')('private.pem', pemOf(rsaKeys().privateKey));
 
 const nowhere = { TEMPORAL_ADDRESS: '127.0.0.1:1', NEO4J_URI: 'bolt://127.0.0.1:1', RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1' };
 

@@ -1,19 +1,12 @@
 // Configuration that must not run: production with the local secret or without a public key, mixed key settings,
 // key files that do not suit the algorithm, and CORS entries that are not origins.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config';
 import { KeyConfigError, loadVerificationKeys } from '../../../src/auth/keys';
-import { ecKeys, pemOf, rsaKeys } from '../../helpers/tokens';
+import { ecKeys, keyFolder, pemOf, rsaKeys } from '../../helpers/tokens';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'selfheal-keys-'));
-const file = (name: string, content: string) => {
-  const p = path.join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
+const file = keyFolder('selfheal-keys-');
 const rsa = rsaKeys();
 const rsaPublic = file('rsa.pub.pem', pemOf(rsa.publicKey));
 
@@ -92,7 +85,7 @@ describe('key files', () => {
   const rsaJwk = (kid?: string) => ({ ...rsa.publicKey.export({ format: 'jwk' }), ...(kid ? { kid } : {}) });
 
   it.each([
-    ['a missing file', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: path.join(dir, 'nope.pem') }, /JWT_PUBLIC_KEY_FILE .*nope.pem: ENOENT/],
+    ['a missing file', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: path.join(path.dirname(rsaPublic), 'nope.pem') }, /JWT_PUBLIC_KEY_FILE .*nope.pem: ENOENT/],
     ['a private key given as the public key', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: file('private.pem', pemOf(rsa.privateKey)) }, /holds a private key/],
     ['a file that is no key', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: file('junk.pem', 'hello') }, /is not a PEM public key/],
     ['an EC key for RS256', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: file('ec.pem', pemOf(ecKeys().publicKey)) }, /RS256 needs an RSA key, not ec/],
