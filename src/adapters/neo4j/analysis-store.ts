@@ -48,8 +48,9 @@ interface Prepared {
 }
 
 // Other processes writing between our reads are the only source of repeated rounds; past this many, the activity's
-// own retry takes over.
-const MAX_ROUNDS = 20;
+// own retry takes over. Lost rounds back off with jitter so racing processes fall out of lockstep.
+const MAX_ROUNDS = 50;
+const MAX_BACKOFF_MS = 50;
 const MAX_TRANSIENT_RETRIES = 5;
 
 export class Neo4jAnalysisStore implements AnalysisStore {
@@ -87,6 +88,7 @@ export class Neo4jAnalysisStore implements AnalysisStore {
         return prepared.outcome;
       }
       state = { version: num(row.get('version')), baselines: (row.get('baselines') as Array<Record<string, unknown>>).map(toStoredBaseline) };
+      if (prepared) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** round)));
     }
     this.known.delete(input.service);
     throw new Error(`analysis ${input.analysisId} of ${input.service} kept losing to concurrent writers; retry it`);
