@@ -3,6 +3,7 @@
 // floor stay fair. At concurrency 1 a block is one request; above, a block holds at least 4 requests per caller so
 // that ramp-up and drain stay a small part of it.
 import type { BenchStack } from './bench-stack';
+import { cpuGroups, cpuTimes } from './cpu';
 import { runBlock, summarize, warmUp, type Block, type Op } from './load';
 import type { Row } from './report';
 
@@ -16,6 +17,8 @@ export async function measureInterleaved<S extends string>(
   const blockSize = concurrency === 1 ? 1 : Math.min(requests, 4 * concurrency);
   const blocks = new Map<S, Block[]>(scenarios.map((s) => [s, []]));
   const peaks = new Map<S, { api: number; worker: number }>(scenarios.map((s) => [s, { api: 0, worker: 0 }]));
+  const groups = cpuGroups(stack);
+  const cpu = new Map<S, Record<string, number>>(scenarios.map((s) => [s, Object.fromEntries(Object.keys(cpuTimes(groups)).map((g) => [g, 0]))]));
   for (const scenario of scenarios) await warmUp(Math.max(2 * concurrency, 10), concurrency, requestsOf[scenario]);
 
   for (let sent = 0, round = 0; sent < requests; sent += blockSize, round++) {
@@ -25,7 +28,10 @@ export async function measureInterleaved<S extends string>(
       const scenario = scenarios[(k + round) % scenarios.length]!;
       const workers = workersOf(stack, scenario);
       for (const child of [stack.api, ...workers]) child.resetPeak();
+      const cpuBefore = cpuTimes(groups);
       blocks.get(scenario)!.push(await runBlock(count, concurrency, requestsOf[scenario]));
+      const cpuAfter = cpuTimes(groups);
+      for (const group of Object.keys(cpuAfter)) cpu.get(scenario)![group]! += cpuAfter[group]! - cpuBefore[group]!;
       const peak = peaks.get(scenario)!;
       peak.api = Math.max(peak.api, stack.api.peakMb());
       peak.worker = Math.max(peak.worker, ...workers.map((w) => w.peakMb()));
@@ -37,6 +43,7 @@ export async function measureInterleaved<S extends string>(
     ...summarize(blocks.get(scenario)!, concurrency),
     apiPeakMb: peaks.get(scenario)!.api,
     workerPeakMb: peaks.get(scenario)!.worker,
+    cpuMsPerRequest: Object.fromEntries(Object.entries(cpu.get(scenario)!).map(([group, ms]) => [group, ms / requests])),
   }));
 }
 

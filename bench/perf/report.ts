@@ -9,6 +9,8 @@ export interface Row extends LoadStats {
   /** Peak RSS during the scenario (MB): the API, and the worker that ran the workflows (selfheal's or the floor's). */
   apiPeakMb: number;
   workerPeakMb: number;
+  /** CPU ms per request by process group (see cpu.ts). */
+  cpuMsPerRequest: Record<string, number>;
 }
 
 export interface TargetCheck {
@@ -79,6 +81,18 @@ export function componentsTable(rows: ComponentRow[]): string {
   for (const path of new Set(rows.map((r) => r.path))) {
     const sum = rows.filter((r) => r.path === path).reduce((total, r) => total + r.times * r.p50, 0);
     lines.push(`| ${path} | sum of p50 x times | | ${fixed(sum)} | |`);
+  }
+  return lines.join('\n');
+}
+
+/** CPU per request by process at one concurrency: what bounds throughput when the CPUs are the bottleneck. */
+export function cpuTable(rows: Row[], concurrency: number): string {
+  const selected = rows.filter((r) => r.concurrency === concurrency && r.workers === 1);
+  const groups = Object.keys(selected[0]?.cpuMsPerRequest ?? {});
+  const lines = [`| scenario (c=${concurrency}) | ${groups.join(' | ')} | ours in all |`, `|---|${groups.map(() => '---:|').join('')}---:|`];
+  for (const r of selected) {
+    const total = Object.entries(r.cpuMsPerRequest).reduce((sum, [group, ms]) => (group === 'others' ? sum : sum + ms), 0);
+    lines.push(`| ${r.scenario} | ${groups.map((g) => fixed(r.cpuMsPerRequest[g] ?? Number.NaN)).join(' | ')} | ${fixed(total)} |`);
   }
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
 // HTTP, heal dry runs through HTTP and the HTTP floor (an authenticated no-op), each at every concurrency; then
 // analyze against the number of tracked series, and throughput with a second worker process.
 //
-//   npx tsx bench/perf/run.ts [--requests 200] [--concurrency 1,8,32] [--series 1,1000,100000] [--series-requests 100]
+//   npx tsx bench/perf/run.ts [--requests 100] [--concurrency 1,8,32] [--series 1,1000,100000] [--series-requests 50]
 //                             [--seed-budget 300] [--skip-scaling] [--components-requests 50] [--label NAME]
 //
 // Writes bench/results/perf-<label>-<timestamp>.json; prints the markdown tables and PASS/FAIL per target.
@@ -22,17 +22,17 @@ import { measureInterleaved } from './measure';
 import { relayQueueName } from '../../src/adapters/rabbitmq/event-feed';
 import { deleteTopology } from '../../test/helpers/rabbitmq';
 import { eventQueues, machine, restartedServices, servicePids, versions } from './environment';
-import { checkTargets, componentsTable, rowsTable, seriesTable, targetsTable, type Row, type SeriesRow } from './report';
+import { checkTargets, componentsTable, cpuTable, rowsTable, seriesTable, targetsTable, type Row, type SeriesRow } from './report';
 import { SCENARIOS, scenarioRequests, type Scenario, type ScenarioContext } from './scenarios';
 import { SeededSeries } from './series';
 import { healBody, learnedBaseline } from './setup';
 
 const { values } = parseArgs({
   options: {
-    requests: { type: 'string', default: '200' },
+    requests: { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '1,8,32' },
     series: { type: 'string', default: '1,1000,100000' },
-    'series-requests': { type: 'string', default: '100' },
+    'series-requests': { type: 'string', default: '50' },
     'seed-budget': { type: 'string', default: '300' },
     'skip-scaling': { type: 'boolean', default: false },
     'components-requests': { type: 'string', default: '50' },
@@ -100,11 +100,14 @@ async function main(): Promise<void> {
     const top = Math.max(...concurrencies);
     const scaling: Array<{ scenario: string; concurrency: number; oneWorker: number; twoWorkers: number; gain: number }> = [];
     if (!values['skip-scaling']) {
+      // One worker measured again just before the second starts, so both sides see the machine in the same state.
+      const scaled = ['floor', 'analyze_http', 'heal_dry_run'] as Scenario[];
+      const one = await measure(scaled, requestsOf, requests, top);
       await stack.addWorkers(client);
-      for (const two of await measure(['floor', 'analyze_http', 'heal_dry_run'] as Scenario[], requestsOf, requests, top)) {
-        const one = rows.find((r) => r.scenario === two.scenario && r.concurrency === top && r.workers === 1)!;
-        rows.push(two);
-        scaling.push({ scenario: two.scenario, concurrency: top, oneWorker: one.throughput, twoWorkers: two.throughput, gain: two.throughput / one.throughput });
+      const two = await measure(scaled, requestsOf, requests, top);
+      rows.push(...two);
+      for (const [k, r] of two.entries()) {
+        scaling.push({ scenario: r.scenario, concurrency: top, oneWorker: one[k]!.throughput, twoWorkers: r.throughput, gain: r.throughput / one[k]!.throughput });
       }
     }
 
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
     const file = path.join(__dirname, '..', 'results', `perf-${values.label}-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`\n${rowsTable(rows)}\n\n${targetsTable(targets)}\n\n${seriesTable(seriesRows)}\n\n${componentsTable(components)}\n\n`);
+    process.stdout.write(`\n${rowsTable(rows)}\n\n${targetsTable(targets)}\n\n${seriesTable(seriesRows)}\n\n${componentsTable(components)}\n\n${concurrencies.map((c) => cpuTable(rows, c)).join('\n\n')}\n\n`);
     for (const s of scaling) process.stdout.write(`scaling ${s.scenario} c=${s.concurrency}: ${s.oneWorker.toFixed(1)} -> ${s.twoWorkers.toFixed(1)} req/s (x${s.gain.toFixed(2)})\n`);
     for (const t of targets) process.stdout.write(`${t.pass ? 'PASS' : 'FAIL'} ${t.target} at concurrency ${t.concurrency}: ${t.value.toFixed(2)}\n`);
     if (report.restartedServices.length) process.stdout.write(`WARNING: restarted during the run: ${report.restartedServices.join(', ')}\n`);
