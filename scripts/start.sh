@@ -9,10 +9,6 @@ cd "$REPO"
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-bash scripts/node-deps.sh
-bash scripts/services.sh up
-bash scripts/demo-containers.sh up
-
 mkdir -p "$SELFHEAL_LOGS" "$SELFHEAL_RUN"
 API_HOST=${API_HOST:-127.0.0.1}
 API_PORT=${API_PORT:-3000}
@@ -48,6 +44,10 @@ if [[ ${1:-} == stop ]]; then
   stop_process worker
   exit 0
 fi
+
+bash scripts/node-deps.sh
+bash scripts/services.sh up
+bash scripts/demo-containers.sh up
 
 if (echo >"/dev/tcp/$API_HOST/$API_PORT") 2>/dev/null && ! { [[ -f $SELFHEAL_RUN/api.pid ]] && kill -0 "$(cat "$SELFHEAL_RUN/api.pid")" 2>/dev/null; }; then
   die api "" "port $API_PORT on $API_HOST is held by another process; stop it or set API_PORT"
