@@ -39,7 +39,7 @@ export async function measureComponents(config: Config, requests: number, contai
   const components: Array<{ path: string; component: string; times: number; op: Op }> = [
     {
       path: 'analyze',
-      component: 'analyzeOnce (the store: one statement when this process wrote the service last)',
+      component: 'analyzeOnce (the store, on a service this process analysed last)',
       times: 1,
       op: async () => {
         const metrics = { cpu_load: 0.3 + 0.1 * Math.random(), error_rate: 0.01, latency_p95: 120 + 20 * Math.random() };
