@@ -82,15 +82,7 @@ export function createPlanningActivities(deps: ActivityDeps) {
         selection,
         preconditionChecks: strategy ? checkPreconditions(strategy, context).map((c) => ({ ...c, name: `precondition ${c.name}` })) : [],
         observed,
-        policy: {
-          budgetMax: policy.budgetMax,
-          budgetWindowSeconds: policy.budgetWindowSeconds,
-          circuitBreakerFailures: policy.circuitBreakerFailures,
-          approvalTimeoutSeconds: policy.approvalTimeoutSeconds,
-          verifyIntervalSeconds: policy.verifyIntervalSeconds,
-          verifyAttempts: policy.verifyAttempts,
-          httpAllowlist: policy.verifyHttpAllowlist,
-        },
+        policy,
         now: deps.now(),
       });
       // A refused plan was never chosen: only heals that may go ahead count as the learner's choices.

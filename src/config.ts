@@ -1,6 +1,8 @@
 // The one reader of process.env. Every key has its env name, a default that runs the embedded local stack, and a doc.
 // loadConfig() validates everything once and throws ConfigError listing every bad key.
 
+import type { PlanPolicy } from './domain/planning';
+
 export type Mode = 'development' | 'production';
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
 
@@ -42,16 +44,7 @@ export interface Config {
   /** ewmaAlpha smooths the level (EWMA and Holt's level alike); hwBeta smooths Holt's trend. */
   detection: { ewmaAlpha: number; hwBeta: number; mediumZ: number; highZ: number };
   diagnosis: { rulesFile: string | undefined };
-  heal: {
-    /** URL prefixes the http_probe verifier may reach; nothing else. */
-    verifyHttpAllowlist: string[];
-    budgetMax: number;
-    budgetWindowSeconds: number;
-    circuitBreakerFailures: number;
-    approvalTimeoutSeconds: number;
-    verifyIntervalSeconds: number;
-    verifyAttempts: number;
-  };
+  heal: PlanPolicy;
 }
 
 export const LOCAL_JWT_SECRET = 'selfheal-local-development-secret-not-for-production';

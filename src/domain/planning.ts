@@ -6,14 +6,16 @@ import type { Strategy } from './types';
 import { isFailingContainer } from './strategies';
 import { approvalReasonsFor, safetyChecks } from './safety-envelope';
 
+/** The heal safety envelope's settings; src/config.ts reads them into exactly this shape. */
 export interface PlanPolicy {
+  /** URL prefixes the http_probe verifier may reach; nothing else. */
+  verifyHttpAllowlist: string[];
   budgetMax: number;
   budgetWindowSeconds: number;
   circuitBreakerFailures: number;
   approvalTimeoutSeconds: number;
   verifyIntervalSeconds: number;
   verifyAttempts: number;
-  httpAllowlist: string[];
 }
 
 export interface PlanObservations {

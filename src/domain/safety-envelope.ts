@@ -24,7 +24,7 @@ export function safetyChecks(p: PlanningInput, steps: PlanStep[]): SafetyCheck[]
   if (strategy) {
     checks.push(targetsCheck(strategy, steps), blastRadiusCheck(strategy, steps), cooldownCheck(strategy, observed.recentHeals, p.now));
   }
-  checks.push(budgetCheck(observed.appliedInWindow, policy), verifiersCheck(heal.verify, policy.httpAllowlist));
+  checks.push(budgetCheck(observed.appliedInWindow, policy), verifiersCheck(heal.verify, policy.verifyHttpAllowlist));
   return checks;
 }
 

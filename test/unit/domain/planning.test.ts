@@ -63,7 +63,7 @@ function input(strategyName: string | null, over: Partial<PlanningInput> = {}, h
       approvalTimeoutSeconds: 60,
       verifyIntervalSeconds: 2,
       verifyAttempts: 10,
-      httpAllowlist: ['http://127.0.0.1:3000/health'],
+      verifyHttpAllowlist: ['http://127.0.0.1:3000/health'],
     },
     now: NOW,
     ...over,
