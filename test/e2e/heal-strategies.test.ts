@@ -129,10 +129,13 @@ describe.concurrent('apply_backpressure', () => {
   it('when verification fails, removes the policy it applied', async () => {
     const service = newService();
     const queue = await newQueue();
-    http.answer(service, 500);
-    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'apply_backpressure', { max_length: 2, context: { services: [service], queues: [queue] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] }));
+    // Verification's probe is held unanswered until the test has seen the policy on the queue, then fails: on a fast
+    // machine the policy would otherwise be applied and removed between two polls of the management API.
+    const failVerification = http.hold(service);
+    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'apply_backpressure', { max_length: 2, context: { services: [service], queues: [queue] }, verify: [{ name: 'http_probe', params: { url: http.url(service), timeout_ms: 30_000 } }] }));
     expect(res.status).toBe(202);
-    await waitFor(async () => (await queues.getQueue(queue))?.maxLength === 2, 15_000, 'the policy applied');
+    await waitFor(async () => (await queues.getQueue(queue))?.maxLength === 2, 25_000, 'the policy applied');
+    failVerification(500);
     const done = await waitForHeal(stack, res.body.workflow_id);
     expect(done.outcome).toBe('rolled_back');
     await waitFor(async () => (await queues.getQueue(queue))?.policy === null, 15_000, 'the policy removed');
