@@ -1,15 +1,27 @@
-// The analyze activity: detection and diagnosis (pure domain) recorded exactly once by the store, then the
-// analyzed event, published after the commit and confirmed by the broker, so the workflow needs no second activity.
+// The analyze activity: detection and diagnosis (pure domain) recorded exactly once by the store, together with the
+// analyzed event as a pending outbox event. The outbox publishes it in the background, so a broker outage neither
+// fails nor delays an analysis, and the event is still never lost.
 import { ApplicationFailure } from '@temporalio/common';
 import type { AnalyzeInput, AnalyzeResult } from '../src/domain/heal';
 import { analyzedEvent, analyzeSample, detectorFor } from '../src/domain/analysis';
+import type { AnalysisOutcome } from '../src/adapters/ports';
 import type { ActivityDeps } from './deps';
 
 export function createAnalysisActivities(deps: ActivityDeps) {
   const detector = detectorFor(deps.config.detection);
+  const lateWindowMs = deps.config.detection.lateWindowSeconds * 1000;
   return {
-    /** A retry after the commit finds the recorded analysis and publishes its event again (consumers drop the duplicate by id). */
+    /** A retry after the commit finds the recorded analysis and answers with it; its event is already in the outbox. */
     async analyzeMetrics(input: AnalyzeInput & { workflowId: string; runId: string }): Promise<AnalyzeResult> {
+      const toResult = (outcome: AnalysisOutcome): AnalyzeResult => ({
+        workflow_id: input.workflowId,
+        service: input.service,
+        at: new Date(outcome.at).toISOString(),
+        anomalies: outcome.anomalies,
+        diagnosis: outcome.diagnosis,
+        sample_counts: outcome.sampleCounts,
+        late_metrics: outcome.lateMetrics,
+      });
       const outcome = await deps.analysisStore.analyzeOnce(
         {
           analysisId: input.workflowId,
@@ -22,7 +34,7 @@ export function createAnalysisActivities(deps: ActivityDeps) {
           requestId: input.requestId,
         },
         (baselines, at) => {
-          const analysis = analyzeSample({ baselines, metrics: input.metrics, at, context: input.context, service: input.service, rules: deps.rules, detector });
+          const analysis = analyzeSample({ baselines, metrics: input.metrics, at, context: input.context, service: input.service, rules: deps.rules, detector, lateWindowMs });
           const [refused] = analysis.refused;
           // Thrown before the store writes anything; the API answers 400 naming the field.
           if (refused) {
@@ -30,17 +42,10 @@ export function createAnalysisActivities(deps: ActivityDeps) {
           }
           return analysis;
         },
+        (outcome) => analyzedEvent(toResult(outcome), input.runId),
       );
-      const result: AnalyzeResult = {
-        workflow_id: input.workflowId,
-        service: input.service,
-        at: new Date(outcome.at).toISOString(),
-        anomalies: outcome.anomalies,
-        diagnosis: outcome.diagnosis,
-        sample_counts: outcome.sampleCounts,
-      };
-      await deps.publisher.publish([analyzedEvent(result, input.runId)]);
-      return result;
+      deps.outbox.wake(input.service);
+      return toResult(outcome);
     },
   };
 }

@@ -2,6 +2,7 @@ import type {
   AnalysisStore,
   AuditStore,
   ContainerRuntime,
+  EventOutbox,
   EventPublisher,
   HttpProbe,
   LearningStore,
@@ -19,6 +20,7 @@ export interface ActivityDeps {
   learningStore: LearningStore;
   metricHistory: MetricHistory;
   publisher: EventPublisher;
+  outbox: EventOutbox;
   containers: ContainerRuntime;
   queues: QueueControl;
   http: HttpProbe;

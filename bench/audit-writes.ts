@@ -10,7 +10,7 @@ import {
   analysisInput,
   attemptRecord,
   connectTestNeo4j,
-  countingCompute,
+  announceFor, countingCompute,
   deleteServices,
   stepRecords,
   uniqueService,
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     }
     const analyze = (service: string) => {
       const input = analysisInput(service, Date.now(), { error_rate: Math.random(), latency_p95: 100 + Math.random() * 50, cpu_load: Math.random() }, randomUUID());
-      return analysis.analyzeOnce(input, countingCompute(input)).then(() => undefined);
+      return analysis.analyzeOnce(input, countingCompute(input), announceFor(input)).then(() => undefined);
     };
     await analyze(services[1]!);
     rows.push(await measure('analyzeOnce sequential (1 service)', 1, 1, () => analyze(services[1]!)));

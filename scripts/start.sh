@@ -14,16 +14,19 @@ API_HOST=${API_HOST:-127.0.0.1}
 API_PORT=${API_PORT:-3000}
 export API_HOST API_PORT
 
-# start_process NAME ENTRY: runs `node --import tsx ENTRY` in the background, unless our previous one still runs.
+# start_process NAME ENTRY: runs `node --import tsx ENTRY` in the background under scripts/supervise.sh, which
+# restarts it with back-off when it exits, unless our previous one still runs. The pid file holds the supervisor's
+# pid; NAME.child.pid the current process's.
 start_process() {
   local name=$1 entry=$2 pidfile="$SELFHEAL_RUN/$1.pid" log="$SELFHEAL_LOGS/$1.log"
   if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    say "$name" "already running (pid $(cat "$pidfile"))"
+    say "$name" "already running (supervisor pid $(cat "$pidfile"))"
     return
   fi
-  nohup node --import tsx "$entry" >"$log" 2>&1 &
+  : >"$log"
+  SELFHEAL_RUN=$SELFHEAL_RUN SELFHEAL_STOP_TIMEOUT=$SELFHEAL_STOP_TIMEOUT nohup bash scripts/supervise.sh "$name" "$entry" "$log" >/dev/null 2>&1 &
   echo $! >"$pidfile"
-  say "$name" "started (pid $!, log $log)"
+  say "$name" "started under supervision (supervisor pid $!, log $log)"
 }
 
 stop_process() {
@@ -33,10 +36,11 @@ stop_process() {
   pid=$(cat "$pidfile")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"
-    for _ in $(seq 1 "$SELFHEAL_STOP_TIMEOUT"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    # The supervisor stops its process (TERM, then KILL) before it exits itself.
+    for _ in $(seq 1 $((SELFHEAL_STOP_TIMEOUT + 5))); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
   fi
-  rm -f "$pidfile"
+  rm -f "$pidfile" "$SELFHEAL_RUN/$1.child.pid"
 }
 
 if [[ ${1:-} == stop ]]; then
@@ -58,11 +62,10 @@ start_process api src/main/api.ts
 
 for _ in $(seq 1 120); do
   curl -sf "http://$API_HOST:$API_PORT/health" >/dev/null 2>&1 && break
-  kill -0 "$(cat "$SELFHEAL_RUN/api.pid")" 2>/dev/null || die api "$SELFHEAL_LOGS/api.log" "the API exited during start-up"
   sleep 0.5
 done
 curl -sf "http://$API_HOST:$API_PORT/health" >/dev/null || die api "$SELFHEAL_LOGS/api.log" "the API did not answer within 60 s"
-kill -0 "$(cat "$SELFHEAL_RUN/worker.pid")" 2>/dev/null || die worker "$SELFHEAL_LOGS/worker.log" "the worker exited during start-up"
+grep -q 'exited with code' "$SELFHEAL_LOGS/worker.log" && die worker "$SELFHEAL_LOGS/worker.log" "the worker exited during start-up"
 
 TOKEN=$(node bin/selfheal.js token --sub demo-operator --role operator)
 cat <<INFO
@@ -90,9 +93,9 @@ INFO
 
 [[ ${SELFHEAL_DETACH:-0} == 1 ]] && exit 0
 trap 'echo; stop_process api; stop_process worker; exit 0' INT TERM
-echo "(Ctrl-C stops the API and the worker)"
+echo "(Ctrl-C stops the API and the worker; a crashed one is restarted, see its log)"
 while kill -0 "$(cat "$SELFHEAL_RUN/api.pid")" 2>/dev/null && kill -0 "$(cat "$SELFHEAL_RUN/worker.pid")" 2>/dev/null; do sleep 2; done
-echo "the API or the worker stopped; see $SELFHEAL_LOGS" >&2
+echo "a supervisor stopped; see $SELFHEAL_LOGS" >&2
 stop_process api
 stop_process worker
 exit 1

@@ -20,6 +20,8 @@ export interface Config {
     rateLimitWindowMs: number;
     /** How long analyze waits for its workflow before answering 503 with the workflow id. */
     analyzeTimeoutMs: number;
+    /** How long a dry-run heal waits for its plan before answering 503 with the workflow id. */
+    dryRunTimeoutMs: number;
   };
   jwt: {
     algorithm: JwtAlgorithm;
@@ -42,8 +44,17 @@ export interface Config {
   rabbitmq: { url: string; exchange: string; managementUrl: string; managementUser: string; managementPassword: string; vhost: string };
   docker: { socketPath: string; image: string };
   /** ewmaAlpha smooths the level (EWMA and Holt's level alike); hwBeta smooths Holt's trend. */
-  detection: { ewmaAlpha: number; hwBeta: number; mediumZ: number; highZ: number };
+  detection: {
+    ewmaAlpha: number;
+    hwBeta: number;
+    mediumZ: number;
+    highZ: number;
+    /** A late sample (not after its metric's newest) is judged against the baseline up to this far behind it. */
+    lateWindowSeconds: number;
+  };
   diagnosis: { rulesFile: string | undefined };
+  /** The transactional outbox's relay (src/adapters/neo4j/outbox.ts), run by every worker. */
+  outbox: { sweepIntervalMs: number; minAgeMs: number; retentionSeconds: number };
   heal: PlanPolicy;
 }
 
@@ -118,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitMax: r.num('RATE_LIMIT_MAX', 600, 1, 1_000_000, true),
       rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
+      dryRunTimeoutMs: r.num('DRY_RUN_TIMEOUT_MS', 10_000, 100, 600_000, true),
     },
     jwt: {
       algorithm: jwtAlgorithm,
@@ -159,8 +171,14 @@ export function loadConfig(env: Env = process.env): Config {
       hwBeta: r.num('HW_BETA', 0.05, 0, 1),
       mediumZ: r.num('ANOMALY_MEDIUM_Z', 2, 0.5, 100),
       highZ: r.num('ANOMALY_HIGH_Z', 3, 0.5, 100),
+      lateWindowSeconds: r.num('LATE_SAMPLE_WINDOW_SECONDS', 600, 0, 7 * 24 * 3600),
     },
     diagnosis: { rulesFile: r.optional('RULES_FILE') },
+    outbox: {
+      sweepIntervalMs: r.num('OUTBOX_SWEEP_INTERVAL_MS', 1000, 50, 600_000, true),
+      minAgeMs: r.num('OUTBOX_MIN_AGE_MS', 2000, 0, 600_000, true),
+      retentionSeconds: r.num('OUTBOX_RETENTION_SECONDS', 3600, 0, 30 * 24 * 3600, true),
+    },
     heal: {
       verifyHttpAllowlist: r.list('VERIFY_HTTP_ALLOWLIST', ['http://127.0.0.1:3000/health']),
       budgetMax: r.num('HEAL_BUDGET_MAX', 20, 1, 10_000, true),

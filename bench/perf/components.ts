@@ -7,7 +7,7 @@ import type { Config } from '../../src/config';
 import { analyzeSample, detectorFor } from '../../src/domain/analysis';
 import { containerRuntime, openNeo4j, openRabbit } from '../../src/main/adapters';
 import { loadRules } from '../../src/main/rules';
-import { analysisInput, attemptRecord, deleteServices, stepRecords } from '../../test/helpers/neo4j';
+import { analysisInput, announceFor, attemptRecord, deleteServices, stepRecords } from '../../test/helpers/neo4j';
 import { runBlock, summarize, type Op } from './load';
 
 export interface ComponentRow {
@@ -44,10 +44,14 @@ export async function measureComponents(config: Config, requests: number, contai
       op: async () => {
         const metrics = { cpu_load: 0.3 + 0.1 * Math.random(), error_rate: 0.01, latency_p95: 120 + 20 * Math.random() };
         const input = { ...analysisInput(own, 0, metrics), at: null };
-        await neo4j.analysis.analyzeOnce(input, (baselines, at) => analyzeSample({ baselines, metrics, at, context: input.context, service: own, rules, detector }));
+        await neo4j.analysis.analyzeOnce(
+          input,
+          (baselines, at) => analyzeSample({ baselines, metrics, at, context: input.context, service: own, rules, detector, lateWindowMs: config.detection.lateWindowSeconds * 1000 }),
+          announceFor(input),
+        );
       },
     },
-    { path: 'analyze', component: 'publish the analyzed event (broker confirm)', times: 1, op: () => publish('analyze') },
+    { path: 'analyze', component: 'publish the analyzed event (broker confirm; in the background, from the outbox)', times: 1, op: () => publish('analyze') },
     {
       path: 'heal_dry_run',
       component: 'planHeal observations (Docker inspect + list, audit reads, in parallel)',

@@ -28,6 +28,7 @@ export interface AnalysisComputation {
   baselines: BaselineStates;
   anomalies: Anomaly[];
   diagnosis: Diagnosis;
+  lateMetrics: string[];
 }
 
 /** Pure: folds one analysis at `at` (epoch ms) into the baselines. The store may run it again on a transient retry. */
@@ -42,15 +43,22 @@ export interface AnalysisOutcome {
   sampleCounts: Record<string, number>;
   /** Epoch ms the metrics were analysed at (input.at, or the time stamped under the lock). */
   at: number;
+  /** Metrics whose sample arrived late: recorded and judged, not folded into their baseline. */
+  lateMetrics: string[];
 }
+
+/** The event announcing a recorded analysis, written with it (the outbox). */
+export type AnalysisAnnouncement = (outcome: AnalysisOutcome) => EventEnvelope;
 
 export interface AnalysisStore {
   /**
    * Exactly once per analysisId, serialised per service (concurrent calls never lose an update):
    * reads the service's baselines, calls `compute`, and stores the new baselines with the snapshot, anomaly events
-   * and diagnosis in one transaction. `compute` may throw to refuse the analysis: nothing is written then.
+   * and diagnosis in one transaction, with the event `announce` makes of the outcome as a pending outbox event of the
+   * service's stream. `compute` may throw to refuse the analysis: nothing is written then. A retry of an analysis
+   * already recorded returns the stored outcome before anything is computed or validated.
    */
-  analyzeOnce(input: AnalysisInput, compute: AnalysisCompute): Promise<AnalysisOutcome>;
+  analyzeOnce(input: AnalysisInput, compute: AnalysisCompute, announce: AnalysisAnnouncement): Promise<AnalysisOutcome>;
   getBaselines(service: string): Promise<BaselineStates>;
 }
 
@@ -158,6 +166,12 @@ export interface EventPublisher {
   /** Resolves once the broker confirmed every event (publisher confirms). */
   publish(events: EventEnvelope[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Publishes events already written as pending with their record (the transactional outbox). */
+export interface EventOutbox {
+  /** Publishes the stream's pending events soon, in order, in the background; failures leave them pending. */
+  wake(stream: string): void;
 }
 
 export interface EventFeed {

@@ -46,7 +46,11 @@ export class SelfHealingApi {
     private readonly knownIssueTypes: ReadonlySet<string>,
   ) {}
 
-  async analyze(body: AnalyzeBody, actor: Actor): Promise<AnalyzeResult> {
+  /**
+   * With an idempotency key, the analysis id is derived from it: a retry joins the running workflow, or (when it has
+   * finished) starts one whose store call returns the recorded result, so a sample is never analysed twice.
+   */
+  async analyze(body: AnalyzeBody, actor: Actor, idempotencyKey?: string): Promise<AnalyzeResult> {
     for (const [metric, value] of Object.entries(body.metrics)) {
       const problem = validateSample(metric, value);
       if (problem) throw new ValidationError(`metrics.${metric}`, problem);
@@ -54,10 +58,12 @@ export class SelfHealingApi {
     const context = normaliseContext(body.context);
     const service = body.service ?? context.services?.[0] ?? 'default';
     const at = body.at ? Date.parse(body.at) : null;
-    const workflowId = analyzeWorkflowId(service, actor.requestId);
+    const workflowId = analyzeWorkflowId(service, idempotencyKey ?? actor.requestId);
     const handle = await this.client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
       taskQueue: this.config.temporal.taskQueue,
       workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       args: [{ service, metrics: body.metrics, at, context, actor: actor.sub, requestId: actor.requestId }],
       typedSearchAttributes: [{ key: searchAttributes.service, value: service }],
     });
@@ -84,7 +90,10 @@ export class SelfHealingApi {
     try {
       if (input.dryRun) {
         const handle = await this.client.workflow.start<typeof healWorkflow>('healWorkflow', options);
-        const result = await handle.result();
+        // A dry run waits on the audit store and Docker: while one is out of reach, the caller hears so in bounded time.
+        const result = await withTimeout(handle.result(), this.config.api.dryRunTimeoutMs, () => {
+          throw new AppError(`dry run ${workflowId} is still running (a dependency is slow or unavailable); its plan will be in the audit when it completes`, 503, 'dry_run_pending', undefined, { workflow_id: workflowId });
+        });
         return { status: 200, body: { ...this.ids(workflowId, handle.firstExecutionRunId), dry_run: true, status: result.outcome, plan: result.plan } };
       }
       // Update-with-start: the plan comes back as soon as it is made, while the heal goes on.

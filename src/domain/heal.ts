@@ -152,4 +152,6 @@ export interface AnalyzeResult {
   anomalies: import('./types').Anomaly[];
   diagnosis: Diagnosis;
   sample_counts: Record<string, number>;
+  /** Metrics whose sample arrived after a newer one: recorded and judged, but not folded into their baseline. */
+  late_metrics: string[];
 }

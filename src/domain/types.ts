@@ -19,6 +19,8 @@ export interface Anomaly {
   direction: 'above' | 'below';
   /** A sentence a person understands, e.g. "error_rate 0.08 is 4.2σ above its baseline 0.011". */
   hint: string;
+  /** The sample arrived after a newer one of its metric: judged against the baseline, which it did not move. */
+  late?: true;
 }
 
 /** What the caller knows about the environment of a service: what may be touched and observed. */

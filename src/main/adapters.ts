@@ -22,8 +22,8 @@ export interface Neo4jStores {
   close(): Promise<void>;
 }
 
-export async function openNeo4j(config: Config): Promise<Neo4jStores> {
-  const connection = await connectNeo4j(config.neo4j);
+export async function openNeo4j(config: Config, patience: 'api' | 'worker' = 'worker'): Promise<Neo4jStores> {
+  const connection = await connectNeo4j(config.neo4j, patience);
   await ensureSchema(connection);
   return {
     connection,

@@ -11,7 +11,7 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
   // Unreadable or unsuitable JWT keys stop the start before any connection is made.
   loadVerificationKeys(config.jwt);
   const logger = createLogger(config, 'selfheal-api');
-  const neo4j = await openNeo4j(config);
+  const neo4j = await openNeo4j(config, 'api');
   const rabbit = openRabbit(config, logger, `selfheal-${config.api.instanceId}`);
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });

@@ -6,6 +6,7 @@ import { createActivities } from '../../activities';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from './logger';
 import { containerRuntime, httpProbe, openNeo4j, openRabbit, queueControl } from './adapters';
+import { Neo4jOutbox } from '../adapters/neo4j/outbox';
 import { loadRules } from './rules';
 
 /** workflows/index.ts from a source checkout (tsx, vitest), workflows/index.js in a build. */
@@ -21,6 +22,11 @@ export async function startWorker(config: Config, options: { identity?: string }
   const neo4j = await openNeo4j(config);
   const rabbit = openRabbit(config, logger, `selfheal-worker-${process.pid}`);
   const publisher = rabbit.publisher();
+  const outbox = new Neo4jOutbox(neo4j.connection, publisher, logger, {
+    sweepIntervalMs: config.outbox.sweepIntervalMs,
+    minAgeMs: config.outbox.minAgeMs,
+    retentionMs: config.outbox.retentionSeconds * 1000,
+  });
   const activities = createActivities({
     config,
     analysisStore: neo4j.analysis,
@@ -28,6 +34,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     learningStore: neo4j.learning,
     metricHistory: neo4j.metricHistory,
     publisher,
+    outbox,
     containers: containerRuntime(config),
     queues: queueControl(config),
     http: httpProbe(),
@@ -47,10 +54,13 @@ export async function startWorker(config: Config, options: { identity?: string }
   return {
     worker,
     logger,
+    outbox,
     async run() {
+      outbox.start();
       try {
         await worker.run();
       } finally {
+        await outbox.stop();
         // The channel before its connection: closing both at once can leave the channel's close waiting forever.
         await publisher.close();
         await Promise.allSettled([rabbit.close(), neo4j.close(), connection.close()]);

@@ -2,7 +2,8 @@
 // data builders, and cleanup by the unique names each test created (never a database wipe: others share it).
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
-import type { AnalysisComputation, AnalysisInput, BaselineStates, HealAttemptRecord, HealStepRecord } from '../../src/adapters/ports';
+import type { AnalysisAnnouncement, AnalysisComputation, AnalysisInput, BaselineStates, HealAttemptRecord, HealStepRecord } from '../../src/adapters/ports';
+import { EVENT_VERSION } from '../../src/domain/events';
 import { connectNeo4j, type Neo4jConnection } from '../../src/adapters/neo4j/driver';
 import { ensureSchema } from '../../src/adapters/neo4j/schema';
 import type { Anomaly, Diagnosis } from '../../src/domain/types';
@@ -117,8 +118,24 @@ export function countingCompute(input: AnalysisInput): (baselines: BaselineState
       baselines: next,
       anomalies: metrics.map((m) => anomaly(m, input.metrics[m] ?? 0, 4)),
       diagnosis: diagnosis(input.service, metrics),
+      lateMetrics: [],
     };
   };
+}
+
+/** The analyzed event an analysis of `input` writes to the outbox. */
+export function announceFor(input: AnalysisInput): AnalysisAnnouncement {
+  return (outcome) => ({
+    id: `${input.analysisId}:analyzed`,
+    type: 'analyze',
+    version: EVENT_VERSION,
+    at: new Date(outcome.at).toISOString(),
+    workflowId: input.workflowId,
+    runId: 'test-run',
+    service: input.service,
+    step: 'analyzed',
+    data: { anomalies: outcome.anomalies, diagnosis: outcome.diagnosis },
+  });
 }
 
 export function attemptRecord(service: string, at: number, overrides: Partial<HealAttemptRecord> = {}): HealAttemptRecord {

@@ -2,6 +2,7 @@
 import neo4j, { type Integer } from 'neo4j-driver';
 import type { AnalysisInput } from '../ports';
 import type { Anomaly, Diagnosis } from '../../domain/types';
+import type { OutboxRow } from './outbox';
 
 // The per-service lock is a separate (:AnalysisLock) node. It is not the Service node because the analysis creates
 // relationships on that node, and Neo4j reports false deadlocks between a transaction creating relationships on a
@@ -13,6 +14,8 @@ import type { Anomaly, Diagnosis } from '../../domain/types';
 // One statement, one round trip: under the lock, an analysis already recorded returns its stored result; else, if
 // the caller computed against the lock's current version, everything is written and the version moves on; else
 // (a probe, or another process wrote first) nothing is written and the current baselines come back to compute on.
+// The analyzed event is written with the analysis, as a pending outbox event (outbox.ts) whose seq is the lock's new
+// version: the order of the service's analyses.
 export const ANALYZE = `
 MATCH (lock:AnalysisLock {service: $service})
 SET lock.locked = true
@@ -22,6 +25,8 @@ WITH lock, done, done IS NULL AND lock.version = $expectedVersion AS apply
 CALL (lock, apply) {
   WITH lock WHERE apply
   SET lock.version = lock.version + 1
+  CREATE (o:OutboxEvent:OutboxPending)
+  SET o += $outbox, o.seq = lock.version, o.createdAt = timestamp()
   WITH lock
   MATCH (s:Service {name: $service})
   CREATE (s)-[:HAS_SNAPSHOT]->(m:MetricSnapshot)
@@ -74,6 +79,8 @@ export interface StoredResult {
   anomalies: Anomaly[];
   diagnosis: Diagnosis;
   sampleCounts: Record<string, number>;
+  /** Metrics whose sample arrived late (recorded, not folded into the baseline). */
+  lateMetrics: string[];
 }
 
 /** A Baseline node's properties as written. */
@@ -92,11 +99,12 @@ export function baselineKey(service: string, metric: string): string {
 }
 
 /** The parameters of a probe: nothing to write, only the current state to read. */
-export const PROBE = { snapshot: null, baselines: [], anomalies: [], diagnosis: null, hypotheses: [] };
+export const PROBE = { snapshot: null, baselines: [], anomalies: [], diagnosis: null, hypotheses: [], outbox: null };
 
 /** The parameters that write one analysis: its snapshot, changed baselines, anomaly events and diagnosis. */
-export function writeParams(input: AnalysisInput, at: Integer, baselines: BaselineParams[], result: StoredResult) {
+export function writeParams(input: AnalysisInput, at: Integer, baselines: BaselineParams[], result: StoredResult, outbox: OutboxRow) {
   return {
+    outbox,
     snapshot: {
       id: input.analysisId,
       service: input.service,
@@ -107,6 +115,7 @@ export function writeParams(input: AnalysisInput, at: Integer, baselines: Baseli
       workflowId: input.workflowId,
       actor: input.actor,
       requestId: input.requestId,
+      late: result.lateMetrics.length > 0,
       result: JSON.stringify(result),
     },
     baselines,

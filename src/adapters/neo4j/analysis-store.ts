@@ -9,18 +9,23 @@
 // of different services do not wait for each other. `compute` may run more than once: it must be pure.
 //
 // Exactly once: the snapshot id is the analysis id, checked under the same lock. A retried analysis finds its
-// snapshot and returns the stored result (replayed = true) without touching the baselines.
+// snapshot and returns the stored result (replayed = true) without touching the baselines. Idempotency comes before
+// validation: when `compute` refuses an analysis, the store first asks whether that analysis is already recorded (a
+// retry after a lost answer, computed here against newer state) and returns it if so.
+//
+// Events: the analyzed event is written in the same statement, as a pending outbox event (outbox.ts).
 //
 // Time: an analysis without a time of its own is stamped after the service's newest sample, from baselines the
 // version check proves current, so analyses that arrive together fold in lock order rather than being refused as
 // out of order by the detector.
 //
 // Sample counts: each Baseline node carries `samples`, incremented when the analysis folded a sample into it.
-import neo4j, { isRetriableError } from 'neo4j-driver';
-import type { AnalysisCompute, AnalysisInput, AnalysisOutcome, AnalysisStore, BaselineStates } from '../ports';
+import neo4j, { isRetryableError } from 'neo4j-driver';
+import type { AnalysisAnnouncement, AnalysisCompute, AnalysisInput, AnalysisOutcome, AnalysisStore, BaselineStates } from '../ports';
 import { ANALYZE, baselineKey, CREATE_SERVICE, PROBE, writeParams, type BaselineParams, type StoredResult } from './analysis-queries';
 import type { Neo4jConnection } from './driver';
 import { KeyedQueue, LruMap } from './keyed';
+import { outboxRow } from './outbox';
 import { num, parseJson, str } from './values';
 
 export { baselineKey } from './analysis-queries';
@@ -65,16 +70,24 @@ export class Neo4jAnalysisStore implements AnalysisStore {
     this.known = new LruMap(options.knownServices ?? 5000);
   }
 
-  analyzeOnce(input: AnalysisInput, compute: AnalysisCompute): Promise<AnalysisOutcome> {
-    return this.queue.run(input.service, () => this.analyze(input, compute));
+  analyzeOnce(input: AnalysisInput, compute: AnalysisCompute, announce: AnalysisAnnouncement): Promise<AnalysisOutcome> {
+    return this.queue.run(input.service, () => this.analyze(input, compute, announce));
   }
 
-  private async analyze(input: AnalysisInput, compute: AnalysisCompute): Promise<AnalysisOutcome> {
+  private async analyze(input: AnalysisInput, compute: AnalysisCompute, announce: AnalysisAnnouncement): Promise<AnalysisOutcome> {
     const remembered = this.known.get(input.service);
     // A retry of the analysis this process wrote last asks for its stored result instead of computing again.
     let state = remembered?.analysisId === input.analysisId ? undefined : remembered;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const prepared = state && prepare(input, state, compute);
+      let prepared: Prepared | undefined;
+      try {
+        prepared = state && prepare(input, state, compute, announce);
+      } catch (refusal) {
+        const stored = await this.run(input, -1, undefined);
+        const result = stored?.get('result');
+        if (typeof result === 'string') return replayedOutcome(result, stored!.get('doneAt'));
+        throw refusal;
+      }
       const row = await this.run(input, state?.version ?? -1, prepared);
       if (!row) {
         await this.connection.driver.executeQuery(CREATE_SERVICE, { service: input.service }, { database: this.connection.database });
@@ -82,7 +95,7 @@ export class Neo4jAnalysisStore implements AnalysisStore {
         continue;
       }
       const stored = row.get('result');
-      if (typeof stored === 'string') return { ...(JSON.parse(stored) as StoredResult), at: num(row.get('doneAt')), replayed: true };
+      if (typeof stored === 'string') return replayedOutcome(stored, row.get('doneAt'));
       if (row.get('applied') === true && prepared) {
         this.known.set(input.service, { version: num(row.get('version')), baselines: prepared.next, analysisId: input.analysisId });
         return prepared.outcome;
@@ -102,7 +115,7 @@ export class Neo4jAnalysisStore implements AnalysisStore {
       try {
         return (await session.run(ANALYZE, params)).records[0];
       } catch (err) {
-        if (!isRetriableError(err) || attempt >= MAX_TRANSIENT_RETRIES) throw err;
+        if (!isRetryableError(err) || attempt >= MAX_TRANSIENT_RETRIES) throw err;
         // An outcome lost with the connection may have committed: the next round finds the snapshot.
         this.known.delete(input.service);
         await new Promise((resolve) => setTimeout(resolve, 20 * attempt * (1 + Math.random())));
@@ -122,12 +135,17 @@ export class Neo4jAnalysisStore implements AnalysisStore {
   }
 }
 
+function replayedOutcome(stored: string, doneAt: unknown): AnalysisOutcome {
+  const result = JSON.parse(stored) as Partial<StoredResult> & Omit<StoredResult, 'lateMetrics'>;
+  return { ...result, lateMetrics: result.lateMetrics ?? [], at: num(doneAt), replayed: true };
+}
+
 function toStoredBaseline(b: Record<string, unknown>): StoredBaseline {
   return { metric: str(b.metric), state: str(b.state), samples: num(b.samples), updatedAt: num(b.updatedAt) };
 }
 
 /** Computes the analysis on `state` and what it changes: only baselines whose state moved are written. */
-function prepare(input: AnalysisInput, state: KnownState, compute: AnalysisCompute): Prepared {
+function prepare(input: AnalysisInput, state: KnownState, compute: AnalysisCompute, announce: AnalysisAnnouncement): Prepared {
   const previous = new Map(state.baselines.map((b) => [b.metric, b]));
   const atMs = input.at ?? Math.max(Date.now(), ...state.baselines.map((b) => b.updatedAt + 1));
   const computed = compute(Object.fromEntries(state.baselines.map((b) => [b.metric, JSON.parse(b.state) as unknown])), atMs);
@@ -143,6 +161,7 @@ function prepare(input: AnalysisInput, state: KnownState, compute: AnalysisCompu
     changed.push({ key: baselineKey(input.service, metric), service: input.service, metric, state: json, samples: neo4j.int(samples), updatedAt: at });
     previous.set(metric, { metric, state: json, samples, updatedAt: atMs });
   }
-  const result: StoredResult = { anomalies: computed.anomalies, diagnosis: computed.diagnosis, sampleCounts };
-  return { params: writeParams(input, at, changed, result), outcome: { ...result, at: atMs, replayed: false }, next: [...previous.values()] };
+  const result: StoredResult = { anomalies: computed.anomalies, diagnosis: computed.diagnosis, sampleCounts, lateMetrics: computed.lateMetrics };
+  const outcome: AnalysisOutcome = { ...result, at: atMs, replayed: false };
+  return { params: writeParams(input, at, changed, result, outboxRow(input.service, announce(outcome))), outcome, next: [...previous.values()] };
 }

@@ -14,6 +14,7 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['StrategyOutcome', 'attemptId'],
   ['StrategyChoice', 'attemptId'],
   ['AnalysisLock', 'service'],
+  ['OutboxEvent', 'id'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
@@ -25,6 +26,8 @@ const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
   ['HealingAttempt', ['at']],
   ['StrategyOutcome', ['issueType']],
   ['StrategyChoice', ['issueType']],
+  ['OutboxPending', ['stream']],
+  ['OutboxEvent', ['sentAt']],
 ];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [

@@ -11,8 +11,14 @@ import { RecentIds } from './recent-ids';
 export interface RabbitEventFeedOptions {
   exchange: string;
   instanceId: string;
-  /** An instance's queue is deleted after this long without a consumer (abandoned instances). Default 24 h. */
+  /**
+   * An instance's queue is deleted after this long without a consumer. Default 10 minutes: long enough to keep the
+   * events of an API restart or a rolling deploy, short enough that an instance that is gone for good stops
+   * collecting copies of every event (a dashboard that reconnects later reloads from the audit, not from the queue).
+   */
   queueExpiresMs?: number;
+  /** At most this many events wait in an instance's queue; the oldest are dropped first. Default 10,000. */
+  queueMaxLength?: number;
   prefetch?: number;
   /** How many recent envelope ids are remembered for deduplication. */
   dedupeCapacity?: number;
@@ -85,15 +91,39 @@ export class RabbitEventFeed implements EventFeed {
       this.scheduleResubscribe();
     });
     await channel.assertExchange(this.options.exchange, 'topic', { durable: true });
-    await channel.assertQueue(this.queue, {
-      durable: true,
-      arguments: { 'x-expires': this.options.queueExpiresMs ?? 24 * 3600 * 1000, 'x-queue-type': 'classic' },
-    });
+    await this.declareQueue(connection, channel);
     await channel.bindQueue(this.queue, this.options.exchange, RELAY_BINDING);
     await channel.prefetch(this.options.prefetch ?? 200);
     this.channel = channel;
     await channel.consume(this.queue, (message) => this.handle(channel, message), { noAck: false });
     this.logger.info({ queue: this.queue }, 'event feed consuming');
+  }
+
+  /**
+   * Declares the instance's queue. A queue left by an older release with other arguments (the broker answers 406 and
+   * closes the channel) is deleted and declared again: its waiting events are copies of what the audit holds.
+   */
+  private async declareQueue(connection: ChannelModel, channel: Channel): Promise<void> {
+    const options = {
+      durable: true,
+      arguments: {
+        'x-expires': this.options.queueExpiresMs ?? 10 * 60 * 1000,
+        'x-max-length': this.options.queueMaxLength ?? 10_000,
+        'x-overflow': 'drop-head',
+        'x-queue-type': 'classic',
+      },
+    };
+    const probe = await connection.createChannel();
+    probe.on('error', () => undefined);
+    try {
+      await probe.assertQueue(this.queue, options);
+      await probe.close();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 406) throw err;
+      this.logger.warn({ queue: this.queue }, 'relay queue declared with other arguments by an older release; declaring it again');
+      await channel.deleteQueue(this.queue);
+    }
+    await channel.assertQueue(this.queue, options);
   }
 
   private handle(channel: Channel, message: ConsumeMessage | null): void {

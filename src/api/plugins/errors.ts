@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { isRetriableError, Neo4jError } from 'neo4j-driver';
+import { isRetryableError, Neo4jError } from 'neo4j-driver';
 import { AppError } from '../../errors';
 import { describeValidation, type ValidationIssue } from '../schemas/validation-errors';
 
@@ -21,7 +21,8 @@ const GRPC_UNAVAILABLE = 14;
 
 /** Which dependency is briefly out of reach (Neo4j or Temporal restarting), if that is what the error says. */
 function unavailableDependency(error: unknown): string | null {
-  if (error instanceof Neo4jError && isRetriableError(error)) return 'the audit store (Neo4j)';
+  // A pool that timed out acquiring a connection is Neo4j out of reach too, though the driver does not mark it retryable.
+  if (error instanceof Neo4jError && (isRetryableError(error) || error.message.startsWith('Connection acquisition timed out'))) return 'the audit store (Neo4j)';
   if (error instanceof ServiceError && isGrpcServiceError(error.cause) && error.cause.code === GRPC_UNAVAILABLE) return 'Temporal';
   return null;
 }
@@ -40,6 +41,7 @@ export default fp(
         return reply.code(400).send({ error: 'validation_error', field, reason, message: `${field}: ${reason}` });
       }
       if (error instanceof AppError) {
+        if (error.statusCode === 503) reply.header('retry-after', '5');
         return reply.code(error.statusCode).send({ error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...error.details });
       }
       if (error instanceof WorkflowNotFoundError) {

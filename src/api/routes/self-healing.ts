@@ -6,7 +6,7 @@ import { learningStats } from '../../domain/learning';
 import { listStrategies } from '../../domain/strategies';
 import type { SelfHealingApi } from '../self-healing-api';
 import { ErrorReply, WorkflowIdParam, withErrors } from '../schemas/common';
-import { AnalyzeBody, CancelBody, DecisionBody, HealBody, RunQuery } from '../schemas/self-healing';
+import { AnalyzeBody, AnalyzeHeaders, CancelBody, DecisionBody, HealBody, RunQuery } from '../schemas/self-healing';
 
 export interface SelfHealingRoutesOptions {
   api: SelfHealingApi;
@@ -22,9 +22,16 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
     '/analyze',
     {
       onRequest: app.authorize('operator'),
-      schema: { tags: ['self_healing'], summary: 'Detect anomalies against adaptive baselines and diagnose', body: AnalyzeBody, response: withErrors({ 200: AnyObject, 503: ErrorReply }) },
+      schema: {
+        tags: ['self_healing'],
+        summary: 'Detect anomalies against adaptive baselines and diagnose',
+        description: 'Send an Idempotency-Key header to make a retry (after a 503 or a lost answer) return the first result instead of analysing the sample again.',
+        headers: AnalyzeHeaders,
+        body: AnalyzeBody,
+        response: withErrors({ 200: AnyObject, 503: ErrorReply }),
+      },
     },
-    async (request) => api.analyze(request.body, actor(request)),
+    async (request) => api.analyze(request.body, actor(request), request.headers['idempotency-key']),
   );
 
   app.post(

@@ -51,6 +51,11 @@ export const AnalyzeBody = Type.Object(
 );
 export type AnalyzeBody = Static<typeof AnalyzeBody>;
 
+/** A client's key for one analysis: its retries (after a 503 or a lost answer) are the same analysis. */
+export const AnalyzeHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'letters, digits and . _ : -, at most 128' })),
+});
+
 const BUILT_IN_ISSUE_TYPES = [...new Set(['unknown', 'none', ...DEFAULT_RULES.map((r) => r.outcome.issue_type)])];
 
 const Evidence = strict({

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Neo4jAnalysisStore } from '../../../src/adapters/neo4j/analysis-store';
 import type { Neo4jConnection } from '../../../src/adapters/neo4j/driver';
-import { analysisInput, connectTestNeo4j, countingCompute, deleteServices, uniqueService } from '../../helpers/neo4j';
+import { analysisInput, connectTestNeo4j, announceFor, countingCompute, deleteServices, uniqueService } from '../../helpers/neo4j';
 
 let connection: Neo4jConnection;
 const services: string[] = [];
@@ -16,7 +16,7 @@ function newService(): string {
 
 async function analyze(store: Neo4jAnalysisStore, service: string, i: number) {
   const input = analysisInput(service, 1_700_000_000_000 + i, { cpu_load: i });
-  return store.analyzeOnce(input, countingCompute(input));
+  return store.analyzeOnce(input, countingCompute(input), announceFor(input));
 }
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Neo4jAnalysisStore } from '../../../src/adapters/neo4j/analysis-store';
 import type { Neo4jConnection } from '../../../src/adapters/neo4j/driver';
-import { analysisInput, connectTestNeo4j, countingCompute, deleteServices, uniqueService } from '../../helpers/neo4j';
+import { analysisInput, connectTestNeo4j, announceFor, countingCompute, deleteServices, uniqueService } from '../../helpers/neo4j';
 
 let connection: Neo4jConnection;
 let store: Neo4jAnalysisStore;
@@ -33,14 +33,18 @@ describe('Neo4jAnalysisStore.analyzeOnce', () => {
   it('stores baselines, snapshot, anomalies and diagnosis, and replays the same analysis id without updating', async () => {
     const service = newService();
     const input = analysisInput(service, 1_700_000_000_000, { error_rate: 0.08, latency_p95: 450 });
-    const first = await store.analyzeOnce(input, countingCompute(input));
+    const first = await store.analyzeOnce(input, countingCompute(input), announceFor(input));
     expect(first.replayed).toBe(false);
     expect(first.sampleCounts).toEqual({ error_rate: 1, latency_p95: 1 });
     expect(first.anomalies.map((a) => a.metric).sort()).toEqual(['error_rate', 'latency_p95']);
 
-    const again = await store.analyzeOnce(input, () => {
-      throw new Error('a replayed analysis must not compute');
-    });
+    const again = await store.analyzeOnce(
+      input,
+      () => {
+        throw new Error('a replayed analysis must not compute');
+      },
+      announceFor(input),
+    );
     expect(again).toEqual({ ...first, replayed: true });
     expect(await store.getBaselines(service)).toEqual({
       error_rate: { count: 1, last: 0.08 },
@@ -62,7 +66,7 @@ describe('Neo4jAnalysisStore.analyzeOnce', () => {
   it('loses no update: 50 concurrent analyses of one service fold exactly 50 samples into each baseline', async () => {
     const service = newService();
     const inputs = Array.from({ length: 50 }, (_, i) => analysisInput(service, 1_700_000_000_000 + i, { cpu_load: i / 50 }));
-    const outcomes = await Promise.all(inputs.map((input) => store.analyzeOnce(input, countingCompute(input))));
+    const outcomes = await Promise.all(inputs.map((input) => store.analyzeOnce(input, countingCompute(input), announceFor(input))));
 
     expect(outcomes.every((o) => !o.replayed)).toBe(true);
     // Serialised: the counts seen by the 50 analyses are exactly 1..50, each once.
@@ -72,7 +76,7 @@ describe('Neo4jAnalysisStore.analyzeOnce', () => {
     expect(await count('MATCH (:Service {name: $service})-[:HAS_SNAPSHOT]->(m) RETURN count(m) AS n', { service })).toBe(50);
 
     // Retrying all 50 (as activity retries would) changes nothing.
-    const retried = await Promise.all(inputs.map((input) => store.analyzeOnce(input, countingCompute(input))));
+    const retried = await Promise.all(inputs.map((input) => store.analyzeOnce(input, countingCompute(input), announceFor(input))));
     expect(retried.every((o) => o.replayed)).toBe(true);
     expect(await count('MATCH (:Service {name: $service})-[:HAS_BASELINE]->(b:Baseline) RETURN sum(b.samples) AS n', { service })).toBe(50);
   });
@@ -82,7 +86,7 @@ describe('Neo4jAnalysisStore.analyzeOnce', () => {
     const inputs = Array.from({ length: 20 }, (_, i) =>
       analysisInput(i % 2 === 0 ? a : b, 1_700_000_000_000 + i, i % 4 < 2 ? { cpu_load: 0.5 } : { cpu_load: 0.5, error_rate: 0.01 }),
     );
-    await Promise.all(inputs.map((input) => store.analyzeOnce(input, countingCompute(input))));
+    await Promise.all(inputs.map((input) => store.analyzeOnce(input, countingCompute(input), announceFor(input))));
     // a gets i = 0,2,..,18: error_rate when i % 4 >= 2 → i = 2,6,10,14,18 (5); b gets i = 1,3,..,19: i = 3,7,11,15,19 (5).
     for (const service of [a, b]) {
       expect(await store.getBaselines(service)).toMatchObject({ cpu_load: { count: 10 }, error_rate: { count: 5 } });
@@ -94,7 +98,7 @@ describe('Neo4jAnalysisStore.analyzeOnce', () => {
     const metric = 'm`) MATCH (n) DETACH DELETE n; // "|$x';
     const other = newService(`${service.split('-')[0]}|`);
     const input = analysisInput(service, 1_700_000_000_000, { [metric]: 1, 'a|b': 2 });
-    const outcome = await store.analyzeOnce(input, countingCompute(input));
+    const outcome = await store.analyzeOnce(input, countingCompute(input), announceFor(input));
     expect(outcome.sampleCounts).toEqual({ [metric]: 1, 'a|b': 1 });
     expect(Object.keys(await store.getBaselines(service)).sort()).toEqual(['a|b', metric].sort());
     expect(await store.getBaselines(other)).toEqual({});

@@ -6,7 +6,7 @@ import { encodeCursor } from '../../../src/adapters/neo4j/cursor';
 import type { Neo4jConnection } from '../../../src/adapters/neo4j/driver';
 import type { Page } from '../../../src/adapters/ports';
 import { ValidationError } from '../../../src/errors';
-import { analysisInput, attemptRecord, connectTestNeo4j, countingCompute, deleteServices, stepRecords, uniqueService } from '../../helpers/neo4j';
+import { analysisInput, attemptRecord, connectTestNeo4j, announceFor, countingCompute, deleteServices, stepRecords, uniqueService } from '../../helpers/neo4j';
 
 let connection: Neo4jConnection;
 let audit: Neo4jAuditStore;
@@ -76,7 +76,7 @@ describe('keyset pagination and filters', () => {
     const inputs = Array.from({ length: 12 }, (_, i) =>
       analysisInput(service, base + Math.floor(i / 2) * 1000, i % 3 === 0 ? { error_rate: 0.1, cpu_load: 0.9 } : { cpu_load: 0.9 }),
     );
-    for (const input of inputs) await analysis.analyzeOnce(input, countingCompute(input));
+    for (const input of inputs) await analysis.analyzeOnce(input, countingCompute(input), announceFor(input));
 
     const anomalies = (await walk((cursor) => audit.listAnomalies({ service, from: base, to: base + 60_000, limit: 4, cursor }))).flat();
     expect(anomalies).toHaveLength(16);
@@ -116,7 +116,7 @@ describe('whyQuery', () => {
     const early = analysisInput(service, t0305, { error_rate: 0.08 });
     const late = analysisInput(service, t0312, { error_rate: 0.2, latency_p95: 900 });
     const outside = analysisInput(service, Date.UTC(2030, 0, 1, 4, 0), { error_rate: 0.3 });
-    for (const input of [early, late, outside]) await analysis.analyzeOnce(input, countingCompute(input));
+    for (const input of [early, late, outside]) await analysis.analyzeOnce(input, countingCompute(input), announceFor(input));
 
     const refused = attemptRecord(service, t0305 + 2000, {
       applied: false,

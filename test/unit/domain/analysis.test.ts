@@ -9,6 +9,7 @@ const result: AnalyzeResult = {
   anomalies: [],
   diagnosis: { issue_type: 'none', root_cause: 'no anomaly detected', confidence: 0, impacted_components: [], recommended_strategies: [] },
   sample_counts: { cpu_load: 3 },
+  late_metrics: [],
 };
 
 describe('analyzedEvent', () => {
