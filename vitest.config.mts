@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit (pure code, parallel, no servers), integration and e2e (the real stack, one file at a time
-// because they share servers and some stop and start them).
+// Four projects: unit (pure code, parallel, no servers), integration, e2e and faults (the real stack, one file at a
+// time because they share servers and some stop and start them; faults stops and starts every server under load).
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -23,6 +23,18 @@ export default defineConfig({
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/global-setup.ts'],
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 900_000,
+          hookTimeout: 240_000,
         },
       },
       {

@@ -10,6 +10,6 @@ bash scripts/install-chromium.sh
 npx tsc -p tsconfig.json --noEmit
 # One project after the other: integration and end-to-end tests share the real servers, and some of them stop and
 # start a server or watch the whole Docker engine, so they must never overlap.
-for project in unit integration e2e; do
+for project in unit integration e2e faults; do
   npx vitest run --project "$project" "$@"
 done

@@ -18,7 +18,7 @@ export function uniqueService(prefix = 'svc'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** Deletes the services and everything hanging off them (snapshots, anomalies, diagnoses, baselines, locks, attempts, steps, outcomes). */
+/** Deletes the services and everything hanging off them (snapshots, anomalies, diagnoses, baselines, locks, attempts, steps, outcomes, outbox events). */
 export async function deleteServices({ driver, database }: Neo4jConnection, services: string[]): Promise<void> {
   await driver.executeQuery(
     `UNWIND $services AS name
@@ -33,6 +33,10 @@ export async function deleteServices({ driver, database }: Neo4jConnection, serv
        OPTIONAL MATCH (s)-[:HAS_ATTEMPT|HAS_BASELINE|HAS_ANALYSIS_LOCK]->(a)
        OPTIONAL MATCH (a)-[:HAS_STEP|OUTCOME]->(st)
        DETACH DELETE st, a
+     }
+     CALL (s) {
+       OPTIONAL MATCH (o:OutboxEvent {stream: s.name})
+       DETACH DELETE o
      }
      DETACH DELETE s`,
     { services },

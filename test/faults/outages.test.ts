@@ -1,0 +1,313 @@
+// Fault injection (issue 13): open-loop load on analyze, and applied heals, while the worker is killed with SIGKILL,
+// Neo4j and RabbitMQ are each stopped for longer than a sampling interval, and the Temporal server restarts. Then
+// every request is accounted for against Neo4j, Docker and the events received:
+//   - each 200 is stored exactly once, with exactly one event on Socket.IO and at least one on a durable queue;
+//   - each 503 "analysis_pending" is stored later, with its event (the promise in its message is kept);
+//   - no valid sample gets a 4xx; a 503 "unavailable" (Temporal down: nothing started) is retried by the client with
+//     the same Idempotency-Key, as any client should, and then counts like the answer it finally got;
+//   - events of a service reach the broker in the order their analyses were committed;
+//   - each applied heal restarts its container exactly once and is verified.
+// The table of counts is printed and written to test-artifacts/faults/accounting.md (docs/reliability.md shows one).
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import amqp, { type ChannelModel } from 'amqplib';
+import neo4j, { type Driver } from 'neo4j-driver';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EventEnvelope } from '../../src/domain/events';
+import { createServiceContainer, makeUnhealthy, removeContainers, waitFor } from '../helpers/containers';
+import { tapSocket, type SocketTap } from '../helpers/events';
+import { healBody, waitForHeal, watchDockerEvents, type DockerEventWatch } from '../helpers/heal';
+import { deleteServices } from '../helpers/neo4j';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+
+const repo = path.resolve(__dirname, '../..');
+const ANALYZE = '/api/self_healing/analyze';
+const SERVICES = 8;
+const RATE_PER_SECOND = 4;
+/** Longer than the sampling interval (one sample per service every 2 s) by an order of magnitude. */
+const OUTAGE_MS = 20_000;
+const settings = { HEAL_BUDGET_MAX: '10000', VERIFY_INTERVAL_SECONDS: '1', VERIFY_ATTEMPTS: '20', ANALYZE_TIMEOUT_MS: '10000' };
+
+type Final = 'ok' | 'pending' | 'refused' | 'error';
+interface Sample {
+  service: string;
+  key: string;
+  workflowId: string;
+  at: string;
+  answers: string[];
+  final?: Final;
+}
+
+const run = randomUUID().slice(0, 6);
+const services = Array.from({ length: SERVICES }, (_, i) => `faults-${run}-${i}`);
+const healServices: string[] = [];
+const samples: Sample[] = [];
+const inFlight = new Set<Promise<void>>();
+const timeline: string[] = [];
+let stack: TestStack;
+let worker: WorkerProcess;
+let driver: Driver;
+let socket: SocketTap;
+let durable: { received: EventEnvelope[]; reconnect(): Promise<void>; close(): Promise<void> };
+let loadStopped = false;
+const started = Date.now();
+
+function mark(what: string): void {
+  timeline.push(`${((Date.now() - started) / 1000).toFixed(1)} s  ${what}`);
+}
+
+function services_(action: 'up' | 'down', name: 'neo4j' | 'rabbitmq' | 'temporal'): void {
+  execFileSync('bash', [path.join(repo, 'scripts/services.sh'), action, name], { cwd: repo, stdio: 'ignore' });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One client request, retried with the same key while nothing was started (Temporal unreachable, connection lost). */
+async function send(sample: Sample): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    let status = 0;
+    let body: { error?: string } = {};
+    try {
+      const res = await fetch(stack.baseUrl + ANALYZE, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.token('operator')}`, 'content-type': 'application/json', 'idempotency-key': sample.key },
+        body: JSON.stringify({ service: sample.service, at: sample.at, metrics: { error_rate: 0.01 + Math.random() * 0.002, latency_p95: 100 + Math.random() * 10 } }),
+      });
+      status = res.status;
+      body = (await res.json()) as typeof body;
+    } catch {
+      status = 0;
+    }
+    sample.answers.push(status === 503 ? `503 ${body.error}` : String(status));
+    if (status === 200) return void (sample.final = 'ok');
+    if (status === 503 && body.error === 'analysis_pending') return void (sample.final = 'pending');
+    if (status >= 400 && status < 500) return void (sample.final = 'refused');
+    if (status !== 0 && status !== 503) return void (sample.final = 'error');
+    if (Date.now() > deadline) return void (sample.final = 'error');
+    await sleep(1000);
+  }
+}
+
+/** Open loop: a request every 1/RATE s whatever the answers, each service's timestamps strictly increasing. */
+async function load(): Promise<void> {
+  const base = Date.now() - 3_600_000;
+  for (let n = 0; !loadStopped; n++) {
+    const service = services[n % SERVICES]!;
+    const key = `${service}-${n}`;
+    const sample: Sample = { service, key, workflowId: `analyze-${service}-${key}`, at: new Date(base + n * 1000).toISOString(), answers: [] };
+    samples.push(sample);
+    const p = send(sample).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    await sleep(1000 / RATE_PER_SECOND);
+  }
+}
+
+interface Heal {
+  service: string;
+  container: string;
+  workflowId: string;
+  attemptId: string;
+  watch: DockerEventWatch;
+}
+const heals: Heal[] = [];
+
+async function startHeal(): Promise<void> {
+  const service = `faults-heal-${run}-${heals.length}`;
+  healServices.push(service);
+  const container = await createServiceContainer(service);
+  await makeUnhealthy(container.name);
+  const watch = await watchDockerEvents([container.name]);
+  const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'restart_unhealthy', { context: { services: [service], containers: [container.name] }, verify: [{ name: 'container_health', params: { hold_seconds: 3 } }] }));
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  heals.push({ service, container: container.name, workflowId: res.body.workflow_id, attemptId: res.body.run_id, watch });
+  mark(`heal ${res.body.workflow_id} started`);
+}
+
+/** A durable queue bound to every event: it outlives the broker's restart, unlike a consumer's connection. */
+async function durableTap(queue: string) {
+  const received: EventEnvelope[] = [];
+  let connection: ChannelModel | null = null;
+  const consume = async () => {
+    await connection?.close().catch(() => undefined);
+    connection = await amqp.connect(stack.config.rabbitmq.url);
+    connection.on('error', () => undefined);
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    await channel.assertExchange(stack.config.rabbitmq.exchange, 'topic', { durable: true });
+    await channel.assertQueue(queue, { durable: true });
+    await channel.bindQueue(queue, stack.config.rabbitmq.exchange, 'self_healing.#');
+    await channel.consume(queue, (msg) => {
+      if (!msg) return;
+      received.push(JSON.parse(msg.content.toString()) as EventEnvelope);
+      channel.ack(msg);
+    });
+  };
+  await consume();
+  return {
+    received,
+    reconnect: consume,
+    async close() {
+      const c = await amqp.connect(stack.config.rabbitmq.url);
+      await (await c.createChannel()).deleteQueue(queue);
+      await c.close();
+      await connection?.close().catch(() => undefined);
+    },
+  };
+}
+
+beforeAll(async () => {
+  stack = await startTestStack(settings, { worker: false });
+  worker = await spawnWorker(stack.config, settings);
+  driver = neo4j.driver(stack.config.neo4j.uri);
+  socket = await tapSocket(stack.baseUrl, stack.token('viewer'));
+  durable = await durableTap(`test-faults-durable-${run}`);
+});
+
+afterAll(async () => {
+  loadStopped = true;
+  for (const name of ['neo4j', 'rabbitmq', 'temporal'] as const) services_('up', name);
+  await Promise.allSettled([...inFlight]);
+  for (const h of heals) h.watch.stop();
+  socket?.close();
+  await durable?.close().catch(() => undefined);
+  await worker?.kill9();
+  for (const service of healServices) await removeContainers({ label: `selfheal.service=${service}` });
+  if (driver) await deleteServices({ driver, database: stack.config.neo4j.database }, [...services, ...healServices]);
+  await driver?.close();
+  await stack?.stop();
+});
+
+async function storedCounts(ids: string[]): Promise<Map<string, number>> {
+  const { records } = await driver.executeQuery('UNWIND $ids AS id OPTIONAL MATCH (m:MetricSnapshot {id: id}) RETURN id, count(m) AS n', { ids });
+  return new Map(records.map((r) => [r.get('id') as string, (r.get('n') as { toNumber(): number }).toNumber()]));
+}
+
+async function pendingEvents(): Promise<number> {
+  const { records } = await driver.executeQuery('MATCH (o:OutboxPending) WHERE o.stream IN $services RETURN count(o) AS n', { services });
+  return (records[0]!.get('n') as { toNumber(): number }).toNumber();
+}
+
+it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages and a Temporal restart', async () => {
+  const loading = load();
+  mark('load started');
+  await sleep(5000);
+
+  await startHeal();
+  mark('worker: kill -9');
+  await worker.kill9();
+  await sleep(2000);
+  worker = await spawnWorker(stack.config, settings);
+  mark('worker: a new one polls');
+  await sleep(4000);
+
+  await startHeal();
+  mark('neo4j: stopped');
+  services_('down', 'neo4j');
+  await sleep(OUTAGE_MS);
+  services_('up', 'neo4j');
+  mark('neo4j: back');
+  await sleep(4000);
+
+  await startHeal();
+  mark('rabbitmq: stopped');
+  services_('down', 'rabbitmq');
+  await sleep(OUTAGE_MS);
+  services_('up', 'rabbitmq');
+  await durable.reconnect();
+  mark('rabbitmq: back');
+  await sleep(4000);
+
+  await startHeal();
+  mark('temporal: restarting');
+  services_('down', 'temporal');
+  services_('up', 'temporal');
+  mark('temporal: back');
+  await sleep(4000);
+
+  loadStopped = true;
+  await loading;
+  await Promise.all([...inFlight]);
+  mark(`load stopped: ${samples.length} requests answered`);
+
+  // Drain: every analysis a client was told is (or will be) recorded, is; every event leaves the outbox.
+  const accepted = samples.filter((s) => s.final === 'ok' || s.final === 'pending');
+  const ids = accepted.map((s) => s.workflowId);
+  let counts = new Map<string, number>();
+  await waitFor(async () => {
+    counts = await storedCounts(ids);
+    return ids.every((id) => (counts.get(id) ?? 0) >= 1);
+  }, 180_000, 'every accepted analysis stored').catch(() => undefined);
+  await waitFor(async () => (await pendingEvents()) === 0, 60_000, 'the outbox empty').catch(() => undefined);
+  const eventIds = new Set(ids.map((id) => `${id}:analyzed`));
+  const socketIds = () => socket.events.map((e) => e.envelope.id).filter((id) => eventIds.has(id));
+  const durableIds = () => durable.received.map((e) => e.id).filter((id) => eventIds.has(id));
+  await waitFor(async () => new Set(socketIds()).size === eventIds.size && new Set(durableIds()).size === eventIds.size, 60_000, 'every event delivered').catch(() => undefined);
+  const healResults = await Promise.all(heals.map((h) => waitForHeal(stack, h.workflowId, undefined, 180_000)));
+  mark('drained');
+
+  // Accounting.
+  const socketCount = new Map<string, number>();
+  for (const id of socketIds()) socketCount.set(id, (socketCount.get(id) ?? 0) + 1);
+  const durableSet = new Set(durableIds());
+  const row = (what: string, list: Sample[]) => {
+    const stored = list.filter((s) => counts.get(s.workflowId) === 1).length;
+    const duplicated = list.filter((s) => (counts.get(s.workflowId) ?? 0) > 1).length;
+    const onSocketOnce = list.filter((s) => socketCount.get(`${s.workflowId}:analyzed`) === 1).length;
+    const onQueue = list.filter((s) => durableSet.has(`${s.workflowId}:analyzed`)).length;
+    return `| ${what} | ${list.length} | ${stored} | ${duplicated} | ${list.length - stored - duplicated} | ${onSocketOnce} | ${onQueue} |`;
+  };
+  const of = (f: Final) => samples.filter((s) => s.final === f);
+  const retried = samples.filter((s) => s.answers.length > 1);
+  // Per service, the order the events first reached the durable queue must be the order their analyses committed.
+  const { records } = await driver.executeQuery('MATCH (o:OutboxEvent) WHERE o.stream IN $services RETURN o.id AS id, o.seq AS seq', { services });
+  const seqOf = new Map(records.map((r) => [r.get('id') as string, Number(r.get('seq'))]));
+  const firstArrival = [...new Set(durableIds())];
+  const outOfOrder = services.filter((service) => {
+    const seqs = firstArrival.filter((id) => id.startsWith(`analyze-${service}-`)).map((id) => seqOf.get(id) ?? -1);
+    return seqs.some((seq, i) => i > 0 && seq < seqs[i - 1]!);
+  });
+  const heal = heals.map((h, i) => {
+    const starts = h.watch.events.filter((e) => e.name === h.container && e.action === 'start').length;
+    return `| ${h.workflowId} | ${healResults[i]!.outcome} | ${starts} |`;
+  });
+  const table = [
+    `Run ${new Date().toISOString()}: ${samples.length} analyses at ${RATE_PER_SECOND}/s over ${SERVICES} services, ${heals.length} applied heals.`,
+    '',
+    '| answer | requests | stored once | stored twice or more | not stored | on Socket.IO exactly once | on the durable queue |',
+    '|---|---|---|---|---|---|---|',
+    row('200', of('ok')),
+    row('503 analysis_pending', of('pending')),
+    row('4xx (a valid sample refused)', of('refused')),
+    row('other failure', of('error')),
+    '',
+    `Requests retried by the client after a 503 unavailable or a lost connection: ${retried.length}. Pending outbox events at the end: ${await pendingEvents()}. Services whose events reached the broker out of commit order: ${outOfOrder.length}.`,
+    '',
+    '| heal | outcome | container starts |',
+    '|---|---|---|',
+    ...heal,
+    '',
+    'Timeline:',
+    '',
+    ...timeline.map((t) => `    ${t}`),
+  ].join('\n');
+  mkdirSync(path.join(repo, 'test-artifacts/faults'), { recursive: true });
+  writeFileSync(path.join(repo, 'test-artifacts/faults/accounting.md'), `${table}\n`);
+  process.stdout.write(`\n${table}\n\n`);
+
+  expect(of('refused').map((s) => `${s.key}: ${s.answers.join(' -> ')}`)).toEqual([]);
+  expect(of('error').map((s) => `${s.key}: ${s.answers.join(' -> ')}`)).toEqual([]);
+  expect(of('pending').length + of('ok').length).toBe(samples.length);
+  expect(accepted.filter((s) => counts.get(s.workflowId) !== 1).map((s) => `${s.workflowId}: stored ${counts.get(s.workflowId) ?? 0}`)).toEqual([]);
+  expect(accepted.filter((s) => socketCount.get(`${s.workflowId}:analyzed`) !== 1).map((s) => s.workflowId)).toEqual([]);
+  expect(accepted.filter((s) => !durableSet.has(`${s.workflowId}:analyzed`)).map((s) => s.workflowId)).toEqual([]);
+  expect(outOfOrder).toEqual([]);
+  expect(await pendingEvents()).toBe(0);
+  for (const [i, h] of heals.entries()) {
+    expect(healResults[i]!.outcome, h.workflowId).toBe('verified');
+    expect(h.watch.events.filter((e) => e.name === h.container && e.action === 'start'), h.workflowId).toHaveLength(1);
+  }
+});
