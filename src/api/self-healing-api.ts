@@ -92,7 +92,7 @@ export class SelfHealingApi {
         const handle = await this.client.workflow.start<typeof healWorkflow>('healWorkflow', options);
         // A dry run waits on the audit store and Docker: while one is out of reach, the caller hears so in bounded time.
         const result = await withTimeout(handle.result(), this.config.api.dryRunTimeoutMs, () => {
-          throw new AppError(`dry run ${workflowId} is still running (a dependency is slow or unavailable); its plan will be in the audit when it completes`, 503, 'dry_run_pending', undefined, { workflow_id: workflowId });
+          throw new AppError(`dry run ${workflowId} is still running (a dependency is slow or unavailable); its plan will be in the audit when it completes`, 503, 'dry_run_pending');
         });
         return { status: 200, body: { ...this.ids(workflowId, handle.firstExecutionRunId), dry_run: true, status: result.outcome, plan: result.plan } };
       }

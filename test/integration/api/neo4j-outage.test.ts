@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Neo4jAnalysisStore } from '../../../src/adapters/neo4j/analysis-store';
 import { connectNeo4j, type Neo4jConnection } from '../../../src/adapters/neo4j/driver';
 import { analysisInput, announceFor, countingCompute, deleteServices, uniqueService } from '../../helpers/neo4j';
+import { healBody } from '../../helpers/heal';
 import { startTestStack, type TestStack } from '../../helpers/stack';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -29,7 +30,7 @@ const READS = [
 ];
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ DRY_RUN_TIMEOUT_MS: '3000' });
   connection = await connectNeo4j(stack.config.neo4j, 'worker');
   const input = analysisInput(service, 1_700_000_000_000, { error_rate: 0.01 });
   await new Neo4jAnalysisStore(connection).analyzeOnce(input, countingCompute(input), announceFor(input));
@@ -58,6 +59,10 @@ describe('reads while Neo4j is down', () => {
         // The target is 2 s (docs/reliability.md); the bound here only catches the old 65 s hang on a busy machine.
         expect(elapsed, url).toBeLessThan(10_000);
       }
+      // A dry run needs the audit to plan: it answers 503 dry_run_pending once DRY_RUN_TIMEOUT_MS has passed.
+      const dryRun = await stack.call('POST', '/api/self_healing/heal', { ...healBody(service, 'restart_unhealthy'), dry_run: true, context: { services: [service] } });
+      expect(dryRun.status).toBe(503);
+      expect(dryRun.body).toMatchObject({ error: 'dry_run_pending', message: expect.stringContaining(`heal-dryrun-${service}-`) });
       const input = analysisInput(service, 1_700_000_001_000, { error_rate: 0.01 });
       const failure = await new Neo4jAnalysisStore(connection).analyzeOnce(input, countingCompute(input), announceFor(input)).catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(Error);
