@@ -2,6 +2,7 @@
 // loadConfig() validates everything once and throws ConfigError listing every bad key.
 
 import type { PlanPolicy } from './domain/planning';
+import { parseQueueAllowlist } from './domain/inventory';
 
 export type Mode = 'development' | 'production';
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
@@ -20,6 +21,8 @@ export interface Config {
     rateLimitWindowMs: number;
     /** How long analyze waits for its workflow before answering 503 with the workflow id. */
     analyzeTimeoutMs: number;
+    /** How far in the future an analysis's `at` may be (clock skew between the sender and selfheal). */
+    analyzeMaxFutureSeconds: number;
   };
   jwt: {
     algorithm: JwtAlgorithm;
@@ -46,6 +49,9 @@ export interface Config {
   diagnosis: { rulesFile: string | undefined };
   heal: PlanPolicy;
 }
+
+/** Service names of selfheal's own infrastructure: never healed, whatever a container's labels say. */
+export const DEFAULT_PROTECTED_SERVICES = ['selfheal', 'selfheal-*', 'temporal*', 'neo4j*', 'rabbitmq*', 'postgres*'];
 
 export const LOCAL_JWT_SECRET = 'selfheal-local-development-secret-not-for-production';
 
@@ -118,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitMax: r.num('RATE_LIMIT_MAX', 600, 1, 1_000_000, true),
       rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
+      analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 24 * 3600, true),
     },
     jwt: {
       algorithm: jwtAlgorithm,
@@ -169,8 +176,15 @@ export function loadConfig(env: Env = process.env): Config {
       approvalTimeoutSeconds: r.num('APPROVAL_TIMEOUT_SECONDS', 900, 1, 7 * 24 * 3600, true),
       verifyIntervalSeconds: r.num('VERIFY_INTERVAL_SECONDS', 2, 0.1, 3600),
       verifyAttempts: r.num('VERIFY_ATTEMPTS', 10, 1, 1000, true),
+      backpressureReleaseSeconds: r.num('HEAL_BACKPRESSURE_RELEASE_SECONDS', 900, 0, 7 * 24 * 3600, true),
+      managedServices: r.list('HEAL_MANAGED_SERVICES', []),
+      protectedServices: r.list('HEAL_PROTECTED_SERVICES', DEFAULT_PROTECTED_SERVICES),
+      queueAllowlist: [],
     },
   };
+  const queues = parseQueueAllowlist(r.list('HEAL_QUEUE_ALLOWLIST', []));
+  config.heal.queueAllowlist = queues.entries;
+  r.problems.push(...queues.problems);
   if (config.detection.highZ < config.detection.mediumZ) {
     r.problems.push('ANOMALY_HIGH_Z must be at least ANOMALY_MEDIUM_Z');
   }

@@ -5,9 +5,10 @@ import type { HealInput, HealPlan, PlanStep, SafetyCheck, StrategySelection, Ver
 import type { Strategy } from './types';
 import { isFailingContainer } from './strategies';
 import { approvalReasonsFor, safetyChecks } from './safety-envelope';
+import { containerRefusal, type InventoryPolicy } from './inventory';
 
 /** The heal safety envelope's settings; src/config.ts reads them into exactly this shape. */
-export interface PlanPolicy {
+export interface PlanPolicy extends InventoryPolicy {
   /** URL prefixes the http_probe verifier may reach; nothing else. */
   verifyHttpAllowlist: string[];
   budgetMax: number;
@@ -16,6 +17,8 @@ export interface PlanPolicy {
   approvalTimeoutSeconds: number;
   verifyIntervalSeconds: number;
   verifyAttempts: number;
+  /** A verified backpressure policy is lifted after this long (0: lifted right after verification). */
+  backpressureReleaseSeconds: number;
 }
 
 export interface PlanObservations {
@@ -46,7 +49,7 @@ const ROLLING_WAIT_HEALTHY_SECONDS = 30;
 
 export function buildHealPlan(p: PlanningInput): HealPlan {
   const { heal, strategy, observed, policy } = p;
-  const steps = strategy ? buildSteps(strategy, heal, observed) : [];
+  const steps = strategy ? buildSteps(strategy, heal, observed, policy) : [];
   const checks = safetyChecks(p, steps);
 
   const verifiers = heal.verify.length > 0 ? heal.verify : defaultVerifiers(steps);
@@ -84,7 +87,7 @@ export function buildHealPlan(p: PlanningInput): HealPlan {
   };
 }
 
-function buildSteps(strategy: Strategy, heal: HealInput, observed: PlanObservations): PlanStep[] {
+function buildSteps(strategy: Strategy, heal: HealInput, observed: PlanObservations, policy: PlanPolicy): PlanStep[] {
   const steps: PlanStep[] = [];
   const allowed = observed.containers.flatMap((c) => (c.info ? [c.info] : []));
   const add = (s: Omit<PlanStep, 'index'>) => steps.push({ index: steps.length, ...s });
@@ -106,7 +109,7 @@ function buildSteps(strategy: Strategy, heal: HealInput, observed: PlanObservati
         break;
       }
       case 'scale_up': {
-        const template = pickTemplate(heal.service, allowed, observed.serviceContainers);
+        const template = pickTemplate(heal.service, allowed, observed.serviceContainers, policy);
         if (!template) break;
         const replicas = heal.replicas ?? 1;
         add({
@@ -147,8 +150,9 @@ function isUnwell(c: ContainerInfo): boolean {
   return isFailingContainer({ id: c.id, state: c.state, health: c.health });
 }
 
-function pickTemplate(service: string, allowed: ContainerInfo[], labelled: ContainerInfo[]): ContainerInfo | undefined {
-  const ofService = (c: ContainerInfo) => c.service === service && c.labels['selfheal.heal'] === undefined;
+/** A running, managed container of the service itself (never a replica of an earlier heal, never another service's). */
+function pickTemplate(service: string, allowed: ContainerInfo[], labelled: ContainerInfo[], policy: PlanPolicy): ContainerInfo | undefined {
+  const ofService = (c: ContainerInfo) => c.service === service && c.labels['selfheal.heal'] === undefined && containerRefusal(c, service, policy) === null;
   return allowed.find((c) => ofService(c) && c.state === 'running') ?? labelled.find((c) => ofService(c) && c.state === 'running');
 }
 

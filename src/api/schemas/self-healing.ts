@@ -96,7 +96,7 @@ export const HealBody = Type.Object({
   dry_run: Type.Optional(Type.Boolean({ default: true })),
   strategy: Type.Optional(StrategyName),
   replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
-  max_length: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+  max_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'at least 1: a limit of 0 would refuse every publish' })),
   verify: Type.Optional(Type.Array(Verifier, { maxItems: 10 })),
   require_approval: Type.Optional(Type.Boolean()),
   skip_if_healthy: Type.Optional(Type.Boolean()),
