@@ -214,8 +214,11 @@ export interface QueueInfo {
 }
 
 export interface QueueControl {
-  /** Puts a max-length (reject-publish) policy on the queue; idempotent by policy name. */
-  applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string }>;
+  /**
+   * Puts a max-length (reject-publish) policy on the queue, merged with the queue's own policy (`base`, left as it
+   * was); idempotent by policy name.
+   */
+  applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string; base: string | null }>;
   /** Removes the policy applyBackpressure put there; a no-op when absent. */
   releaseBackpressure(queue: string): Promise<void>;
   getQueue(queue: string): Promise<QueueInfo | null>;
