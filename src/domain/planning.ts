@@ -4,7 +4,7 @@ import type { AppliedHealSummary, ContainerInfo, QueueInfo } from '../adapters/p
 import type { HealInput, HealPlan, PlanStep, SafetyCheck, StrategySelection, VerifierSpec } from './heal';
 import type { Strategy } from './types';
 import { isFailingContainer } from './strategies';
-import { approvalReasonsFor, safetyChecks } from './safety-envelope';
+import { approvalReasonsFor, consecutiveFailures, safetyChecks } from './safety-envelope';
 import { containerRefusal, type InventoryPolicy } from './inventory';
 
 /** The heal safety envelope's settings; src/config.ts reads them into exactly this shape. */
@@ -77,7 +77,9 @@ export function buildHealPlan(p: PlanningInput): HealPlan {
     allowed: checks.every((c) => c.passed),
     requires_approval: approvalReasons.length > 0,
     approval_reasons: approvalReasons,
+    circuit_breaker_open: consecutiveFailures(observed.recentHeals) >= policy.circuitBreakerFailures,
     approval_timeout_seconds: policy.approvalTimeoutSeconds,
+    backpressure_release_seconds: policy.backpressureReleaseSeconds,
     verifiers,
     verification: {
       interval_seconds: policy.verifyIntervalSeconds,
