@@ -34,8 +34,8 @@ export interface TestStack {
   config: Config;
   baseUrl: string;
   token(role: Role, sub?: string): string;
-  /** fetch against the API with a token of this role. */
-  call(method: string, path: string, body?: unknown, role?: Role): Promise<{ status: number; body: any }>;
+  /** fetch against the API with a token of this role (and subject: default test-<role>). */
+  call(method: string, path: string, body?: unknown, role?: Role, sub?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -67,10 +67,10 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     config,
     baseUrl,
     token,
-    async call(method, path, body, role = 'operator') {
+    async call(method, path, body, role = 'operator', sub) {
       const res = await fetch(baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${token(role)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${token(role, sub)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();

@@ -103,6 +103,10 @@ export const HealBody = Type.Object({
 }, { additionalProperties: false, examples: [HEAL_EXAMPLE] });
 export type HealBody = Static<typeof HealBody>;
 
-export const DecisionBody = strict({ comment: Type.Optional(Type.String({ maxLength: 500 })) });
+export const DecisionBody = strict({
+  comment: Type.Optional(Type.String({ maxLength: 500 })),
+  /** Four eyes: an admin approving a heal they requested says why (audited); never enough for the circuit breaker. */
+  override_reason: Type.Optional(Type.String({ minLength: 10, maxLength: 500, description: 'admin only: why you approve a heal you requested yourself' })),
+});
 export const CancelBody = strict({ reason: Type.Optional(Type.String({ maxLength: 500 })) });
 export const RunQuery = strict({ run_id: Type.Optional(Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'a Temporal run id (UUID)' })) });
