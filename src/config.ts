@@ -45,7 +45,7 @@ export interface Config {
   rabbitmq: { url: string; exchange: string; managementUrl: string; managementUser: string; managementPassword: string; vhost: string };
   docker: { socketPath: string; image: string };
   /** ewmaAlpha smooths the level (EWMA and Holt's level alike); hwBeta smooths Holt's trend. */
-  detection: { ewmaAlpha: number; hwBeta: number; mediumZ: number; highZ: number };
+  detection: { ewmaAlpha: number; hwBeta: number; mediumZ: number; highZ: number; maxSeriesPerService: number };
   diagnosis: { rulesFile: string | undefined };
   heal: PlanPolicy;
 }
@@ -166,6 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
       hwBeta: r.num('HW_BETA', 0.05, 0, 1),
       mediumZ: r.num('ANOMALY_MEDIUM_Z', 2, 0.5, 100),
       highZ: r.num('ANOMALY_HIGH_Z', 3, 0.5, 100),
+      maxSeriesPerService: r.num('MAX_SERIES_PER_SERVICE', 200, 1, 100_000, true),
     },
     diagnosis: { rulesFile: r.optional('RULES_FILE') },
     heal: {

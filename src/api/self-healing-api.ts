@@ -14,6 +14,7 @@ import { ConflictError, AppError, ValidationError } from '../errors';
 import type { Config } from '../config';
 import type { AnalyzeResult, HealInput, HealPlan, HealStatus } from '../domain/heal';
 import { validateSample } from '../domain/detection';
+import { futureAtRefusal } from '../domain/bounds';
 import type { analyzeWorkflow } from '../../workflows/analyze';
 import type { healWorkflow } from '../../workflows/heal';
 import {
@@ -55,6 +56,10 @@ export class SelfHealingApi {
     const context = normaliseContext(body.context);
     const service = body.service ?? context.services?.[0] ?? 'default';
     const at = body.at ? Date.parse(body.at) : null;
+    if (at !== null) {
+      const refused = futureAtRefusal(at, Date.now(), this.config.api.analyzeMaxFutureSeconds);
+      if (refused) throw new ValidationError(refused.field, refused.reason);
+    }
     const workflowId = analyzeWorkflowId(service, actor.requestId);
     const handle = await this.client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
       taskQueue: this.config.temporal.taskQueue,
