@@ -232,6 +232,41 @@ describe('four eyes', () => {
   }, 180_000);
 });
 
+describe('replicas of a hardened template', () => {
+  it('keep its user, dropped capabilities, read-only root, limits and network mode', async () => {
+    const service = newService();
+    const hardening = {
+      NetworkMode: 'none',
+      CapDrop: ['ALL'],
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,size=1m,mode=1777' },
+      Memory: 64 * 1024 * 1024,
+      PidsLimit: 64,
+      SecurityOpt: ['no-new-privileges'],
+    };
+    const name = `selfheal-sec-hardened-${randomUUID().slice(0, 8)}`;
+    const template = await docker.createContainer({
+      name,
+      Image: IMAGE,
+      User: 'nobody',
+      Cmd: ['sh', '-c', 'trap "exit 0" TERM INT; touch /tmp/healthy; sleep 1000000 & wait $!'],
+      Labels: { 'selfheal.service': service, 'selfheal.managed': 'true', 'selfheal.sec-run': run },
+      Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 1 },
+      HostConfig: hardening,
+    });
+    await template.start();
+    await waitFor(async () => (await template.inspect()).State.Health?.Status === 'healthy', 20_000, 'the hardened template healthy');
+    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { context: { services: [service], containers: [name] }, verify: [{ name: 'container_health' }] }));
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect((await waitForHeal(stack, res.body.workflow_id)).outcome).toBe('verified');
+    const [replica] = await docker.listContainers({ all: true, filters: { label: [`selfheal.replica-of=${template.id}`] } });
+    const inspected = await docker.getContainer(replica!.Id).inspect();
+    expect(inspected.Config.User).toBe('nobody');
+    const host = inspected.HostConfig as unknown as Record<string, unknown>;
+    expect(Object.fromEntries(Object.keys(hardening).map((k) => [k, host[k]]))).toEqual(hardening);
+  }, 120_000);
+});
+
 describe('an analysis dated in the future', () => {
   it('is a 400 naming `at`, and nothing is recorded for the service', async () => {
     const service = newService();
