@@ -3,6 +3,7 @@ import type {
   AuditStore,
   ContainerRuntime,
   EventPublisher,
+  HealBudget,
   HttpProbe,
   LearningStore,
   MetricHistory,
@@ -16,6 +17,7 @@ export interface ActivityDeps {
   config: Config;
   analysisStore: AnalysisStore;
   auditStore: AuditStore;
+  budget: HealBudget;
   learningStore: LearningStore;
   metricHistory: MetricHistory;
   publisher: EventPublisher;

@@ -172,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     heal: {
       verifyHttpAllowlist: r.list('VERIFY_HTTP_ALLOWLIST', ['http://127.0.0.1:3000/health']),
       budgetMax: r.num('HEAL_BUDGET_MAX', 20, 1, 10_000, true),
+      budgetPerServiceMax: r.num('HEAL_BUDGET_PER_SERVICE_MAX', 5, 1, 10_000, true),
       budgetWindowSeconds: r.num('HEAL_BUDGET_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600, true),
       circuitBreakerFailures: r.num('CIRCUIT_BREAKER_FAILURES', 3, 1, 1000, true),
       approvalTimeoutSeconds: r.num('APPROVAL_TIMEOUT_SECONDS', 900, 1, 7 * 24 * 3600, true),

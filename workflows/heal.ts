@@ -23,7 +23,7 @@ import { cancelHealSignal, decideApprovalUpdate, healStatusQuery, planUpdate, se
 import { Journal } from './journal';
 import { backpressureReleaseWorkflowId, releaseBackpressureWorkflow } from './backpressure-release';
 
-const { planHeal } = proxyLocalActivities<Activities>(presets.shortLocal);
+const { planHeal, reserveHealBudget, releaseHealBudget } = proxyLocalActivities<Activities>(presets.shortLocal);
 const { executeStep } = proxyActivities<Activities>(presets.action);
 const { compensateStep } = proxyActivities<Activities>(presets.compensation);
 const { verifyHealth } = proxyActivities<Activities>(presets.verification);
@@ -52,6 +52,8 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
   const journal = new Journal(input, status);
   let decision: ApprovalDecision | undefined;
   let cancelled: { actor: string; reason: string } | undefined;
+  /** This heal holds a budget reservation (given back in finish() when it changed nothing). */
+  let reserved = false;
 
   setHandler(healStatusQuery, () => status);
   setHandler(planUpdate, async () => {
@@ -113,6 +115,17 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
     const pre = await verifyHealth({ ...verifyInput, sinceMs: null });
     await journal.step('precheck', pre.healthy ? 'ok' : 'info', pre.evidence.join('; '));
     if (pre.healthy) return finish('recovered_before_action', 'healthy before any action: nothing done, not counted as a success');
+  }
+
+  // The budget is reserved atomically right before the first action: concurrent heals cannot overrun it.
+  if (plan.steps.length > 0 && patched('budget-reservation')) {
+    const budget = await reserveHealBudget({ attemptId: status.attempt_id, service: input.service });
+    if (!budget.granted) {
+      const reason = `budget: ${budget.reason}`;
+      await journal.step('refused', 'failed', reason);
+      return finish('refused', 'refused by the safety envelope', [reason]);
+    }
+    reserved = true;
   }
 
   const applied: Applied[] = [];
@@ -221,6 +234,11 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
   }
 
   async function finish(outcome: Parameters<Journal['finish']>[0], detail: string, reasons: string[] = []): Promise<HealStatus> {
+    // A heal that changed nothing gives its budget back.
+    if (reserved && !status.applied) {
+      reserved = false;
+      await releaseHealBudget({ attemptId: status.attempt_id });
+    }
     upsertSearchAttributes([{ key: searchAttributes.outcome, value: outcome }]);
     return journal.finish(outcome, detail, reasons);
   }

@@ -141,6 +141,29 @@ export interface AuditStore {
   countAppliedHeals(sinceMs: number): Promise<number>;
 }
 
+// ---------- Neo4j: the heal budget (atomic reservations) ----------
+
+export interface BudgetReservation {
+  /** The heal's attempt id: reserving twice for one attempt is granted once, and counted once. */
+  attemptId: string;
+  service: string;
+  at: number;
+  windowSeconds: number;
+  globalMax: number;
+  serviceMax: number;
+}
+
+export interface HealBudget {
+  /**
+   * Atomically (serialised with every other reservation) reserves one applied heal when fewer than `globalMax`
+   * reservations of all services and fewer than `serviceMax` of this service fall in the window; the counts
+   * exclude this attempt's own.
+   */
+  reserve(r: BudgetReservation): Promise<{ granted: boolean; global: number; service: number }>;
+  /** Gives back a reservation whose heal changed nothing. */
+  release(attemptId: string): Promise<void>;
+}
+
 // ---------- Neo4j: learning ----------
 
 export interface LearningStore {

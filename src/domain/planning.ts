@@ -12,6 +12,8 @@ export interface PlanPolicy extends InventoryPolicy {
   /** URL prefixes the http_probe verifier may reach; nothing else. */
   verifyHttpAllowlist: string[];
   budgetMax: number;
+  /** Applied heals of one service in the budget window. */
+  budgetPerServiceMax: number;
   budgetWindowSeconds: number;
   circuitBreakerFailures: number;
   approvalTimeoutSeconds: number;

@@ -26,7 +26,7 @@ export function safetyChecks(p: PlanningInput, steps: PlanStep[]): SafetyCheck[]
   if (strategy) {
     checks.push(targetsCheck(strategy, steps), blastRadiusCheck(strategy, steps), cooldownCheck(strategy, observed.recentHeals, p.now));
   }
-  checks.push(budgetCheck(observed.appliedInWindow, policy), verifiersCheck(heal.verify, policy.verifyHttpAllowlist));
+  checks.push(budgetCheck(heal.service, observed, policy, p.now), verifiersCheck(heal.verify, policy.verifyHttpAllowlist));
   return checks;
 }
 
@@ -144,11 +144,17 @@ function cooldownCheck(strategy: Strategy, recent: AppliedHealSummary[], now: nu
   };
 }
 
-function budgetCheck(appliedInWindow: number, policy: PlanPolicy): SafetyCheck {
+/**
+ * An early refusal only: the budget is enforced by the atomic reservation the heal takes before its first action
+ * (activities/budget.ts), which concurrent heals cannot both pass.
+ */
+function budgetCheck(service: string, observed: PlanObservations, policy: PlanPolicy, now: number): SafetyCheck {
+  const since = now - policy.budgetWindowSeconds * 1000;
+  const mine = observed.recentHeals.filter((h) => h.at >= since).length;
   return {
     name: 'budget',
-    passed: appliedInWindow < policy.budgetMax,
-    detail: `${appliedInWindow} applied heal(s) in the last ${policy.budgetWindowSeconds}s, budget ${policy.budgetMax}`,
+    passed: observed.appliedInWindow < policy.budgetMax && mine < policy.budgetPerServiceMax,
+    detail: `${mine} applied heal(s) of ${service}, per-service budget ${policy.budgetPerServiceMax}; ${observed.appliedInWindow} applied heal(s) in the last ${policy.budgetWindowSeconds}s, budget ${policy.budgetMax}`,
   };
 }
 

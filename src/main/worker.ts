@@ -25,6 +25,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     config,
     analysisStore: neo4j.analysis,
     auditStore: neo4j.audit,
+    budget: neo4j.budget,
     learningStore: neo4j.learning,
     metricHistory: neo4j.metricHistory,
     publisher,

@@ -24,6 +24,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     VERIFY_ATTEMPTS: '20',
     // The budget counts every applied heal of every test run in the shared Neo4j: only the budget's own test sets one.
     HEAL_BUDGET_MAX: '10000',
+    HEAL_BUDGET_PER_SERVICE_MAX: '10000',
     // The tests' queues (selfheal-test-*) may take backpressure from any test service; nothing else may.
     HEAL_QUEUE_ALLOWLIST: '*=selfheal-test-*',
     ...overrides,

@@ -14,6 +14,8 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['StrategyOutcome', 'attemptId'],
   ['StrategyChoice', 'attemptId'],
   ['AnalysisLock', 'service'],
+  ['HealBudgetLock', 'id'],
+  ['HealBudgetReservation', 'attemptId'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
@@ -25,6 +27,7 @@ const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
   ['HealingAttempt', ['at']],
   ['StrategyOutcome', ['issueType']],
   ['StrategyChoice', ['issueType']],
+  ['HealBudgetReservation', ['at']],
 ];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [

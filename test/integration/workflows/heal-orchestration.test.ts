@@ -87,6 +87,8 @@ interface Behaviour {
   failCompensation?: number;
   /** Actions find their effect already there (changed: false). */
   unchanged?: boolean;
+  /** The atomic budget reservation is refused. */
+  budgetSpent?: boolean;
 }
 
 /** Activities that record what they were asked to do and behave as told. */
@@ -113,6 +115,13 @@ function stubs(b: Behaviour) {
       calls.push(`undo ${s.index}`);
       if (b.failCompensation === s.index) throw new ActionFailedError(`undo ${s.index} broke`);
       return { changed: true, detail: `undid ${s.index}`, affected: [] };
+    },
+    reserveHealBudget: async () => {
+      calls.push('reserve');
+      return b.budgetSpent ? { granted: false, reason: 'budget spent: test' } : { granted: true, reason: 'reserved' };
+    },
+    releaseHealBudget: async () => {
+      calls.push('release');
     },
     verifyHealth: async () => {
       calls.push('verify');
@@ -160,7 +169,7 @@ describe('healWorkflow orchestration', () => {
     expect(r.failure).toBeNull();
     expect(r.status.outcome).toBe('verified');
     // The backpressure step (2) is lifted afterwards by the release workflow (backpressure_release_seconds 0 here).
-    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'verify', 'verify', 'undo 2']);
+    expect(r.calls).toEqual(['reserve', 'do 0', 'do 1', 'do 2', 'verify', 'verify', 'undo 2']);
   });
 
   it('a verified backpressure policy is released after backpressure_release_seconds by a child that outlives the heal', async () => {
@@ -210,7 +219,7 @@ describe('healWorkflow orchestration', () => {
 
   it('when verification fails, compensates the reversible steps in reverse order and fails the heal', async () => {
     const r = await run({ verdicts: [false, true, false] }, input());
-    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'verify', 'verify', 'verify', 'undo 2', 'undo 0']);
+    expect(r.calls).toEqual(['reserve', 'do 0', 'do 1', 'do 2', 'verify', 'verify', 'verify', 'undo 2', 'undo 0']);
     expect(r.status.outcome).toBe('rolled_back');
     expect(r.failure).toContain('verification failed; rolled back');
     expect(r.steps.filter((s) => s.step === 'rollback_step').map((s) => s.data.index)).toEqual([2, 0]);
@@ -218,7 +227,7 @@ describe('healWorkflow orchestration', () => {
 
   it('when an action fails half-way, undoes it and the steps before it, in reverse order', async () => {
     const r = await run({ failAction: 2 }, input());
-    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'undo 2', 'undo 0']);
+    expect(r.calls).toEqual(['reserve', 'do 0', 'do 1', 'do 2', 'undo 2', 'undo 0']);
     expect(r.status.outcome).toBe('rolled_back');
     expect(r.steps.map((s) => s.step)).toContain('action_failed');
   });
@@ -294,6 +303,23 @@ describe('healWorkflow orchestration', () => {
     expect(r.status.outcome).toBe('cancelled');
     expect(r.calls.filter((c) => c.startsWith('undo'))).toEqual(['undo 2', 'undo 0']);
     expect(r.status.reasons).toEqual(['cancelled by carol: wrong service']);
+  });
+
+  it('reserves the budget right before the first action; a spent budget refuses the heal without acting', async () => {
+    const ok = await run({}, input());
+    expect(ok.calls.slice(0, 2)).toEqual(['reserve', 'do 0']);
+    const spent = await run({ budgetSpent: true }, input());
+    expect(spent.status.outcome).toBe('refused');
+    expect(spent.status.reasons).toEqual(['budget: budget spent: test']);
+    expect(spent.calls).toEqual(['reserve']);
+  });
+
+  it('gives the budget back when the heal changed nothing', async () => {
+    const r = await run({ verdicts: [true, true], unchanged: true }, input());
+    expect(r.status.outcome).toBe('recovered_before_action');
+    expect(r.calls).toContain('release');
+    const changed = await run({ verdicts: [false, false, false] }, input());
+    expect(changed.calls).not.toContain('release');
   });
 
   it('when the target is already healthy before acting, records that and does nothing', async () => {

@@ -88,6 +88,7 @@ describe('the safety envelope with the inventory', () => {
     ...inventory,
     verifyHttpAllowlist: [],
     budgetMax: 100,
+    budgetPerServiceMax: 100,
     budgetWindowSeconds: 3600,
     circuitBreakerFailures: 3,
     approvalTimeoutSeconds: 60,

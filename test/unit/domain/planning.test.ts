@@ -58,6 +58,7 @@ function input(strategyName: string | null, over: Partial<PlanningInput> = {}, h
     },
     policy: {
       budgetMax: 5,
+      budgetPerServiceMax: 5,
       budgetWindowSeconds: 3600,
       circuitBreakerFailures: 3,
       approvalTimeoutSeconds: 60,
