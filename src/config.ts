@@ -3,6 +3,7 @@
 
 import type { PlanPolicy } from './domain/planning';
 import { parseQueueAllowlist } from './domain/inventory';
+import { temporalTlsProblems, transportProblems, type TemporalTls } from './transport-policy';
 
 export type Mode = 'development' | 'production';
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
@@ -40,7 +41,9 @@ export interface Config {
     /** Lifetime of tokens minted by `selfheal token`. */
     ttlSeconds: number;
   };
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; tls: TemporalTls };
+  /** Hosts (besides loopback) that production mode may reach without TLS: a private network the operator trusts. */
+  plaintextAllowedHosts: string[];
   neo4j: { uri: string; user: string; password: string; database: string };
   rabbitmq: { url: string; exchange: string; managementUrl: string; managementUser: string; managementPassword: string; vhost: string };
   docker: { socketPath: string; image: string };
@@ -142,7 +145,9 @@ export function loadConfig(env: Env = process.env): Config {
       namespace: r.str('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: r.str('TEMPORAL_TASK_QUEUE', 'selfheal'),
       uiUrl: r.str('TEMPORAL_UI_URL', 'http://127.0.0.1:8233'),
+      tls: temporalTls(r),
     },
+    plaintextAllowedHosts: r.list('PLAINTEXT_ALLOWED_HOSTS', []).map((h) => h.toLowerCase()),
     neo4j: {
       uri: r.str('NEO4J_URI', 'bolt://127.0.0.1:7687'),
       user: r.str('NEO4J_USER', 'neo4j'),
@@ -192,8 +197,23 @@ export function loadConfig(env: Env = process.env): Config {
   }
   checkJwt(config, env, r.problems);
   checkCorsOrigins(config.api.corsOrigins, r.problems);
+  r.problems.push(...temporalTlsProblems(config.temporal.tls), ...transportProblems(config, LOCAL_JWT_SECRET, config.plaintextAllowedHosts));
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+function temporalTls(r: Reader): TemporalTls {
+  const tls = {
+    caFile: r.optional('TEMPORAL_TLS_CA_FILE'),
+    certFile: r.optional('TEMPORAL_TLS_CERT_FILE'),
+    keyFile: r.optional('TEMPORAL_TLS_KEY_FILE'),
+    serverName: r.optional('TEMPORAL_TLS_SERVER_NAME'),
+    apiKeyFile: r.optional('TEMPORAL_API_KEY_FILE'),
+  };
+  // Any TLS setting (or an API key, which must never travel in plaintext) turns TLS on.
+  const implied = Object.values(tls).some((v) => v !== undefined);
+  const enabled = r.oneOf('TEMPORAL_TLS', implied ? 'true' : 'false', ['true', 'false']) === 'true' || implied;
+  return { enabled, ...tls };
 }
 
 function checkJwt(config: Config, env: Env, problems: string[]): void {
