@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AnalyzeInput, AnalyzeResult } from '../src/domain/heal';
 import { analyzedEvent, analyzeSample, detectorFor } from '../src/domain/analysis';
 import type { AnalysisOutcome } from '../src/adapters/ports';
+import { seriesRefusal } from '../src/domain/bounds';
 import type { ActivityDeps } from './deps';
 
 export function createAnalysisActivities(deps: ActivityDeps) {
@@ -34,6 +35,10 @@ export function createAnalysisActivities(deps: ActivityDeps) {
           requestId: input.requestId,
         },
         (baselines, at) => {
+          const tooMany = seriesRefusal(Object.keys(baselines), Object.keys(input.metrics), deps.config.detection.maxSeriesPerService);
+          if (tooMany) {
+            throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${tooMany.field}: ${tooMany.reason}`, details: [tooMany] });
+          }
           const analysis = analyzeSample({ baselines, metrics: input.metrics, at, context: input.context, service: input.service, rules: deps.rules, detector, lateWindowMs });
           const [refused] = analysis.refused;
           // Thrown before the store writes anything; the API answers 400 naming the field.

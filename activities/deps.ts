@@ -4,6 +4,7 @@ import type {
   ContainerRuntime,
   EventOutbox,
   EventPublisher,
+  HealBudget,
   HttpProbe,
   LearningStore,
   MetricHistory,
@@ -17,6 +18,7 @@ export interface ActivityDeps {
   config: Config;
   analysisStore: AnalysisStore;
   auditStore: AuditStore;
+  budget: HealBudget;
   learningStore: LearningStore;
   metricHistory: MetricHistory;
   publisher: EventPublisher;

@@ -64,8 +64,9 @@ export function createRemediationActivities(deps: ActivityDeps) {
           return { changed: true, detail: `${ids.length} replica(s) of ${step.target.id} running`, affected: ids };
         }
         case 'apply_backpressure': {
-          const { policy } = await deps.queues.applyBackpressure(target, step.params.maxLength ?? 1000);
-          return { changed: true, detail: `policy ${policy} limits ${target} to ${step.params.maxLength} messages`, affected: [policy] };
+          const { policy, base } = await deps.queues.applyBackpressure(target, step.params.maxLength ?? 1000);
+          const merged = base ? ` (merged with its own policy ${base}, which is left as it was)` : '';
+          return { changed: true, detail: `policy ${policy} limits ${target} to ${step.params.maxLength} messages${merged}`, affected: [policy] };
         }
         case 'pause_container':
           await deps.containers.pause(target);

@@ -10,6 +10,8 @@
 # labels:
 #   selfheal.demo=true           all demo containers
 #   selfheal.service=api|worker  the logical service it belongs to
+#   selfheal.managed=true        opts the container in to being healed (the
+#                                server-side inventory, docs/security.md)
 # Health: HEALTHCHECK `test -f /tmp/healthy` every 2 s, 1 retry. The command
 # creates /tmp/healthy at start, so `docker exec NAME rm /tmp/healthy` makes a
 # container unhealthy within ~2-4 s, and a restart makes it healthy again.
@@ -43,6 +45,12 @@ demo_up() {
   for entry in "${DEMO_CONTAINERS[@]}"; do
     read -r name svc <<<"$entry"
     state=$(d inspect -f '{{.State.Status}}' "$name" 2>/dev/null || true)
+    # Made before the opt-in label existed: labels cannot be added to a container, so make it again.
+    if [[ -n $state && $(d inspect -f '{{index .Config.Labels "selfheal.managed"}}' "$name") != true ]]; then
+      d rm -f "$name" >/dev/null
+      say demo "$name removed to be made again with selfheal.managed=true"
+      state=""
+    fi
     case $state in
       running)
         # Undo a health fault left behind by a test.
@@ -51,7 +59,7 @@ demo_up() {
         ;;
       "")
         d run -d --name "$name" --network none --restart no \
-          --label selfheal.demo=true --label "selfheal.service=$svc" \
+          --label selfheal.demo=true --label "selfheal.service=$svc" --label selfheal.managed=true \
           --health-cmd 'test -f /tmp/healthy' --health-interval 2s --health-retries 1 \
           --health-timeout 2s \
           "$SELFHEAL_DOCKER_IMAGE" sh -c "$DEMO_CMD" >/dev/null

@@ -2,6 +2,8 @@
 // loadConfig() validates everything once and throws ConfigError listing every bad key.
 
 import type { PlanPolicy } from './domain/planning';
+import { parseQueueAllowlist } from './domain/inventory';
+import { temporalTlsProblems, transportProblems, type TemporalTls } from './transport-policy';
 
 export type Mode = 'development' | 'production';
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
@@ -22,6 +24,8 @@ export interface Config {
     analyzeTimeoutMs: number;
     /** How long a dry-run heal waits for its plan before answering 503 with the workflow id. */
     dryRunTimeoutMs: number;
+    /** How far in the future an analysis's `at` may be (clock skew between the sender and selfheal). */
+    analyzeMaxFutureSeconds: number;
   };
   jwt: {
     algorithm: JwtAlgorithm;
@@ -39,7 +43,9 @@ export interface Config {
     /** Lifetime of tokens minted by `selfheal token`. */
     ttlSeconds: number;
   };
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; tls: TemporalTls };
+  /** Hosts (besides loopback) that production mode may reach without TLS: a private network the operator trusts. */
+  plaintextAllowedHosts: string[];
   neo4j: { uri: string; user: string; password: string; database: string };
   rabbitmq: { url: string; exchange: string; managementUrl: string; managementUser: string; managementPassword: string; vhost: string };
   docker: { socketPath: string; image: string };
@@ -51,12 +57,16 @@ export interface Config {
     highZ: number;
     /** A late sample (not after its metric's newest) is judged against the baseline up to this far behind it. */
     lateWindowSeconds: number;
+    maxSeriesPerService: number;
   };
   diagnosis: { rulesFile: string | undefined };
   /** The transactional outbox's relay (src/adapters/neo4j/outbox.ts), run by every worker. */
   outbox: { sweepIntervalMs: number; minAgeMs: number; retentionSeconds: number };
   heal: PlanPolicy;
 }
+
+/** Service names of selfheal's own infrastructure: never healed, whatever a container's labels say. */
+export const DEFAULT_PROTECTED_SERVICES = ['selfheal', 'selfheal-*', 'temporal*', 'neo4j*', 'rabbitmq*', 'postgres*'];
 
 export const LOCAL_JWT_SECRET = 'selfheal-local-development-secret-not-for-production';
 
@@ -130,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
       dryRunTimeoutMs: r.num('DRY_RUN_TIMEOUT_MS', 10_000, 100, 600_000, true),
+      analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 24 * 3600, true),
     },
     jwt: {
       algorithm: jwtAlgorithm,
@@ -147,7 +158,9 @@ export function loadConfig(env: Env = process.env): Config {
       namespace: r.str('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: r.str('TEMPORAL_TASK_QUEUE', 'selfheal'),
       uiUrl: r.str('TEMPORAL_UI_URL', 'http://127.0.0.1:8233'),
+      tls: temporalTls(r),
     },
+    plaintextAllowedHosts: r.list('PLAINTEXT_ALLOWED_HOSTS', []).map((h) => h.toLowerCase()),
     neo4j: {
       uri: r.str('NEO4J_URI', 'bolt://127.0.0.1:7687'),
       user: r.str('NEO4J_USER', 'neo4j'),
@@ -172,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
       mediumZ: r.num('ANOMALY_MEDIUM_Z', 2, 0.5, 100),
       highZ: r.num('ANOMALY_HIGH_Z', 3, 0.5, 100),
       lateWindowSeconds: r.num('LATE_SAMPLE_WINDOW_SECONDS', 600, 0, 7 * 24 * 3600),
+      maxSeriesPerService: r.num('MAX_SERIES_PER_SERVICE', 200, 1, 100_000, true),
     },
     diagnosis: { rulesFile: r.optional('RULES_FILE') },
     outbox: {
@@ -182,20 +196,43 @@ export function loadConfig(env: Env = process.env): Config {
     heal: {
       verifyHttpAllowlist: r.list('VERIFY_HTTP_ALLOWLIST', ['http://127.0.0.1:3000/health']),
       budgetMax: r.num('HEAL_BUDGET_MAX', 20, 1, 10_000, true),
+      budgetPerServiceMax: r.num('HEAL_BUDGET_PER_SERVICE_MAX', 5, 1, 10_000, true),
       budgetWindowSeconds: r.num('HEAL_BUDGET_WINDOW_SECONDS', 3600, 1, 30 * 24 * 3600, true),
       circuitBreakerFailures: r.num('CIRCUIT_BREAKER_FAILURES', 3, 1, 1000, true),
       approvalTimeoutSeconds: r.num('APPROVAL_TIMEOUT_SECONDS', 900, 1, 7 * 24 * 3600, true),
       verifyIntervalSeconds: r.num('VERIFY_INTERVAL_SECONDS', 2, 0.1, 3600),
       verifyAttempts: r.num('VERIFY_ATTEMPTS', 10, 1, 1000, true),
+      backpressureReleaseSeconds: r.num('HEAL_BACKPRESSURE_RELEASE_SECONDS', 900, 0, 7 * 24 * 3600, true),
+      managedServices: r.list('HEAL_MANAGED_SERVICES', []),
+      protectedServices: r.list('HEAL_PROTECTED_SERVICES', DEFAULT_PROTECTED_SERVICES),
+      queueAllowlist: [],
     },
   };
+  const queues = parseQueueAllowlist(r.list('HEAL_QUEUE_ALLOWLIST', []));
+  config.heal.queueAllowlist = queues.entries;
+  r.problems.push(...queues.problems);
   if (config.detection.highZ < config.detection.mediumZ) {
     r.problems.push('ANOMALY_HIGH_Z must be at least ANOMALY_MEDIUM_Z');
   }
   checkJwt(config, env, r.problems);
   checkCorsOrigins(config.api.corsOrigins, r.problems);
+  r.problems.push(...temporalTlsProblems(config.temporal.tls), ...transportProblems(config, LOCAL_JWT_SECRET, config.plaintextAllowedHosts));
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+function temporalTls(r: Reader): TemporalTls {
+  const tls = {
+    caFile: r.optional('TEMPORAL_TLS_CA_FILE'),
+    certFile: r.optional('TEMPORAL_TLS_CERT_FILE'),
+    keyFile: r.optional('TEMPORAL_TLS_KEY_FILE'),
+    serverName: r.optional('TEMPORAL_TLS_SERVER_NAME'),
+    apiKeyFile: r.optional('TEMPORAL_API_KEY_FILE'),
+  };
+  // Any TLS setting (or an API key, which must never travel in plaintext) turns TLS on.
+  const implied = Object.values(tls).some((v) => v !== undefined);
+  const enabled = r.oneOf('TEMPORAL_TLS', implied ? 'true' : 'false', ['true', 'false']) === 'true' || implied;
+  return { enabled, ...tls };
 }
 
 function checkJwt(config: Config, env: Env, problems: string[]): void {

@@ -6,20 +6,24 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   sleep,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ApprovalDecision, HealInput, HealStatus, PlanStep, StepResult } from '../src/domain/heal';
+import { fourEyesRefusal, type ApprovalDecision, type HealInput, type HealStatus, type PlanStep, type StepResult } from '../src/domain/heal';
 import * as presets from './activity-options';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery, planUpdate, searchAttributes } from './definitions';
 import { Journal } from './journal';
+import { backpressureReleaseWorkflowId, releaseBackpressureWorkflow } from './backpressure-release';
 
-const { planHeal } = proxyLocalActivities<Activities>(presets.shortLocal);
+const { planHeal, reserveHealBudget, releaseHealBudget } = proxyLocalActivities<Activities>(presets.shortLocal);
 const { executeStep } = proxyActivities<Activities>(presets.action);
 const { compensateStep } = proxyActivities<Activities>(presets.compensation);
 const { verifyHealth } = proxyActivities<Activities>(presets.verification);
@@ -48,6 +52,8 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
   const journal = new Journal(input, status);
   let decision: ApprovalDecision | undefined;
   let cancelled: { actor: string; reason: string } | undefined;
+  /** This heal holds a budget reservation (given back in finish() when it changed nothing). */
+  let reserved = false;
 
   setHandler(healStatusQuery, () => status);
   setHandler(planUpdate, async () => {
@@ -61,8 +67,10 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
       return status;
     },
     {
-      validator: (_decision: ApprovalDecision) => {
+      validator: (d: ApprovalDecision) => {
         if (status.phase !== 'awaiting_approval' || decision) throw new Error(`heal is not awaiting approval (phase ${status.phase})`);
+        const refusal = fourEyesRefusal(input.actor, d, status.plan?.circuit_breaker_open === true);
+        if (refusal) throw ApplicationFailure.nonRetryable(refusal, 'FourEyes');
       },
     },
   );
@@ -93,7 +101,13 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
       await journal.step('rejected', 'info', `rejected by ${decision.actor}${decision.comment ? `: ${decision.comment}` : ''}`);
       return finish('rejected', `rejected by ${decision.actor}`);
     }
-    await journal.step('approved', 'ok', `approved by ${decision.actor}${decision.comment ? `: ${decision.comment}` : ''}`);
+    const override = decision.actor === input.actor ? decision.overrideReason : undefined;
+    await journal.step(
+      'approved',
+      'ok',
+      `approved by ${decision.actor}${decision.comment ? `: ${decision.comment}` : ''}${override ? ` (four-eyes override by admin ${decision.actor}, who requested it: ${override})` : ''}`,
+      { approver: decision.actor, requester: input.actor, ...(override ? { four_eyes_override: true, override_reason: override } : {}) },
+    );
   }
 
   const verifyInput = { service: input.service, verifiers: plan.verifiers, steps: plan.steps, healKey: status.attempt_id };
@@ -101,6 +115,17 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
     const pre = await verifyHealth({ ...verifyInput, sinceMs: null });
     await journal.step('precheck', pre.healthy ? 'ok' : 'info', pre.evidence.join('; '));
     if (pre.healthy) return finish('recovered_before_action', 'healthy before any action: nothing done, not counted as a success');
+  }
+
+  // The budget is reserved atomically right before the first action: concurrent heals cannot overrun it.
+  if (plan.steps.length > 0 && patched('budget-reservation')) {
+    const budget = await reserveHealBudget({ attemptId: status.attempt_id, service: input.service });
+    if (!budget.granted) {
+      const reason = `budget: ${budget.reason}`;
+      await journal.step('refused', 'failed', reason);
+      return finish('refused', 'refused by the safety envelope', [reason]);
+    }
+    reserved = true;
   }
 
   const applied: Applied[] = [];
@@ -124,6 +149,7 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
       status.verified = true;
       await journal.step('verified', 'ok', 'verification held');
       if (!status.applied) return finish('recovered_before_action', 'healthy again, but no action of this heal changed anything: not counted as its success');
+      await scheduleBackpressureRelease(applied);
       return finish('verified', 'remediation verified');
     }
     if (cancelled) return await rollBack(applied, cancelledWhy(cancelled), 'cancelled');
@@ -153,6 +179,21 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
       if (check < max_checks) await sleep(interval_seconds * 1000);
     }
     return false;
+  }
+
+  /** A verified backpressure policy is the fix for a while, never for ever: a child workflow lifts it later. */
+  async function scheduleBackpressureRelease(done: Applied[]): Promise<void> {
+    const steps = done.filter((a) => a.step.action === 'apply_backpressure' && a.result?.changed).map((a) => a.step);
+    if (steps.length === 0 || !patched('backpressure-release')) return;
+    const releaseAfterSeconds = plan.backpressure_release_seconds ?? 0;
+    const workflowId = backpressureReleaseWorkflowId(input.service, status.attempt_id);
+    await startChild(releaseBackpressureWorkflow, {
+      workflowId,
+      args: [{ service: input.service, healKey: status.attempt_id, steps, releaseAfterSeconds }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    await journal.step('backpressure_release_scheduled', 'info', `backpressure on ${steps.map((s) => s.target.id).join(', ')} is lifted in ${releaseAfterSeconds}s by ${workflowId}`, { workflow_id: workflowId, release_after_seconds: releaseAfterSeconds });
   }
 
   /** Undoes the applied steps in reverse order; says how many were undone and what was left undone. */
@@ -193,6 +234,11 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
   }
 
   async function finish(outcome: Parameters<Journal['finish']>[0], detail: string, reasons: string[] = []): Promise<HealStatus> {
+    // A heal that changed nothing gives its budget back.
+    if (reserved && !status.applied) {
+      reserved = false;
+      await releaseHealBudget({ attemptId: status.attempt_id });
+    }
     upsertSearchAttributes([{ key: searchAttributes.outcome, value: outcome }]);
     return journal.finish(outcome, detail, reasons);
   }

@@ -1,3 +1,4 @@
 // The single workflowsPath the worker bundles.
 export { analyzeWorkflow } from './analyze';
 export { healWorkflow } from './heal';
+export { releaseBackpressureWorkflow } from './backpressure-release';

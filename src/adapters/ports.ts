@@ -149,6 +149,29 @@ export interface AuditStore {
   countAppliedHeals(sinceMs: number): Promise<number>;
 }
 
+// ---------- Neo4j: the heal budget (atomic reservations) ----------
+
+export interface BudgetReservation {
+  /** The heal's attempt id: reserving twice for one attempt is granted once, and counted once. */
+  attemptId: string;
+  service: string;
+  at: number;
+  windowSeconds: number;
+  globalMax: number;
+  serviceMax: number;
+}
+
+export interface HealBudget {
+  /**
+   * Atomically (serialised with every other reservation) reserves one applied heal when fewer than `globalMax`
+   * reservations of all services and fewer than `serviceMax` of this service fall in the window; the counts
+   * exclude this attempt's own.
+   */
+  reserve(r: BudgetReservation): Promise<{ granted: boolean; global: number; service: number }>;
+  /** Gives back a reservation whose heal changed nothing. */
+  release(attemptId: string): Promise<void>;
+}
+
 // ---------- Neo4j: learning ----------
 
 export interface LearningStore {
@@ -228,8 +251,11 @@ export interface QueueInfo {
 }
 
 export interface QueueControl {
-  /** Puts a max-length (reject-publish) policy on the queue; idempotent by policy name. */
-  applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string }>;
+  /**
+   * Puts a max-length (reject-publish) policy on the queue, merged with the queue's own policy (`base`, left as it
+   * was); idempotent by policy name.
+   */
+  applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string; base: string | null }>;
   /** Removes the policy applyBackpressure put there; a no-op when absent. */
   releaseBackpressure(queue: string): Promise<void>;
   getQueue(queue: string): Promise<QueueInfo | null>;

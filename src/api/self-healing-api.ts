@@ -14,6 +14,7 @@ import { ConflictError, AppError, ValidationError } from '../errors';
 import type { Config } from '../config';
 import type { AnalyzeResult, HealInput, HealPlan, HealStatus } from '../domain/heal';
 import { validateSample } from '../domain/detection';
+import { futureAtRefusal } from '../domain/bounds';
 import type { analyzeWorkflow } from '../../workflows/analyze';
 import type { healWorkflow } from '../../workflows/heal';
 import {
@@ -32,6 +33,7 @@ import { normaliseContext, toHealInput } from './heal-input';
 export interface Actor {
   sub: string;
   requestId: string;
+  role?: 'viewer' | 'operator' | 'admin';
 }
 
 export interface HealStarted {
@@ -58,6 +60,10 @@ export class SelfHealingApi {
     const context = normaliseContext(body.context);
     const service = body.service ?? context.services?.[0] ?? 'default';
     const at = body.at ? Date.parse(body.at) : null;
+    if (at !== null) {
+      const refused = futureAtRefusal(at, Date.now(), this.config.api.analyzeMaxFutureSeconds);
+      if (refused) throw new ValidationError(refused.field, refused.reason);
+    }
     const workflowId = analyzeWorkflowId(service, idempotencyKey ?? actor.requestId);
     const handle = await this.client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
       taskQueue: this.config.temporal.taskQueue,
@@ -136,12 +142,19 @@ export class SelfHealingApi {
     return { ...status, workflow_status: description.status.name, temporal_ui: this.uiLink(workflowId, description.runId) };
   }
 
-  async decide(workflowId: string, approve: boolean, actor: Actor, comment?: string): Promise<HealStatus> {
+  async decide(workflowId: string, approve: boolean, actor: Actor, comment?: string, overrideReason?: string): Promise<HealStatus> {
+    if (overrideReason !== undefined && actor.role !== 'admin') throw new ValidationError('override_reason', 'only an admin may override four eyes');
+    if (overrideReason !== undefined && !approve) throw new ValidationError('override_reason', 'only an approval can be an override');
     const handle = this.client.workflow.getHandle<typeof healWorkflow>(workflowId);
+    const decision = { approve, actor: actor.sub, ...(actor.role ? { role: actor.role } : {}), ...(comment ? { comment } : {}), ...(overrideReason ? { overrideReason } : {}) };
     try {
-      return await handle.executeUpdate(decideApprovalUpdate, { args: [{ approve, actor: actor.sub, ...(comment ? { comment } : {}) }] });
+      return await handle.executeUpdate(decideApprovalUpdate, { args: [decision] });
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new ConflictError(err.cause?.message ?? err.message);
+      if (err instanceof WorkflowUpdateFailedError) {
+        // The workflow's validator refused the decision: four eyes is a 403, a heal not awaiting approval a 409.
+        if (err.cause instanceof ApplicationFailure && err.cause.type === 'FourEyes') throw new AppError(err.cause.message, 403, 'four_eyes');
+        throw new ConflictError(err.cause?.message ?? err.message);
+      }
       throw await this.closedConflict(workflowId, err);
     }
   }

@@ -21,6 +21,7 @@ export type HealStep =
   | 'rollback_step'
   | 'rolled_back'
   | 'rollback_failed'
+  | 'backpressure_release_scheduled'
   | 'completed';
 
 export type AnalyzeStep = 'analyzed';

@@ -79,7 +79,11 @@ export interface HealPlan {
   allowed: boolean;
   requires_approval: boolean;
   approval_reasons: string[];
+  /** The circuit breaker is among the approval reasons: its approval always needs a second person. */
+  circuit_breaker_open?: boolean;
   approval_timeout_seconds: number;
+  /** A verified backpressure policy is lifted after this long (HEAL_BACKPRESSURE_RELEASE_SECONDS). */
+  backpressure_release_seconds: number;
   verifiers: VerifierSpec[];
   /** Verification polls with workflow timers: up to max_checks, every interval, until consecutive_required pass in a row. */
   verification: { interval_seconds: number; max_checks: number; consecutive_required: number };
@@ -120,6 +124,18 @@ export interface ApprovalDecision {
   approve: boolean;
   actor: string;
   comment?: string;
+  /** The decider's token role: an admin may approve their own heal with an override reason (four eyes). */
+  role?: 'viewer' | 'operator' | 'admin';
+  /** Why an admin approves their own heal; recorded in the audit. */
+  overrideReason?: string;
+}
+
+/** Four eyes: why this decision may not be taken, or null. Pure, so the workflow and the API judge alike. */
+export function fourEyesRefusal(requester: string, d: ApprovalDecision, circuitBreakerOpen: boolean): string | null {
+  if (!d.approve || d.actor !== requester) return null;
+  if (circuitBreakerOpen) return `${d.actor} requested this heal and the circuit breaker is open: another person must approve it`;
+  if (d.role === 'admin' && d.overrideReason && d.overrideReason.trim().length > 0) return null;
+  return `${d.actor} requested this heal: another person must approve it (an admin may override with override_reason)`;
 }
 
 export interface VerifierVerdict {

@@ -4,18 +4,23 @@ import type { AppliedHealSummary, ContainerInfo, QueueInfo } from '../adapters/p
 import type { HealInput, HealPlan, PlanStep, SafetyCheck, StrategySelection, VerifierSpec } from './heal';
 import type { Strategy } from './types';
 import { isFailingContainer } from './strategies';
-import { approvalReasonsFor, safetyChecks } from './safety-envelope';
+import { approvalReasonsFor, consecutiveFailures, safetyChecks } from './safety-envelope';
+import { containerRefusal, type InventoryPolicy } from './inventory';
 
 /** The heal safety envelope's settings; src/config.ts reads them into exactly this shape. */
-export interface PlanPolicy {
+export interface PlanPolicy extends InventoryPolicy {
   /** URL prefixes the http_probe verifier may reach; nothing else. */
   verifyHttpAllowlist: string[];
   budgetMax: number;
+  /** Applied heals of one service in the budget window. */
+  budgetPerServiceMax: number;
   budgetWindowSeconds: number;
   circuitBreakerFailures: number;
   approvalTimeoutSeconds: number;
   verifyIntervalSeconds: number;
   verifyAttempts: number;
+  /** A verified backpressure policy is lifted after this long (0: lifted right after verification). */
+  backpressureReleaseSeconds: number;
 }
 
 export interface PlanObservations {
@@ -46,7 +51,7 @@ const ROLLING_WAIT_HEALTHY_SECONDS = 30;
 
 export function buildHealPlan(p: PlanningInput): HealPlan {
   const { heal, strategy, observed, policy } = p;
-  const steps = strategy ? buildSteps(strategy, heal, observed) : [];
+  const steps = strategy ? buildSteps(strategy, heal, observed, policy) : [];
   const checks = safetyChecks(p, steps);
 
   const verifiers = heal.verify.length > 0 ? heal.verify : defaultVerifiers(steps);
@@ -74,7 +79,9 @@ export function buildHealPlan(p: PlanningInput): HealPlan {
     allowed: checks.every((c) => c.passed),
     requires_approval: approvalReasons.length > 0,
     approval_reasons: approvalReasons,
+    circuit_breaker_open: consecutiveFailures(observed.recentHeals) >= policy.circuitBreakerFailures,
     approval_timeout_seconds: policy.approvalTimeoutSeconds,
+    backpressure_release_seconds: policy.backpressureReleaseSeconds,
     verifiers,
     verification: {
       interval_seconds: policy.verifyIntervalSeconds,
@@ -84,7 +91,7 @@ export function buildHealPlan(p: PlanningInput): HealPlan {
   };
 }
 
-function buildSteps(strategy: Strategy, heal: HealInput, observed: PlanObservations): PlanStep[] {
+function buildSteps(strategy: Strategy, heal: HealInput, observed: PlanObservations, policy: PlanPolicy): PlanStep[] {
   const steps: PlanStep[] = [];
   const allowed = observed.containers.flatMap((c) => (c.info ? [c.info] : []));
   const add = (s: Omit<PlanStep, 'index'>) => steps.push({ index: steps.length, ...s });
@@ -106,7 +113,7 @@ function buildSteps(strategy: Strategy, heal: HealInput, observed: PlanObservati
         break;
       }
       case 'scale_up': {
-        const template = pickTemplate(heal.service, allowed, observed.serviceContainers);
+        const template = pickTemplate(heal.service, allowed, observed.serviceContainers, policy);
         if (!template) break;
         const replicas = heal.replicas ?? 1;
         add({
@@ -147,8 +154,9 @@ function isUnwell(c: ContainerInfo): boolean {
   return isFailingContainer({ id: c.id, state: c.state, health: c.health });
 }
 
-function pickTemplate(service: string, allowed: ContainerInfo[], labelled: ContainerInfo[]): ContainerInfo | undefined {
-  const ofService = (c: ContainerInfo) => c.service === service && c.labels['selfheal.heal'] === undefined;
+/** A running, managed container of the service itself (never a replica of an earlier heal, never another service's). */
+function pickTemplate(service: string, allowed: ContainerInfo[], labelled: ContainerInfo[], policy: PlanPolicy): ContainerInfo | undefined {
+  const ofService = (c: ContainerInfo) => c.service === service && c.labels['selfheal.heal'] === undefined && containerRefusal(c, service, policy) === null;
   return allowed.find((c) => ofService(c) && c.state === 'running') ?? labelled.find((c) => ofService(c) && c.state === 'running');
 }
 

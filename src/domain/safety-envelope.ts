@@ -5,6 +5,7 @@ import type { HealInput, PlanStep, SafetyCheck, VerifierSpec } from './heal';
 import type { PlanObservations, PlanPolicy, PlanningInput } from './planning';
 import type { Strategy } from './types';
 import { verifierProblems } from './verifiers';
+import { containerRefusal, queueRefusal, serviceRefusal } from './inventory';
 
 const FAILED_OUTCOMES = new Set(['rolled_back', 'rollback_failed', 'failed']);
 
@@ -20,11 +21,12 @@ export function safetyChecks(p: PlanningInput, steps: PlanStep[]): SafetyCheck[]
     ...p.preconditionChecks,
     ...allowlistChecks(observed),
     ...scopeChecks(heal, observed, steps),
+    ...inventoryChecks(heal, observed, steps, policy),
   ];
   if (strategy) {
     checks.push(targetsCheck(strategy, steps), blastRadiusCheck(strategy, steps), cooldownCheck(strategy, observed.recentHeals, p.now));
   }
-  checks.push(budgetCheck(observed.appliedInWindow, policy), verifiersCheck(heal.verify, policy.verifyHttpAllowlist));
+  checks.push(budgetCheck(heal.service, observed, policy, p.now), verifiersCheck(heal.verify, policy.verifyHttpAllowlist));
   return checks;
 }
 
@@ -52,6 +54,41 @@ function scopeChecks(heal: HealInput, observed: PlanObservations, steps: PlanSte
         ? `container(s) of another service: ${foreign.map((c) => `${c.ref} belongs to ${c.info!.service}, not ${heal.service}`).join(', ')}`
         : `every allowed container belongs to ${heal.service} or to no service`,
     });
+  }
+  return checks;
+}
+
+/**
+ * The server-side inventory (src/domain/inventory.ts): the request's context can only narrow it. Unlabelled,
+ * unmanaged and infrastructure containers, queues outside the service's allowlist or selfheal's own, and a max
+ * length below 1 are refused, whatever the request lists.
+ */
+function inventoryChecks(heal: HealInput, observed: PlanObservations, steps: PlanStep[], policy: PlanPolicy): SafetyCheck[] {
+  const checks: SafetyCheck[] = [];
+  const protectedWhy = serviceRefusal(heal.service, policy);
+  checks.push({ name: 'service_managed', passed: protectedWhy === null, detail: protectedWhy ?? `${heal.service} is not selfheal infrastructure` });
+  const ownOrUnlabelled = observed.containers.filter((c) => c.info !== null && (c.info.service == null || c.info.service === heal.service));
+  if (ownOrUnlabelled.length > 0) {
+    const refused = ownOrUnlabelled.flatMap((c) => {
+      const why = containerRefusal(c.info!, heal.service, policy);
+      return why ? [why] : [];
+    });
+    checks.push({
+      name: 'containers_managed',
+      passed: refused.length === 0,
+      detail: refused.length ? refused.join('; ') : `every container is labelled ${heal.service} and managed`,
+    });
+  }
+  if (observed.queues.length > 0) {
+    const refused = observed.queues.flatMap((q) => {
+      const why = queueRefusal(q.name, heal.service, policy);
+      return why ? [why] : [];
+    });
+    checks.push({ name: 'queues_allowed', passed: refused.length === 0, detail: refused.length ? refused.join('; ') : `every queue is in the allowlist of ${heal.service}` });
+  }
+  if (steps.some((s) => s.action === 'apply_backpressure')) {
+    const ok = heal.maxLength === undefined || (Number.isSafeInteger(heal.maxLength) && heal.maxLength >= 1);
+    checks.push({ name: 'max_length', passed: ok, detail: ok ? `max_length ${heal.maxLength ?? 'default'}` : `max_length ${heal.maxLength} would refuse every publish: it must be at least 1` });
   }
   return checks;
 }
@@ -107,11 +144,17 @@ function cooldownCheck(strategy: Strategy, recent: AppliedHealSummary[], now: nu
   };
 }
 
-function budgetCheck(appliedInWindow: number, policy: PlanPolicy): SafetyCheck {
+/**
+ * An early refusal only: the budget is enforced by the atomic reservation the heal takes before its first action
+ * (activities/budget.ts), which concurrent heals cannot both pass.
+ */
+function budgetCheck(service: string, observed: PlanObservations, policy: PlanPolicy, now: number): SafetyCheck {
+  const since = now - policy.budgetWindowSeconds * 1000;
+  const mine = observed.recentHeals.filter((h) => h.at >= since).length;
   return {
     name: 'budget',
-    passed: appliedInWindow < policy.budgetMax,
-    detail: `${appliedInWindow} applied heal(s) in the last ${policy.budgetWindowSeconds}s, budget ${policy.budgetMax}`,
+    passed: observed.appliedInWindow < policy.budgetMax && mine < policy.budgetPerServiceMax,
+    detail: `${mine} applied heal(s) of ${service}, per-service budget ${policy.budgetPerServiceMax}; ${observed.appliedInWindow} applied heal(s) in the last ${policy.budgetWindowSeconds}s, budget ${policy.budgetMax}`,
   };
 }
 

@@ -4,6 +4,7 @@ import { buildApp } from '../api/app';
 import { loadConfig, type Config } from '../config';
 import { loadVerificationKeys } from '../auth/keys';
 import { createLogger } from './logger';
+import { temporalConnectionOptions } from '../transport-policy';
 import { openNeo4j, openRabbit } from './adapters';
 import { issueTypesOf, loadRules } from './rules';
 
@@ -13,7 +14,7 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
   const logger = createLogger(config, 'selfheal-api');
   const neo4j = await openNeo4j(config, 'api');
   const rabbit = openRabbit(config, logger, `selfheal-${config.api.instanceId}`);
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({
     config,

@@ -1,6 +1,7 @@
 // Worker entry point: adapters -> activities -> a Temporal worker polling the task queue until SIGINT/SIGTERM.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { temporalConnectionOptions } from '../transport-policy';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { loadConfig, type Config } from '../config';
@@ -31,6 +32,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     config,
     analysisStore: neo4j.analysis,
     auditStore: neo4j.audit,
+    budget: neo4j.budget,
     learningStore: neo4j.learning,
     metricHistory: neo4j.metricHistory,
     publisher,
@@ -42,7 +44,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     random: Math.random,
     now: Date.now,
   });
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

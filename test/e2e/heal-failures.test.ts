@@ -118,7 +118,8 @@ describe.concurrent('recovery before the action took effect', () => {
     // An operator restarts it by hand while the heal waits for approval.
     await docker.getContainer(c.id).restart({ t: 1 });
     const watch = await watchDockerEvents([c.name]);
-    const approved = await stack.call('POST', `/api/self_healing/heal/${res.body.workflow_id}/approve`, { comment: 'go' });
+    // Four eyes: another person than the requester approves.
+    const approved = await stack.call('POST', `/api/self_healing/heal/${res.body.workflow_id}/approve`, { comment: 'go' }, 'operator', 'second-operator');
     expect(approved.status).toBe(200);
     const done = await waitForHeal(stack, res.body.workflow_id);
     watch.stop();

@@ -140,7 +140,8 @@ describe.concurrent('the safety envelope', () => {
     expect(gated.body.status).toBe('awaiting_approval');
     expect(gated.body.plan.approval_reasons).toContain(`circuit breaker open: 2 failed heal(s) of ${service} in a row; a person must approve`);
     await waitForHeal(stack, gated.body.workflow_id, hasStep('approval_requested'));
-    const approved = await stack.call('POST', `/api/self_healing/heal/${gated.body.workflow_id}/approve`, { comment: 'checked by hand' });
+    // The circuit breaker's approval always needs a second person (four eyes).
+    const approved = await stack.call('POST', `/api/self_healing/heal/${gated.body.workflow_id}/approve`, { comment: 'checked by hand' }, 'operator', 'second-operator');
     expect(approved.status).toBe(200);
     expect((await waitForHeal(stack, gated.body.workflow_id)).outcome).toBe('verified');
   });

@@ -17,7 +17,8 @@ export async function createServiceContainer(
     name,
     Image: IMAGE,
     Cmd: ['sh', '-c', cmd],
-    Labels: { 'selfheal.service': service, 'selfheal.test': 'true' },
+    // selfheal.managed: the opt-in marker of the server-side inventory (src/domain/inventory.ts).
+    Labels: { 'selfheal.service': service, 'selfheal.managed': 'true', 'selfheal.test': 'true' },
     Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 1 },
     HostConfig: { NetworkMode: 'none' },
   });

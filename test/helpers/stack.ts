@@ -24,6 +24,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     VERIFY_ATTEMPTS: '20',
     // The budget counts every applied heal of every test run in the shared Neo4j: only the budget's own test sets one.
     HEAL_BUDGET_MAX: '10000',
+    HEAL_BUDGET_PER_SERVICE_MAX: '10000',
+    // The tests' queues (selfheal-test-*) may take backpressure from any test service; nothing else may.
+    HEAL_QUEUE_ALLOWLIST: '*=selfheal-test-*',
     ...overrides,
   });
 }
@@ -32,8 +35,8 @@ export interface TestStack {
   config: Config;
   baseUrl: string;
   token(role: Role, sub?: string): string;
-  /** fetch against the API with a token of this role. */
-  call(method: string, path: string, body?: unknown, role?: Role): Promise<{ status: number; body: any }>;
+  /** fetch against the API with a token of this role (and subject: default test-<role>). */
+  call(method: string, path: string, body?: unknown, role?: Role, sub?: string): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
@@ -65,10 +68,10 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
     config,
     baseUrl,
     token,
-    async call(method, path, body, role = 'operator') {
+    async call(method, path, body, role = 'operator', sub) {
       const res = await fetch(baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${token(role)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${token(role, sub)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();

@@ -18,13 +18,48 @@ export function replicaNames(templateName: string, healKey: string, count: numbe
   return Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
 }
 
-/** The template's process, environment, labels and healthcheck, marked as this heal's replica, with no network. */
+/**
+ * HostConfig settings a replica inherits from its template: its network (the local demo's containers run with
+ * `--network none`, a real deployment's on the service's network) and every security setting and resource limit,
+ * so a replica is never less confined than the container it copies. Published ports are not copied (they would
+ * collide); restart policy and mounts are not either (a replica is temporary and must not share the template's
+ * state).
+ */
+const INHERITED_HOST_CONFIG = [
+  'NetworkMode',
+  'CapDrop',
+  'CapAdd',
+  'Privileged',
+  'ReadonlyRootfs',
+  'SecurityOpt',
+  'Tmpfs',
+  'Memory',
+  'MemorySwap',
+  'MemoryReservation',
+  'NanoCpus',
+  'CpuShares',
+  'CpuQuota',
+  'CpuPeriod',
+  'PidsLimit',
+  'Ulimits',
+  'UsernsMode',
+  'IpcMode',
+  'Init',
+] as const;
+
+/** The template's process, environment, labels, healthcheck, user, network and confinement, marked as this heal's replica. */
 export function replicaCreateOptions(
   template: Docker.ContainerInspectInfo,
   healKey: string,
   name: string,
 ): Docker.ContainerCreateOptions {
-  const { Image, Cmd, Entrypoint, Env, Labels, Healthcheck } = template.Config;
+  const { Image, Cmd, Entrypoint, Env, Labels, Healthcheck, User, WorkingDir } = template.Config as Docker.ContainerInspectInfo['Config'] & { User?: string; WorkingDir?: string };
+  const source = (template.HostConfig ?? {}) as Record<string, unknown>;
+  const hostConfig: Record<string, unknown> = {};
+  for (const key of INHERITED_HOST_CONFIG) {
+    const value = source[key];
+    if (value !== undefined && value !== null && value !== '') hostConfig[key] = value;
+  }
   return {
     name,
     Image,
@@ -32,8 +67,9 @@ export function replicaCreateOptions(
     Entrypoint,
     Env,
     Healthcheck,
+    ...(User ? { User } : {}),
+    ...(WorkingDir ? { WorkingDir } : {}),
     Labels: { ...Labels, [HEAL_LABEL]: healKey, [REPLICA_OF_LABEL]: template.Id },
-    // Containers here never get a network or published ports (the engine runs with --bridge=none).
-    HostConfig: { NetworkMode: 'none' },
+    HostConfig: hostConfig as Docker.HostConfig,
   };
 }

@@ -15,6 +15,8 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['StrategyChoice', 'attemptId'],
   ['AnalysisLock', 'service'],
   ['OutboxEvent', 'id'],
+  ['HealBudgetLock', 'id'],
+  ['HealBudgetReservation', 'attemptId'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
@@ -28,6 +30,7 @@ const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
   ['StrategyChoice', ['issueType']],
   ['OutboxPending', ['stream']],
   ['OutboxEvent', ['sentAt']],
+  ['HealBudgetReservation', ['at']],
 ];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [

@@ -42,20 +42,47 @@ export class RabbitQueueControl implements QueueControl {
     this.authorization = `Basic ${Buffer.from(`${options.user}:${options.password}`).toString('base64')}`;
   }
 
-  async applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string }> {
+  /**
+   * Puts the backpressure policy on the queue, composed with the policy the queue already has: RabbitMQ applies one
+   * policy per queue (the highest priority), so ours carries the queue's own definition (DLX, TTL, ...) with the
+   * lower of both max-lengths and a priority above it. The queue's own policy is never changed, so deleting ours
+   * (rollback, release) restores exactly what was there.
+   */
+  async applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string; base: string | null }> {
     assertQueueName(queue);
-    if (!Number.isSafeInteger(maxLength) || maxLength < 0) {
-      throw new ValidationError('maxLength', 'must be a non-negative integer');
+    if (!Number.isSafeInteger(maxLength) || maxLength < 1) {
+      throw new ValidationError('maxLength', 'must be an integer of at least 1 (0 would refuse every publish)');
     }
     const policy = backpressurePolicyName(queue);
+    const base = await this.basePolicy(queue);
+    const definition = mergeBackpressure(base?.definition ?? {}, maxLength);
     // PUT replaces the policy of that name, so applying twice leaves exactly one, identical policy.
     await this.request('PUT', `/api/policies/${this.vhostPath()}/${encodeURIComponent(policy)}`, {
       pattern: `^${escapeRegExp(queue)}$`,
       'apply-to': 'queues',
-      priority: BACKPRESSURE_POLICY_PRIORITY,
-      definition: { 'max-length': maxLength, overflow: 'reject-publish' },
+      priority: Math.max(BACKPRESSURE_POLICY_PRIORITY, (base?.priority ?? 0) + 1),
+      definition,
     });
-    return { policy };
+    return { policy, base: base?.name ?? null };
+  }
+
+  /** The queue's own policy (not ours): the one in effect, or, while ours is, the best other match. */
+  async basePolicy(queue: string): Promise<ManagementPolicy | null> {
+    const ours = backpressurePolicyName(queue);
+    const [current, all] = await Promise.all([
+      this.request('GET', `/api/queues/${this.vhostPath()}/${encodeURIComponent(queue)}`, undefined, [404]),
+      this.request('GET', `/api/policies/${this.vhostPath()}`),
+    ]);
+    const policies = ((await all.json()) as ManagementPolicy[]).filter((p) => p.name !== ours);
+    const inEffect = current.status === 404 ? undefined : ((await current.json()) as ManagementQueue).policy;
+    if (inEffect && inEffect !== ours) return policies.find((p) => p.name === inEffect) ?? null;
+    const matching = policies.filter((p) => QUEUE_APPLY_TO.has(p['apply-to']) && patternMatches(p.pattern, queue));
+    return matching.sort((a, b) => b.priority - a.priority)[0] ?? null;
+  }
+
+  async getPolicy(name: string): Promise<ManagementPolicy | null> {
+    const response = await this.request('GET', `/api/policies/${this.vhostPath()}/${encodeURIComponent(name)}`, undefined, [404]);
+    return response.status === 404 ? null : ((await response.json()) as ManagementPolicy);
   }
 
   async releaseBackpressure(queue: string): Promise<void> {
@@ -98,6 +125,32 @@ export class RabbitQueueControl implements QueueControl {
     }
     return response;
   }
+}
+
+export interface ManagementPolicy {
+  name: string;
+  pattern: string;
+  'apply-to': string;
+  priority: number;
+  definition: Record<string, unknown>;
+}
+
+const QUEUE_APPLY_TO = new Set(['queues', 'all', 'classic_queues', 'quorum_queues']);
+
+/** RabbitMQ patterns are Erlang regular expressions; JavaScript's agree on the ones people write for queues. */
+function patternMatches(pattern: string, queue: string): boolean {
+  try {
+    return new RegExp(pattern).test(queue);
+  } catch {
+    return false;
+  }
+}
+
+/** The queue's own definition with the backpressure limit: the lower max-length, publishes beyond it refused. */
+export function mergeBackpressure(base: Record<string, unknown>, maxLength: number): Record<string, unknown> {
+  const baseMax = base['max-length'];
+  const overflow = base['overflow'] === 'reject-publish-dlx' ? 'reject-publish-dlx' : 'reject-publish';
+  return { ...base, 'max-length': typeof baseMax === 'number' ? Math.min(baseMax, maxLength) : maxLength, overflow };
 }
 
 interface ManagementQueue {

@@ -16,7 +16,7 @@ export interface SelfHealingRoutesOptions {
 const AnyObject = Type.Object({}, { additionalProperties: true });
 
 export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptions> = async (app, { api, learning }) => {
-  const actor = (request: { user: { sub: string }; id: string }) => ({ sub: request.user.sub, requestId: request.id });
+  const actor = (request: { user: { sub: string; role: 'viewer' | 'operator' | 'admin' }; id: string }) => ({ sub: request.user.sub, requestId: request.id, role: request.user.role });
 
   app.post(
     '/analyze',
@@ -67,7 +67,7 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
         onRequest: app.authorize('operator'),
         schema: { tags: ['self_healing'], summary: `${approve ? 'Approve' : 'Reject'} a heal that waits for a person`, params: WorkflowIdParam, body: Type.Optional(DecisionBody), response: withErrors({ 200: AnyObject, 404: ErrorReply, 409: AnyObject }) },
       },
-      async (request) => api.decide(request.params.id, approve, actor(request), request.body?.comment),
+      async (request) => api.decide(request.params.id, approve, actor(request), request.body?.comment, request.body?.override_reason),
     );
   }
 

@@ -101,13 +101,17 @@ export const HealBody = Type.Object({
   dry_run: Type.Optional(Type.Boolean({ default: true })),
   strategy: Type.Optional(StrategyName),
   replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
-  max_length: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+  max_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'at least 1: a limit of 0 would refuse every publish' })),
   verify: Type.Optional(Type.Array(Verifier, { maxItems: 10 })),
   require_approval: Type.Optional(Type.Boolean()),
   skip_if_healthy: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false, examples: [HEAL_EXAMPLE] });
 export type HealBody = Static<typeof HealBody>;
 
-export const DecisionBody = strict({ comment: Type.Optional(Type.String({ maxLength: 500 })) });
+export const DecisionBody = strict({
+  comment: Type.Optional(Type.String({ maxLength: 500 })),
+  /** Four eyes: an admin approving a heal they requested says why (audited); never enough for the circuit breaker. */
+  override_reason: Type.Optional(Type.String({ minLength: 10, maxLength: 500, description: 'admin only: why you approve a heal you requested yourself' })),
+});
 export const CancelBody = strict({ reason: Type.Optional(Type.String({ maxLength: 500 })) });
 export const RunQuery = strict({ run_id: Type.Optional(Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'a Temporal run id (UUID)' })) });

@@ -58,6 +58,7 @@ function plan(over: Partial<HealPlan> = {}): HealPlan {
     requires_approval: false,
     approval_reasons: [],
     approval_timeout_seconds: 30,
+    backpressure_release_seconds: 0,
     verifiers: [{ name: 'container_health' }],
     verification: { interval_seconds: 0.1, max_checks: 3, consecutive_required: 2 },
     ...over,
@@ -86,6 +87,8 @@ interface Behaviour {
   failCompensation?: number;
   /** Actions find their effect already there (changed: false). */
   unchanged?: boolean;
+  /** The atomic budget reservation is refused. */
+  budgetSpent?: boolean;
 }
 
 /** Activities that record what they were asked to do and behave as told. */
@@ -113,6 +116,13 @@ function stubs(b: Behaviour) {
       if (b.failCompensation === s.index) throw new ActionFailedError(`undo ${s.index} broke`);
       return { changed: true, detail: `undid ${s.index}`, affected: [] };
     },
+    reserveHealBudget: async () => {
+      calls.push('reserve');
+      return b.budgetSpent ? { granted: false, reason: 'budget spent: test' } : { granted: true, reason: 'reserved' };
+    },
+    releaseHealBudget: async () => {
+      calls.push('release');
+    },
     verifyHealth: async () => {
       calls.push('verify');
       const healthy = verdicts.length > 0 ? verdicts.shift()! : false;
@@ -131,7 +141,11 @@ async function run(b: Behaviour, healInput: HealInput, during?: (workflowId: str
     const handle = await client.workflow.start('healWorkflow', { taskQueue, workflowId, args: [healInput] });
     if (during) await during(workflowId);
     try {
-      return { status: (await handle.result()) as HealStatus, failure: null };
+      const status = (await handle.result()) as HealStatus;
+      // A verified backpressure step is released later by a child workflow: wait for it on this worker.
+      const release = steps.find((s) => s.step === 'backpressure_release_scheduled');
+      if (release) await client.workflow.getHandle(release.data.workflow_id as string).result();
+      return { status, failure: null };
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
       return { status: (err.cause as { details?: unknown[] }).details?.[0] as HealStatus, failure: err.cause!.message };
@@ -154,12 +168,58 @@ describe('healWorkflow orchestration', () => {
     const r = await run({ verdicts: [true, true] }, input());
     expect(r.failure).toBeNull();
     expect(r.status.outcome).toBe('verified');
-    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'verify', 'verify']);
+    // The backpressure step (2) is lifted afterwards by the release workflow (backpressure_release_seconds 0 here).
+    expect(r.calls).toEqual(['reserve', 'do 0', 'do 1', 'do 2', 'verify', 'verify', 'undo 2']);
+  });
+
+  it('a verified backpressure policy is released after backpressure_release_seconds by a child that outlives the heal', async () => {
+    const started = Date.now();
+    const r = await run({ plan: plan({ backpressure_release_seconds: 2 }) }, input());
+    expect(r.status.outcome).toBe('verified');
+    const scheduled = r.steps.find((s) => s.step === 'backpressure_release_scheduled')!;
+    expect(scheduled.detail).toMatch(/backpressure on t2 is lifted in 2s/);
+    expect(r.calls.filter((c) => c.startsWith('undo'))).toEqual(['undo 2']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('four eyes: the requester may not approve; an admin may with a reason (audited); never for the circuit breaker', async () => {
+    const gated = plan({ requires_approval: true, approval_reasons: ['policy'] });
+    let refusals: string[] = [];
+    const tryDecide = async (id: string, d: Record<string, unknown>) => {
+      try {
+        await client.workflow.getHandle(id).executeUpdate(decideApprovalUpdate, { args: [d as never] });
+        return true;
+      } catch (err) {
+        refusals.push(((err as { cause?: { type?: string; message?: string } }).cause?.type ?? '') + ': ' + ((err as Error).cause as Error | undefined)?.message);
+        return false;
+      }
+    };
+    const own = await run({ plan: gated }, input({ actor: 'alice' }), async (id) => {
+      await waitForPhase(id, 'awaiting_approval');
+      expect(await tryDecide(id, { approve: true, actor: 'alice', role: 'operator' })).toBe(false);
+      expect(await tryDecide(id, { approve: true, actor: 'alice', role: 'operator', overrideReason: 'operators cannot override' })).toBe(false);
+      expect(await tryDecide(id, { approve: true, actor: 'alice', role: 'admin', overrideReason: 'night shift, nobody else on call' })).toBe(true);
+    });
+    expect(own.status.outcome).toBe('verified');
+    expect(refusals).toEqual([expect.stringMatching(/^FourEyes: alice requested this heal/), expect.stringMatching(/^FourEyes: alice requested this heal/)]);
+    const approved = own.steps.find((s) => s.step === 'approved')!;
+    expect(approved.detail).toContain('four-eyes override by admin alice, who requested it: night shift, nobody else on call');
+    expect(approved.data).toMatchObject({ approver: 'alice', requester: 'alice', four_eyes_override: true, override_reason: 'night shift, nobody else on call' });
+
+    refusals = [];
+    const breaker = await run({ plan: plan({ requires_approval: true, approval_reasons: ['circuit breaker open: 3 failed'], circuit_breaker_open: true }) }, input({ actor: 'alice' }), async (id) => {
+      await waitForPhase(id, 'awaiting_approval');
+      expect(await tryDecide(id, { approve: true, actor: 'alice', role: 'admin', overrideReason: 'I know what I am doing' })).toBe(false);
+      expect(await tryDecide(id, { approve: true, actor: 'bob', role: 'operator' })).toBe(true);
+    });
+    expect(refusals).toEqual([expect.stringMatching(/circuit breaker is open: another person must approve/)]);
+    expect(breaker.steps.find((s) => s.step === 'approved')!.data).toMatchObject({ approver: 'bob', requester: 'alice' });
+    expect(breaker.steps.find((s) => s.step === 'approved')!.data.four_eyes_override).toBeUndefined();
   });
 
   it('when verification fails, compensates the reversible steps in reverse order and fails the heal', async () => {
     const r = await run({ verdicts: [false, true, false] }, input());
-    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'verify', 'verify', 'verify', 'undo 2', 'undo 0']);
+    expect(r.calls).toEqual(['reserve', 'do 0', 'do 1', 'do 2', 'verify', 'verify', 'verify', 'undo 2', 'undo 0']);
     expect(r.status.outcome).toBe('rolled_back');
     expect(r.failure).toContain('verification failed; rolled back');
     expect(r.steps.filter((s) => s.step === 'rollback_step').map((s) => s.data.index)).toEqual([2, 0]);
@@ -167,7 +227,7 @@ describe('healWorkflow orchestration', () => {
 
   it('when an action fails half-way, undoes it and the steps before it, in reverse order', async () => {
     const r = await run({ failAction: 2 }, input());
-    expect(r.calls).toEqual(['do 0', 'do 1', 'do 2', 'undo 2', 'undo 0']);
+    expect(r.calls).toEqual(['reserve', 'do 0', 'do 1', 'do 2', 'undo 2', 'undo 0']);
     expect(r.status.outcome).toBe('rolled_back');
     expect(r.steps.map((s) => s.step)).toContain('action_failed');
   });
@@ -243,6 +303,23 @@ describe('healWorkflow orchestration', () => {
     expect(r.status.outcome).toBe('cancelled');
     expect(r.calls.filter((c) => c.startsWith('undo'))).toEqual(['undo 2', 'undo 0']);
     expect(r.status.reasons).toEqual(['cancelled by carol: wrong service']);
+  });
+
+  it('reserves the budget right before the first action; a spent budget refuses the heal without acting', async () => {
+    const ok = await run({}, input());
+    expect(ok.calls.slice(0, 2)).toEqual(['reserve', 'do 0']);
+    const spent = await run({ budgetSpent: true }, input());
+    expect(spent.status.outcome).toBe('refused');
+    expect(spent.status.reasons).toEqual(['budget: budget spent: test']);
+    expect(spent.calls).toEqual(['reserve']);
+  });
+
+  it('gives the budget back when the heal changed nothing', async () => {
+    const r = await run({ verdicts: [true, true], unchanged: true }, input());
+    expect(r.status.outcome).toBe('recovered_before_action');
+    expect(r.calls).toContain('release');
+    const changed = await run({ verdicts: [false, false, false] }, input());
+    expect(changed.calls).not.toContain('release');
   });
 
   it('when the target is already healthy before acting, records that and does nothing', async () => {

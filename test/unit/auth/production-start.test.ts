@@ -8,7 +8,15 @@ import { keyFolder, pemOf, rsaKeys } from '../../helpers/tokens';
 const repo = path.resolve(__dirname, '../../..');
 const privateKeyFile = keyFolder('selfheal-prod-')('private.pem', pemOf(rsaKeys().privateKey));
 
-const nowhere = { TEMPORAL_ADDRESS: '127.0.0.1:1', NEO4J_URI: 'bolt://127.0.0.1:1', RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1' };
+const nowhere = {
+  TEMPORAL_ADDRESS: '127.0.0.1:1',
+  NEO4J_URI: 'bolt://127.0.0.1:1',
+  NEO4J_PASSWORD: 'a-password-of-its-own',
+  RABBITMQ_URL: 'amqp://selfheal:s3cret@127.0.0.1:1',
+  RABBITMQ_MANAGEMENT_URL: 'http://127.0.0.1:1',
+  RABBITMQ_MANAGEMENT_USER: 'selfheal',
+  RABBITMQ_MANAGEMENT_PASSWORD: 's3cret',
+};
 
 function startApi(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const { PATH, HOME } = process.env;
@@ -25,11 +33,13 @@ describe.concurrent('node src/main/api.ts in production mode', () => {
     ['the local development secret', {}, 'JWT_SECRET is the local development secret: refusing to run in production mode'],
     ['RS256 without a key', { JWT_ALGORITHM: 'RS256' }, 'refusing to run in production mode without one'],
     ['a private key where the public key belongs', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: privateKeyFile }, 'holds a private key; give the public key'],
+    ['the default RabbitMQ credentials', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: privateKeyFile, RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1' }, 'RABBITMQ_URL uses the default guest:guest'],
+    ['plaintext Neo4j to another host', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: privateKeyFile, NEO4J_URI: 'bolt://10.0.0.1:1' }, 'NEO4J_URI sends credentials in plaintext to 10.0.0.1'],
   ])('exits 1 with %s, naming the problem', async (_name, env, message) => {
     const { code, stderr } = await startApi({ SELFHEAL_MODE: 'production', ...env });
     expect(code).toBe(1);
     expect(stderr).toMatch(/^selfheal api: /);
     expect(stderr).toContain(message);
-    expect(stderr).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:1/);
+    expect(stderr).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:1|10\.0\.0\.1:1/);
   }, 60_000);
 });

@@ -20,31 +20,34 @@ function problems(env: Record<string, string>): string[] {
   return [];
 }
 
+/** Production services with credentials of their own, on loopback (transport rules: transport-config.test.ts). */
+const ownServices = { NEO4J_PASSWORD: 'a-password-of-its-own', RABBITMQ_URL: 'amqp://selfheal:s3cret@127.0.0.1:5672', RABBITMQ_MANAGEMENT_USER: 'selfheal', RABBITMQ_MANAGEMENT_PASSWORD: 's3cret' };
+
 describe('production mode', () => {
   it('refuses the local development secret (the default when JWT_SECRET is unset)', () => {
-    expect(problems({ SELFHEAL_MODE: 'production' })).toEqual([
+    expect(problems({ ...ownServices, SELFHEAL_MODE: 'production' })).toEqual([
       'JWT_SECRET is the local development secret: refusing to run in production mode',
       'JWT_ALGORITHM=HS256 is for local use: production mode needs RS256 or ES256 with JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE',
     ]);
   });
 
   it('refuses HS256 even with a secret of its own: whoever verifies could also mint tokens', () => {
-    expect(problems({ SELFHEAL_MODE: 'production', JWT_SECRET: 'x'.repeat(48) })).toEqual([
+    expect(problems({ ...ownServices, SELFHEAL_MODE: 'production', JWT_SECRET: 'x'.repeat(48) })).toEqual([
       'JWT_ALGORITHM=HS256 is for local use: production mode needs RS256 or ES256 with JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE',
     ]);
   });
 
   it('refuses RS256 or ES256 without a key', () => {
     for (const alg of ['RS256', 'ES256']) {
-      expect(problems({ SELFHEAL_MODE: 'production', JWT_ALGORITHM: alg })).toEqual([
+      expect(problems({ ...ownServices, SELFHEAL_MODE: 'production', JWT_ALGORITHM: alg })).toEqual([
         `JWT_ALGORITHM=${alg} needs a key: JWT_PUBLIC_KEY_FILE (PEM) or JWT_JWKS_FILE (JWKS); refusing to run in production mode without one`,
       ]);
     }
   });
 
   it('runs with RS256 and a public key file, or a JWKS file', () => {
-    expect(loadConfig({ SELFHEAL_MODE: 'production', JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: rsaPublic }).jwt).toMatchObject({ algorithm: 'RS256', secret: undefined });
-    expect(loadConfig({ SELFHEAL_MODE: 'production', JWT_ALGORITHM: 'ES256', JWT_JWKS_FILE: '/run/secrets/jwks.json' }).jwt.jwksFile).toBe('/run/secrets/jwks.json');
+    expect(loadConfig({ ...ownServices, SELFHEAL_MODE: 'production', JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: rsaPublic }).jwt).toMatchObject({ algorithm: 'RS256', secret: undefined });
+    expect(loadConfig({ ...ownServices, SELFHEAL_MODE: 'production', JWT_ALGORITHM: 'ES256', JWT_JWKS_FILE: '/run/secrets/jwks.json' }).jwt.jwksFile).toBe('/run/secrets/jwks.json');
   });
 });
 

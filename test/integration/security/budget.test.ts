@@ -1,0 +1,65 @@
+// The heal budget is an atomic reservation in Neo4j: many concurrent reservations (as many workers planning heals
+// at once would make) never grant more than the global or the per-service limit, a retried reservation of the same
+// attempt counts once, and a released one frees its place.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNeo4j, closeNeo4j, type Neo4jConnection } from '../../../src/adapters/neo4j/driver';
+import { ensureSchema } from '../../../src/adapters/neo4j/schema';
+import { Neo4jHealBudget } from '../../../src/adapters/neo4j/budget-store';
+import { loadConfig } from '../../../src/config';
+
+let connection: Neo4jConnection;
+let budget: Neo4jHealBudget;
+const attempts: string[] = [];
+// Reservations are dated in a window of their own, far in the past, so the shared database's other heals never count.
+const base = Date.parse('1990-01-01T00:00:00Z') + Math.floor(Math.random() * 1e9);
+
+beforeAll(async () => {
+  connection = await connectNeo4j(loadConfig().neo4j);
+  await ensureSchema(connection);
+  budget = new Neo4jHealBudget(connection);
+});
+
+afterAll(async () => {
+  await connection?.driver.executeQuery('MATCH (r:HealBudgetReservation) WHERE r.attemptId IN $ids DELETE r', { ids: attempts }, { database: connection.database });
+  if (connection) await closeNeo4j(connection);
+});
+
+const reserve = (attemptId: string, service: string, globalMax: number, serviceMax: number) => {
+  attempts.push(attemptId);
+  return budget.reserve({ attemptId, service, at: base, windowSeconds: 60, globalMax, serviceMax });
+};
+
+describe('the atomic heal budget', () => {
+  it('grants exactly the global limit to 12 concurrent reservations of different services', async () => {
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => reserve(`budget-g-${randomUUID()}`, `svc-${i}`, 4, 100)));
+    expect(results.filter((r) => r.granted)).toHaveLength(4);
+  }, 60_000);
+
+  it('grants exactly the per-service limit to concurrent reservations of one service; other services still fit', async () => {
+    const shift = 3600_000;
+    const one = (service: string) => {
+      const attemptId = `budget-s-${randomUUID()}`;
+      attempts.push(attemptId);
+      return budget.reserve({ attemptId, service, at: base + shift, windowSeconds: 60, globalMax: 100, serviceMax: 2 });
+    };
+    const results = await Promise.all(Array.from({ length: 8 }, () => one('checkout')));
+    expect(results.filter((r) => r.granted)).toHaveLength(2);
+    expect((await one('payments')).granted).toBe(true);
+  }, 60_000);
+
+  it('counts a retried reservation of one attempt once, and a released one frees its place', async () => {
+    const shift = 2 * 3600_000;
+    const at = base + shift;
+    const id = `budget-r-${randomUUID()}`;
+    attempts.push(id);
+    const r = (attemptId: string) => budget.reserve({ attemptId, service: 'svc', at, windowSeconds: 60, globalMax: 1, serviceMax: 1 });
+    expect((await r(id)).granted).toBe(true);
+    expect((await r(id)).granted).toBe(true);
+    const other = `budget-r-${randomUUID()}`;
+    attempts.push(other);
+    expect(await r(other)).toMatchObject({ granted: false, global: 1, service: 1 });
+    await budget.release(id);
+    expect((await r(other)).granted).toBe(true);
+  }, 60_000);
+});
