@@ -50,6 +50,7 @@ export function createAnalysisActivities(deps: ActivityDeps) {
         (outcome) => analyzedEvent(toResult(outcome), input.runId),
       );
       deps.outbox.wake(input.service);
+      deps.counters.analysisRecorded(outcome.replayed);
       return toResult(outcome);
     },
   };

@@ -13,6 +13,12 @@ import type {
 import type { Config } from '../src/config';
 import type { DiagnosisRule } from '../src/domain/diagnosis';
 
+/** Counted where it happens, exposed by the worker's /metrics (src/main/worker-telemetry.ts). */
+export interface WorkerCounters {
+  analysisRecorded(replayed: boolean): void;
+  healFinished(outcome: string, strategy: string | null, dryRun: boolean): void;
+}
+
 /** Everything activities may touch, built once by the worker entry point (or a test) and injected. */
 export interface ActivityDeps {
   config: Config;
@@ -30,4 +36,5 @@ export interface ActivityDeps {
   /** Uniform [0, 1): Thompson sampling's randomness, injected so tests can seed it. */
   random: () => number;
   now: () => number;
+  counters: WorkerCounters;
 }

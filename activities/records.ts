@@ -17,6 +17,7 @@ export function createRecordActivities(deps: ActivityDeps) {
       const attempt = { ...input.attempt, at: input.attempt.at || at, finishedAt: input.attempt.finishedAt === null ? null : at };
       await deps.auditStore.recordHealAttempt(attempt);
       const seqs = await deps.auditStore.recordHealSteps(input.steps.map((s) => ({ ...s, at: s.at || at })));
+      if (attempt.finishedAt !== null) deps.counters.healFinished(attempt.outcome, attempt.strategy, attempt.dryRun);
       if (attempt.finishedAt !== null && !attempt.dryRun && attempt.applied && attempt.strategy && LEARNING_OUTCOMES.has(attempt.outcome)) {
         await deps.learningStore.recordOutcome({
           attemptId: attempt.id,

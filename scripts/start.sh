@@ -12,7 +12,10 @@ source scripts/lib.sh
 mkdir -p "$SELFHEAL_LOGS" "$SELFHEAL_RUN"
 API_HOST=${API_HOST:-127.0.0.1}
 API_PORT=${API_PORT:-3000}
-export API_HOST API_PORT
+# The worker's health and metrics server, and the Temporal SDK's Prometheus exporter it includes.
+WORKER_HEALTH_PORT=${WORKER_HEALTH_PORT:-3001}
+WORKER_SDK_METRICS_ADDRESS=${WORKER_SDK_METRICS_ADDRESS:-127.0.0.1:3002}
+export API_HOST API_PORT WORKER_HEALTH_PORT WORKER_SDK_METRICS_ADDRESS
 
 # start_process NAME ENTRY: runs `node --import tsx ENTRY` in the background under scripts/supervise.sh, which
 # restarts it with back-off when it exits, unless our previous one still runs. The pid file holds the supervisor's
@@ -71,7 +74,8 @@ TOKEN=$(node bin/selfheal.js token --sub demo-operator --role operator)
 cat <<INFO
 
 Selfheal is running.
-  API                  http://$API_HOST:$API_PORT   (OpenAPI: /openapi.json, Swagger UI: /docs)
+  API                  http://$API_HOST:$API_PORT   (OpenAPI: /openapi.json, Swagger UI: /docs, readiness: /readyz)
+  Worker health        http://127.0.0.1:$WORKER_HEALTH_PORT/healthz   (/readyz, /metrics)
   Temporal Web UI      http://127.0.0.1:${SELFHEAL_TEMPORAL_UI_PORT}
   RabbitMQ management  http://127.0.0.1:${SELFHEAL_RABBITMQ_MGMT_PORT}   (guest/guest)
   Neo4j Bolt           bolt://127.0.0.1:${SELFHEAL_NEO4J_BOLT_PORT}

@@ -1,6 +1,7 @@
 // The one reader of process.env. Every key has its env name, a default that runs the embedded local stack, and a doc.
 // loadConfig() validates everything once and throws ConfigError listing every bad key.
 
+import os from 'node:os';
 import type { PlanPolicy } from './domain/planning';
 import { parseQueueAllowlist } from './domain/inventory';
 import { temporalTlsProblems, transportProblems, type TemporalTls } from './transport-policy';
@@ -60,6 +61,8 @@ export interface Config {
     maxSeriesPerService: number;
   };
   diagnosis: { rulesFile: string | undefined };
+  /** The worker's health and metrics server (off when healthPort is null) and its shutdown. */
+  worker: { healthHost: string; healthPort: number | null; sdkMetricsAddress: string | undefined; shutdownGraceSeconds: number };
   /** The transactional outbox's relay (src/adapters/neo4j/outbox.ts), run by every worker. */
   outbox: { sweepIntervalMs: number; minAgeMs: number; retentionSeconds: number };
   heal: PlanPolicy;
@@ -133,7 +136,8 @@ export function loadConfig(env: Env = process.env): Config {
     api: {
       host,
       port,
-      instanceId: r.str('API_INSTANCE_ID', `api-${host}-${port}`),
+      // Unique per host by default (a container's hostname is its id), so replicas never share a relay queue.
+      instanceId: r.str('API_INSTANCE_ID', `api-${os.hostname()}-${port}`),
       bodyLimitBytes: r.num('API_BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024, true),
       corsOrigins: r.list('CORS_ORIGINS', []),
       rateLimitMax: r.num('RATE_LIMIT_MAX', 600, 1, 1_000_000, true),
@@ -188,6 +192,12 @@ export function loadConfig(env: Env = process.env): Config {
       maxSeriesPerService: r.num('MAX_SERIES_PER_SERVICE', 200, 1, 100_000, true),
     },
     diagnosis: { rulesFile: r.optional('RULES_FILE') },
+    worker: {
+      healthHost: r.str('WORKER_HEALTH_HOST', '127.0.0.1'),
+      healthPort: r.optional('WORKER_HEALTH_PORT') === undefined ? null : r.num('WORKER_HEALTH_PORT', 0, 0, 65535, true),
+      sdkMetricsAddress: r.optional('WORKER_SDK_METRICS_ADDRESS'),
+      shutdownGraceSeconds: r.num('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
+    },
     outbox: {
       sweepIntervalMs: r.num('OUTBOX_SWEEP_INTERVAL_MS', 1000, 50, 600_000, true),
       minAgeMs: r.num('OUTBOX_MIN_AGE_MS', 2000, 0, 600_000, true),

@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import type { EventFeed, LearningStore } from '../adapters/ports';
 import type { AuditReader } from './routes/audit';
 import type { BaselineReader } from './routes/baselines';
+import { checkReadiness, type DependencyCheck } from '../main/readiness';
 import authPlugin from './plugins/auth';
 import hardeningPlugin from './plugins/hardening';
 import errorsPlugin from './plugins/errors';
@@ -28,6 +29,8 @@ export interface AppDeps {
   baselines: BaselineReader;
   feed: EventFeed;
   knownIssueTypes: ReadonlySet<string>;
+  /** What /readyz checks: the dependencies this instance needs to serve (Temporal, Neo4j, RabbitMQ). */
+  readiness?: readonly DependencyCheck[];
   /** pino options or false; tests pass false. */
   logger?: boolean | Record<string, unknown>;
 }
@@ -69,7 +72,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(socketIoPlugin, { feed: deps.feed, corsOrigins: config.api.corsOrigins });
   await app.register(operatorPlugin, { config, baselines: deps.baselines });
 
+  // Liveness: the process serves HTTP. Readiness: every dependency answers, else 503 naming the failing ones.
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const report = await checkReadiness(deps.readiness ?? []);
+    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', ...report });
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const api = new SelfHealingApi(deps.temporal, config, deps.knownIssueTypes);

@@ -24,6 +24,11 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
     baselines: neo4j.analysis,
     feed: rabbit.feed(),
     knownIssueTypes: issueTypesOf(loadRules(config)),
+    readiness: [
+      { name: 'temporal', check: () => connection.healthService.check({}) },
+      { name: 'neo4j', check: () => neo4j.connection.driver.getServerInfo({ database: config.neo4j.database }) },
+      { name: 'rabbitmq', check: () => rabbit.connection.get() },
+    ],
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   app.addHook('onClose', async () => {

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../config';
 import { createLogger } from './logger';
 import { containerRuntime, httpProbe, openNeo4j, openRabbit, queueControl } from './adapters';
 import { Neo4jOutbox } from '../adapters/neo4j/outbox';
+import { startHealthServer, temporalLogger, workerMetrics } from './worker-telemetry';
 import { loadRules } from './rules';
 
 /** workflows/index.ts from a source checkout (tsx, vitest), workflows/index.js in a build. */
@@ -28,6 +29,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     minAgeMs: config.outbox.minAgeMs,
     retentionMs: config.outbox.retentionSeconds * 1000,
   });
+  const metrics = workerMetrics(() => outbox.countPending());
   const activities = createActivities({
     config,
     analysisStore: neo4j.analysis,
@@ -43,6 +45,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     rules: loadRules(config),
     random: Math.random,
     now: Date.now,
+    counters: metrics,
   });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await Worker.create({
@@ -51,17 +54,35 @@ export async function startWorker(config: Config, options: { identity?: string }
     taskQueue: config.temporal.taskQueue,
     workflowsPath: workflowsPath(),
     activities,
+    // On SIGTERM running activities get this long to finish before they are cancelled (then retried elsewhere).
+    shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,
     ...(options.identity ? { identity: options.identity } : {}),
   });
+  const health =
+    config.worker.healthPort === null
+      ? null
+      : await startHealthServer({
+          host: config.worker.healthHost,
+          port: config.worker.healthPort,
+          worker,
+          metrics,
+          checks: [
+            { name: 'neo4j', check: () => neo4j.connection.driver.getServerInfo({ database: config.neo4j.database }) },
+            { name: 'rabbitmq', check: () => rabbit.connection.get() },
+          ],
+          ...(config.worker.sdkMetricsAddress ? { sdkMetricsUrl: `http://${config.worker.sdkMetricsAddress}/metrics` } : {}),
+        });
   return {
     worker,
     logger,
     outbox,
+    healthPort: health?.port ?? null,
     async run() {
       outbox.start();
       try {
         await worker.run();
       } finally {
+        await health?.close();
         await outbox.stop();
         // The channel before its connection: closing both at once can leave the channel's close waiting forever.
         await publisher.close();
@@ -73,13 +94,18 @@ export async function startWorker(config: Config, options: { identity?: string }
 
 if (require.main === module) {
   const config = loadConfig();
+  // One log stream: the SDK's and the core's logs go through the same pino root, as JSON.
   Runtime.install({
-    logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+    logger: temporalLogger(createLogger(config, 'selfheal-worker'), config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'INFO'),
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(config.worker.sdkMetricsAddress ? { metrics: { prometheus: { bindAddress: config.worker.sdkMetricsAddress } } } : {}),
+    },
   });
   startWorker(config)
-    .then(async ({ run, logger }) => {
-      logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address }, 'worker started');
+    .then(async (started) => {
+      const { run, logger } = started;
+      logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, healthPort: started.healthPort }, 'worker started');
       await run();
       logger.info('worker stopped');
     })

@@ -62,7 +62,7 @@ async function workerOf(workflowId: string): Promise<string> {
 
 describe('bad input: a 400 naming the field, and the baselines stay exactly as they were', () => {
   const service = newService('analyze-bad');
-  const firstAt = '2030-01-01T00:00:00.000Z';
+  const firstAt = '2025-01-01T00:00:00.000Z';
   let before: Awaited<ReturnType<typeof baseline>>[];
 
   beforeAll(async () => {
@@ -205,7 +205,7 @@ describe('concurrent analyses of one service', () => {
 describe('a restart of the worker and the API', () => {
   it('keeps the baseline: the count goes on and a spike right after the restart is still judged against it', async () => {
     const service = newService('analyze-restart');
-    const start = Date.parse('2030-02-01T00:00:00.000Z');
+    const start = Date.parse('2025-02-01T00:00:00.000Z');
     const at = (i: number) => new Date(start + i * 60_000).toISOString();
     const before = await startTestStack();
     try {
