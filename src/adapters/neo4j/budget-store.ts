@@ -16,7 +16,7 @@ SET lock.locked = true
 WITH lock
 OPTIONAL MATCH (own:HealBudgetReservation {attemptId: $attemptId})
 CALL () {
-  OPTIONAL MATCH (r:HealBudgetReservation) WHERE r.at >= $since AND r.attemptId <> $attemptId
+  OPTIONAL MATCH (r:HealBudgetReservation) WHERE r.at >= $since AND r.at <= $at AND r.attemptId <> $attemptId
   RETURN count(r) AS globalCount, count(CASE WHEN r.service = $service THEN 1 END) AS serviceCount
 }
 WITH lock, own, globalCount, serviceCount, own IS NOT NULL OR (globalCount < $globalMax AND serviceCount < $serviceMax) AS granted
