@@ -5,12 +5,13 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../../../activities';
 import type { HealInput, HealPlan, HealStatus, PlanStep } from '../../../src/domain/heal';
 import type { HealStepRecord } from '../../../src/adapters/ports';
 import { ActionFailedError } from '../../../src/errors';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery } from '../../../workflows/definitions';
+import { installTestRuntime } from '../../helpers/temporal-runtime';
 
 let bundle: WorkflowBundleWithSourceMap;
 let nativeConnection: NativeConnection;
@@ -18,8 +19,8 @@ let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  const logger = installTestRuntime();
+  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows/index.ts'), logger });
   nativeConnection = await NativeConnection.connect({ address: '127.0.0.1:7233' });
   connection = await Connection.connect({ address: '127.0.0.1:7233' });
   client = new Client({ connection });
