@@ -1,0 +1,180 @@
+// In-memory stand-ins for the remaining ports, for activity and API tests that need no real service. They keep the
+// ports' documented promises (idempotent actions, null for what does not exist) and record what they were asked.
+import type {
+  ContainerInfo,
+  ContainerRuntime,
+  EventPublisher,
+  HttpProbe,
+  MetricHistory,
+  QueueControl,
+  QueueInfo,
+  SnapshotSummary,
+} from '../../src/adapters/ports';
+import type { EventEnvelope } from '../../src/domain/events';
+import { TargetGoneError } from '../../src/errors';
+
+export class FakeEventPublisher implements EventPublisher {
+  readonly published: EventEnvelope[] = [];
+  closed = false;
+
+  async publish(events: EventEnvelope[]): Promise<void> {
+    if (this.closed) throw new Error('publisher closed');
+    this.published.push(...structuredClone(events));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/** A container as the fake engine holds it; `startedAt` moves on each (re)start. */
+export function container(over: Partial<ContainerInfo> & { name: string }): ContainerInfo {
+  return {
+    id: `id-${over.name}`,
+    image: 'selfheal/busybox:1',
+    state: 'running',
+    health: 'healthy',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    restartCount: 0,
+    labels: over.service ? { 'selfheal.service': over.service } : {},
+    service: null,
+    ...over,
+  };
+}
+
+export class FakeContainerRuntime implements ContainerRuntime {
+  readonly containers = new Map<string, ContainerInfo>();
+  readonly calls: string[] = [];
+  private clock = Date.parse('2026-01-01T00:00:00.000Z');
+
+  constructor(containers: ContainerInfo[] = []) {
+    for (const c of containers) this.containers.set(c.id, structuredClone(c));
+  }
+
+  private find(ref: string): ContainerInfo | undefined {
+    return this.containers.get(ref) ?? [...this.containers.values()].find((c) => c.name === ref || c.id.startsWith(ref));
+  }
+
+  private must(ref: string): ContainerInfo {
+    const c = this.find(ref);
+    if (!c) throw new TargetGoneError(`container ${ref} is gone`);
+    return c;
+  }
+
+  async ping(): Promise<void> {}
+
+  async inspect(ref: string): Promise<ContainerInfo | null> {
+    const c = this.find(ref);
+    return c ? structuredClone(c) : null;
+  }
+
+  async list(filter: { service?: string; labels?: Record<string, string> }): Promise<ContainerInfo[]> {
+    return [...this.containers.values()]
+      .filter((c) => filter.service === undefined || c.labels['selfheal.service'] === filter.service)
+      .filter((c) => Object.entries(filter.labels ?? {}).every(([k, v]) => c.labels[k] === v))
+      .map((c) => structuredClone(c));
+  }
+
+  async restartOnce(ref: string, startedAtBefore: string): Promise<{ restarted: boolean; startedAt: string }> {
+    const c = this.must(ref);
+    if (c.startedAt > startedAtBefore) return { restarted: false, startedAt: c.startedAt };
+    this.calls.push(`restart ${c.name}`);
+    c.startedAt = new Date((this.clock += 1000)).toISOString();
+    c.restartCount++;
+    c.state = 'running';
+    return { restarted: true, startedAt: c.startedAt };
+  }
+
+  async ensureReplicas(template: string, healKey: string, count: number): Promise<string[]> {
+    const t = this.must(template);
+    const have = [...this.containers.values()].filter((c) => c.labels['selfheal.heal'] === healKey);
+    for (let i = have.length; i < count; i++) {
+      const name = `${t.name}-${healKey}-${i}`;
+      this.calls.push(`create ${name}`);
+      const replica = { ...structuredClone(t), id: `id-${name}`, name, labels: { ...t.labels, 'selfheal.heal': healKey } };
+      this.containers.set(replica.id, replica);
+    }
+    return [...this.containers.values()].filter((c) => c.labels['selfheal.heal'] === healKey).map((c) => c.id);
+  }
+
+  async removeReplicas(healKey: string): Promise<string[]> {
+    const ids = [...this.containers.values()].filter((c) => c.labels['selfheal.heal'] === healKey).map((c) => c.id);
+    for (const id of ids) {
+      this.calls.push(`remove ${this.containers.get(id)!.name}`);
+      this.containers.delete(id);
+    }
+    return ids;
+  }
+
+  async stop(ref: string): Promise<void> {
+    this.must(ref).state = 'exited';
+  }
+
+  async start(ref: string): Promise<void> {
+    this.must(ref).state = 'running';
+  }
+
+  async pause(ref: string): Promise<void> {
+    const c = this.must(ref);
+    if (c.state === 'running') c.state = 'paused';
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const c = this.must(ref);
+    if (c.state === 'paused') c.state = 'running';
+  }
+}
+
+export class FakeQueueControl implements QueueControl {
+  readonly queues = new Map<string, QueueInfo>();
+
+  constructor(queues: QueueInfo[] = []) {
+    for (const q of queues) this.queues.set(q.name, { ...q });
+  }
+
+  static policyName(queue: string): string {
+    return `selfheal-backpressure-${queue}`;
+  }
+
+  async applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string }> {
+    const q = this.queues.get(queue);
+    if (!q) throw new TargetGoneError(`queue ${queue} is gone`);
+    const policy = FakeQueueControl.policyName(queue);
+    Object.assign(q, { policy, maxLength });
+    return { policy };
+  }
+
+  async releaseBackpressure(queue: string): Promise<void> {
+    const q = this.queues.get(queue);
+    if (q?.policy === FakeQueueControl.policyName(queue)) Object.assign(q, { policy: null, maxLength: null });
+  }
+
+  async getQueue(queue: string): Promise<QueueInfo | null> {
+    const q = this.queues.get(queue);
+    return q ? { ...q } : null;
+  }
+}
+
+/** Answers each URL with the status set for it (200 by default); records every URL asked. */
+export class FakeHttpProbe implements HttpProbe {
+  readonly statuses = new Map<string, number>();
+  readonly asked: string[] = [];
+
+  async get(url: string): Promise<{ status: number; ok: boolean; error?: string }> {
+    this.asked.push(url);
+    const status = this.statuses.get(url) ?? 200;
+    return { status, ok: status >= 200 && status < 300 };
+  }
+}
+
+export class FakeMetricHistory implements MetricHistory {
+  readonly snapshots: (SnapshotSummary & { service: string })[] = [];
+
+  async recentSnapshots(service: string, sinceMs: number, limit: number): Promise<SnapshotSummary[]> {
+    return this.snapshots
+      .filter((s) => s.service === service && s.at >= sinceMs)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit)
+      .map(({ service: _service, ...s }) => structuredClone(s));
+  }
+}
