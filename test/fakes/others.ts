@@ -155,13 +155,16 @@ export class FakeQueueControl implements QueueControl {
   }
 }
 
-/** Answers each URL with the status set for it (200 by default); records every URL asked. */
+/** Answers each URL with the status set for it (200 by default), or not at all when unreachable; records every URL asked. */
 export class FakeHttpProbe implements HttpProbe {
   readonly statuses = new Map<string, number>();
+  readonly unreachable = new Set<string>();
   readonly asked: string[] = [];
 
   async get(url: string): Promise<{ status: number; ok: boolean; error?: string }> {
     this.asked.push(url);
+    // status 0: no HTTP answer at all, as FetchHttpProbe reports it.
+    if (this.unreachable.has(url)) return { status: 0, ok: false, error: 'fetch failed: connect ECONNREFUSED' };
     const status = this.statuses.get(url) ?? 200;
     return { status, ok: status >= 200 && status < 300 };
   }

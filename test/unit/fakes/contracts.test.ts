@@ -1,16 +1,18 @@
-// The in-memory fakes held to the same contracts as the real Neo4j adapters
-// (test/integration/adapters/neo4j-contracts.test.ts runs these suites against Neo4j).
+// The in-memory fakes held to the same contracts as the real adapters (test/integration/adapters/*-contract(s).test.ts
+// run these suites against Neo4j, Docker and a local HTTP server).
 import { beforeEach } from 'vitest';
 import { describeAuditStoreContract, type AuditStoreSubject } from '../../contracts/audit-store';
 import { describeContainerRuntimeContract, type ContainerRuntimeSubject } from '../../contracts/container-runtime';
+import { describeHttpProbeContract, type HttpProbeSubject } from '../../contracts/http-probe';
 import { describeLearningStoreContract, type LearningStoreSubject } from '../../contracts/learning-store';
 import { FakeAuditStore } from '../../fakes/audit-store';
 import { FakeLearningStore } from '../../fakes/learning-store';
-import { container, FakeContainerRuntime } from '../../fakes/others';
+import { container, FakeContainerRuntime, FakeHttpProbe } from '../../fakes/others';
 
 let audit: AuditStoreSubject;
 let learning: LearningStoreSubject;
 let containers: ContainerRuntimeSubject;
+let http: HttpProbeSubject;
 
 beforeEach(() => {
   audit = { store: new FakeAuditStore(), services: [] };
@@ -25,8 +27,22 @@ beforeEach(() => {
       return { id: c.id, name: c.name };
     },
   };
+  const probe = new FakeHttpProbe();
+  http = {
+    probe,
+    answering(status) {
+      const url = `http://probe.test/status/${status}`;
+      probe.statuses.set(url, status);
+      return url;
+    },
+    unreachable() {
+      probe.unreachable.add('http://probe.test:1/');
+      return 'http://probe.test:1/';
+    },
+  };
 });
 
 describeAuditStoreContract('FakeAuditStore', () => audit);
 describeLearningStoreContract('FakeLearningStore', () => learning);
 describeContainerRuntimeContract('FakeContainerRuntime', () => containers);
+describeHttpProbeContract('FakeHttpProbe', () => http);
