@@ -3,6 +3,7 @@
 import type {
   ContainerInfo,
   ContainerRuntime,
+  EventFeed,
   EventPublisher,
   HttpProbe,
   MetricHistory,
@@ -13,17 +14,74 @@ import type {
 import type { EventEnvelope } from '../../src/domain/events';
 import { TargetGoneError } from '../../src/errors';
 
+/**
+ * The broker in memory: every API instance has a durable queue of its own (declared by its feed's first start) that
+ * gets every published event; a started feed of that instance consumes it, dropping ids it has already delivered;
+ * what is published while no feed of the instance runs waits in its queue for the next one.
+ */
+export class FakeEventBus {
+  readonly queues = new Map<string, EventEnvelope[]>();
+  readonly consumers = new Map<string, FakeEventFeed>();
+
+  deliver(events: EventEnvelope[]): void {
+    for (const [instanceId, queue] of this.queues) {
+      queue.push(...structuredClone(events));
+      this.consumers.get(instanceId)?.drain();
+    }
+  }
+
+  feed(instanceId: string): FakeEventFeed {
+    return new FakeEventFeed(this, instanceId);
+  }
+}
+
 export class FakeEventPublisher implements EventPublisher {
   readonly published: EventEnvelope[] = [];
   closed = false;
 
+  constructor(private readonly bus = new FakeEventBus()) {}
+
   async publish(events: EventEnvelope[]): Promise<void> {
     if (this.closed) throw new Error('publisher closed');
     this.published.push(...structuredClone(events));
+    this.bus.deliver(events);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+}
+
+export class FakeEventFeed implements EventFeed {
+  private onEvent: ((event: EventEnvelope) => void) | null = null;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly bus: FakeEventBus,
+    private readonly instanceId: string,
+  ) {}
+
+  async start(onEvent: (event: EventEnvelope) => void): Promise<void> {
+    if (this.onEvent) throw new Error('event feed already started');
+    this.onEvent = onEvent;
+    if (!this.bus.queues.has(this.instanceId)) this.bus.queues.set(this.instanceId, []);
+    this.bus.consumers.set(this.instanceId, this);
+    this.drain();
+  }
+
+  drain(): void {
+    const queue = this.bus.queues.get(this.instanceId) ?? [];
+    while (this.onEvent && queue.length > 0) {
+      const event = queue.shift()!;
+      if (this.seen.has(event.id)) continue;
+      this.seen.add(event.id);
+      this.onEvent(event);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.bus.consumers.get(this.instanceId) === this) this.bus.consumers.delete(this.instanceId);
+    this.onEvent = null;
   }
 }
 

@@ -1,18 +1,20 @@
 // The in-memory fakes held to the same contracts as the real adapters (test/integration/adapters/*-contract(s).test.ts
-// run these suites against Neo4j, Docker and a local HTTP server).
+// run these suites against Neo4j, Docker, RabbitMQ and a local HTTP server).
 import { beforeEach } from 'vitest';
 import { describeAuditStoreContract, type AuditStoreSubject } from '../../contracts/audit-store';
 import { describeContainerRuntimeContract, type ContainerRuntimeSubject } from '../../contracts/container-runtime';
+import { describeEventsContract, type EventsSubject } from '../../contracts/events';
 import { describeHttpProbeContract, type HttpProbeSubject } from '../../contracts/http-probe';
 import { describeLearningStoreContract, type LearningStoreSubject } from '../../contracts/learning-store';
 import { FakeAuditStore } from '../../fakes/audit-store';
 import { FakeLearningStore } from '../../fakes/learning-store';
-import { container, FakeContainerRuntime, FakeHttpProbe } from '../../fakes/others';
+import { container, FakeContainerRuntime, FakeEventBus, FakeEventPublisher, FakeHttpProbe } from '../../fakes/others';
 
 let audit: AuditStoreSubject;
 let learning: LearningStoreSubject;
 let containers: ContainerRuntimeSubject;
 let http: HttpProbeSubject;
+let events: EventsSubject;
 
 beforeEach(() => {
   audit = { store: new FakeAuditStore(), services: [] };
@@ -27,6 +29,8 @@ beforeEach(() => {
       return { id: c.id, name: c.name };
     },
   };
+  const bus = new FakeEventBus();
+  events = { publisher: new FakeEventPublisher(bus), feed: (instanceId) => bus.feed(instanceId) };
   const probe = new FakeHttpProbe();
   http = {
     probe,
@@ -46,3 +50,4 @@ describeAuditStoreContract('FakeAuditStore', () => audit);
 describeLearningStoreContract('FakeLearningStore', () => learning);
 describeContainerRuntimeContract('FakeContainerRuntime', () => containers);
 describeHttpProbeContract('FakeHttpProbe', () => http);
+describeEventsContract('FakeEventBus', () => events);
