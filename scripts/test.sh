@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: npm dependencies, the real services (installed when missing), type
-# checks, then unit, integration and end-to-end tests against the real stack.
+# checks, lint, then unit, integration and end-to-end tests against the real stack.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/node-deps.sh
@@ -8,6 +8,8 @@ bash scripts/services.sh up
 bash scripts/demo-containers.sh up
 bash scripts/install-chromium.sh
 npx tsc -p tsconfig.json --noEmit
+# Lint (eslint.config.mjs): floating promises, deterministic workflow imports, import boundaries.
+npx eslint .
 # One project after the other: integration and end-to-end tests share the real servers, and some of them stop and
 # start a server or watch the whole Docker engine, so they must never overlap.
 for project in unit integration e2e faults; do

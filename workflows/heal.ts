@@ -17,7 +17,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { fourEyesRefusal, type ApprovalDecision, type HealInput, type HealStatus, type PlanStep, type StepResult } from '../src/domain/heal';
+import type { ApprovalDecision, HealInput, HealStatus, PlanStep, StepResult } from '../src/domain/heal';
+import { fourEyesRefusal } from './approval';
 import * as presets from './activity-options';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery, planUpdate, searchAttributes } from './definitions';
 import { Journal } from './journal';

@@ -1,7 +1,11 @@
 // Small interfaces between activities/API and the outside world. One adapter module implements each;
 // only src/main/* and test helpers construct adapters.
 import type { EventEnvelope } from '../domain/events';
+import type { AppliedHealSummary, ContainerInfo, QueueInfo } from '../domain/observations';
 import type { Anomaly, Diagnosis, HealContext, StrategyChoice, StrategyOutcome } from '../domain/types';
+
+// The domain owns the shapes it observes; adapters keep importing them from here.
+export type { AppliedHealSummary, ContainerInfo, ContainerState, QueueInfo } from '../domain/observations';
 
 // ---------- Neo4j: analysis (baselines + snapshots + anomalies, atomically) ----------
 
@@ -111,15 +115,6 @@ export interface HealAttemptRecord {
   finishedAt: number | null;
 }
 
-/** What the safety envelope needs to know about earlier applied heals. */
-export interface AppliedHealSummary {
-  attemptId: string;
-  service: string;
-  strategy: string | null;
-  at: number;
-  outcome: string;
-}
-
 export interface TimeRangeQuery {
   service?: string;
   metric?: string;
@@ -205,22 +200,6 @@ export interface EventFeed {
 
 // ---------- Docker ----------
 
-export type ContainerState = 'running' | 'exited' | 'restarting' | 'paused' | 'created' | 'dead' | 'removing';
-
-export interface ContainerInfo {
-  id: string;
-  name: string;
-  image: string;
-  state: ContainerState;
-  health: 'healthy' | 'unhealthy' | 'starting' | 'none';
-  /** ISO-8601 of the last start. */
-  startedAt: string;
-  restartCount: number;
-  labels: Record<string, string>;
-  /** The `selfheal.service` label, when set. */
-  service: string | null;
-}
-
 /** Every method is idempotent: it observes before it acts, so a retried activity never acts twice. */
 export interface ContainerRuntime {
   ping(): Promise<void>;
@@ -240,15 +219,6 @@ export interface ContainerRuntime {
 }
 
 // ---------- RabbitMQ: queue control (backpressure) ----------
-
-export interface QueueInfo {
-  name: string;
-  messages: number;
-  consumers: number;
-  /** Name of the policy in effect, if any. */
-  policy: string | null;
-  maxLength: number | null;
-}
 
 export interface QueueControl {
   /**

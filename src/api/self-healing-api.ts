@@ -1,6 +1,5 @@
 // What the REST routes do, apart from HTTP: turn validated requests into workflow starts, queries and updates.
 // The API never touches Docker or writes the audit; workers do.
-import { randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -178,10 +177,6 @@ export class SelfHealingApi {
   private uiLink(workflowId: string, runId: string): string {
     return `${this.config.temporal.uiUrl}/namespaces/${encodeURIComponent(this.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
   }
-}
-
-export function newRequestId(): string {
-  return randomUUID();
 }
 
 function failedChecks(plan: HealPlan): string[] {

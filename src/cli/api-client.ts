@@ -20,9 +20,12 @@ export const CLIENT_USAGE = '[--url URL] [--token JWT] [--json]';
 
 export class ApiCallError extends Error {
   override name = 'ApiCallError';
-  constructor(readonly status: number, readonly body: Record<string, unknown> | null, what: string) {
+  readonly body: Record<string, unknown> | null;
+  constructor(readonly status: number, reply: unknown, what: string) {
+    const body = typeof reply === 'object' && reply !== null ? (reply as Record<string, unknown>) : null;
     const field = typeof body?.field === 'string' ? ` (field ${body.field})` : '';
     super(`${what}: ${status} ${typeof body?.message === 'string' ? body.message : 'error'}${field}`);
+    this.body = body;
   }
 }
 
@@ -30,9 +33,9 @@ export interface ApiClient {
   url: string;
   /** A token for the handshake or a request (a fresh one each call when minted locally). */
   token(): string;
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   /** call() that throws ApiCallError unless the status is one of `ok`. */
-  expect(method: string, path: string, body?: unknown, ok?: number[]): Promise<any>;
+  expect(method: string, path: string, body?: unknown, ok?: number[]): Promise<unknown>;
 }
 
 type Values = Record<string, unknown>;
@@ -93,7 +96,7 @@ export function apiClient(values: Values, role: Role): ApiClient {
     } catch {
       parsed = { message: text.slice(0, 200) };
     }
-    return { status: response.status, body: parsed as any };
+    return { status: response.status, body: parsed };
   };
   return {
     url,

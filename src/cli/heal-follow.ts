@@ -89,7 +89,8 @@ export function followHeal(client: ApiClient, socket: Socket, workflowId: string
       runId = status.run_id;
       // The audit's step records carry the action and target that the workflow's status leaves out.
       const attempt = await client.call('GET', `/api/self_healing/attempts/${encodeURIComponent(status.attempt_id)}`);
-      const recorded = new Map<number, { action?: string; target?: string }>(attempt.status === 200 ? attempt.body.steps.map((s: any) => [s.seq, s]) : []);
+      const recordedSteps = attempt.status === 200 ? (attempt.body as { steps: { seq: number; action?: string; target?: string }[] }).steps : [];
+      const recorded = new Map(recordedSteps.map((s) => [s.seq, s]));
       for (const step of [...status.steps].sort((a, b) => a.seq - b.seq)) show(envelopeOf(status, step, recorded.get(step.seq)));
       if (status.phase === 'completed') finish(status.outcome);
       const waiting = pending ?? [];

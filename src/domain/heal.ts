@@ -130,14 +130,6 @@ export interface ApprovalDecision {
   overrideReason?: string;
 }
 
-/** Four eyes: why this decision may not be taken, or null. Pure, so the workflow and the API judge alike. */
-export function fourEyesRefusal(requester: string, d: ApprovalDecision, circuitBreakerOpen: boolean): string | null {
-  if (!d.approve || d.actor !== requester) return null;
-  if (circuitBreakerOpen) return `${d.actor} requested this heal and the circuit breaker is open: another person must approve it`;
-  if (d.role === 'admin' && d.overrideReason && d.overrideReason.trim().length > 0) return null;
-  return `${d.actor} requested this heal: another person must approve it (an admin may override with override_reason)`;
-}
-
 export interface VerifierVerdict {
   healthy: boolean;
   evidence: string[];

@@ -2,7 +2,7 @@
 // only when it carries `selfheal.service=<the heal's service>`, its service is managed (configured, or the container
 // opts in with `selfheal.managed=true`), and it is none of selfheal's own infrastructure; a queue only when the
 // configured allowlist of the heal's service names it and it is not one of selfheal's own (`selfheal.*`). Pure.
-import type { ContainerInfo } from '../adapters/ports';
+import type { ContainerInfo } from './observations';
 
 export const SERVICE_LABEL = 'selfheal.service';
 /** Opt-in marker: a labelled container whose service is not in the managed list may still be healed. */

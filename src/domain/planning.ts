@@ -1,50 +1,14 @@
 // Turns a chosen strategy and what was observed of the targets into a concrete plan with its safety checks.
 // Pure: observations, history and the clock come in as data.
-import type { AppliedHealSummary, ContainerInfo, QueueInfo } from '../adapters/ports';
-import type { HealInput, HealPlan, PlanStep, SafetyCheck, StrategySelection, VerifierSpec } from './heal';
+import type { HealInput, HealPlan, PlanStep, VerifierSpec } from './heal';
+import type { ContainerInfo } from './observations';
+import type { PlanObservations, PlanPolicy, PlanningInput } from './planning-input';
 import type { Strategy } from './types';
 import { isFailingContainer } from './strategies';
 import { approvalReasonsFor, consecutiveFailures, safetyChecks } from './safety-envelope';
-import { containerRefusal, type InventoryPolicy } from './inventory';
+import { containerRefusal } from './inventory';
 
-/** The heal safety envelope's settings; src/config.ts reads them into exactly this shape. */
-export interface PlanPolicy extends InventoryPolicy {
-  /** URL prefixes the http_probe verifier may reach; nothing else. */
-  verifyHttpAllowlist: string[];
-  budgetMax: number;
-  /** Applied heals of one service in the budget window. */
-  budgetPerServiceMax: number;
-  budgetWindowSeconds: number;
-  circuitBreakerFailures: number;
-  approvalTimeoutSeconds: number;
-  verifyIntervalSeconds: number;
-  verifyAttempts: number;
-  /** A verified backpressure policy is lifted after this long (0: lifted right after verification). */
-  backpressureReleaseSeconds: number;
-}
-
-export interface PlanObservations {
-  /** Each container of the context's allowlist, as observed (null: not found). */
-  containers: { ref: string; info: ContainerInfo | null }[];
-  /** Containers labelled with the service: scale templates. */
-  serviceContainers: ContainerInfo[];
-  queues: { name: string; info: QueueInfo | null }[];
-  /** Applied heals of this service, newest first, over at least the cooldown and budget windows. */
-  recentHeals: AppliedHealSummary[];
-  appliedInWindow: number;
-}
-
-export interface PlanningInput {
-  heal: HealInput;
-  attemptId: string;
-  workflowId: string;
-  strategy: Strategy | null;
-  selection: StrategySelection;
-  preconditionChecks: SafetyCheck[];
-  observed: PlanObservations;
-  policy: PlanPolicy;
-  now: number;
-}
+export type { PlanObservations, PlanPolicy, PlanningInput } from './planning-input';
 
 const DEFAULT_MAX_LENGTH = 1000;
 const ROLLING_WAIT_HEALTHY_SECONDS = 30;

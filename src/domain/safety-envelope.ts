@@ -1,8 +1,8 @@
 // The safety envelope of a plan: every check that can refuse a heal, each with a reason a person can act on, and the
 // reasons a heal must wait for a person (the circuit breaker among them). Pure, like the planner that calls it.
-import type { AppliedHealSummary } from '../adapters/ports';
 import type { HealInput, PlanStep, SafetyCheck, VerifierSpec } from './heal';
-import type { PlanObservations, PlanPolicy, PlanningInput } from './planning';
+import type { AppliedHealSummary } from './observations';
+import type { PlanObservations, PlanPolicy, PlanningInput } from './planning-input';
 import type { Strategy } from './types';
 import { verifierProblems } from './verifiers';
 import { containerRefusal, queueRefusal, serviceRefusal } from './inventory';

@@ -2,15 +2,13 @@
 // so concurrent test files and a running dev stack never pick up each other's workflows.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
 import { signToken, type Role } from '../../src/auth/jwt';
 import { startWorker } from '../../src/main/worker';
 import { startApi } from '../../src/main/api';
 import { relayQueueName } from '../../src/adapters/rabbitmq/event-feed';
 import { deleteTopology } from './rabbitmq';
-
-let runtimeInstalled = false;
+import { installTestRuntime, testPinoLevel } from './temporal-runtime';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const id = randomUUID().slice(0, 8);
@@ -19,7 +17,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_TASK_QUEUE: `test-${id}`,
     API_PORT: '0',
     API_INSTANCE_ID: `test-${id}`,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: testPinoLevel(),
     VERIFY_INTERVAL_SECONDS: '1',
     VERIFY_ATTEMPTS: '20',
     // The budget counts every applied heal of every test run in the shared Neo4j: only the budget's own test sets one.
@@ -42,10 +40,7 @@ export interface TestStack {
 
 /** A worker on `config`'s task queue, in this process, until stop(). */
 export async function startTestWorker(config: Config, identity?: string): Promise<{ stop(): Promise<void> }> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installTestRuntime();
   const worker = await startWorker(config, identity === undefined ? {} : { identity });
   const running = worker.run();
   return {

@@ -19,7 +19,7 @@ async function diagnosisOf(values: Record<string, unknown>, client: ApiClient): 
   }
   const body = await analysisBody(values);
   if (!body) throw new UsageError('give --diagnosis-file FILE, or metrics (--metric NAME=VALUE / --file) to diagnose first');
-  const analysis = await client.expect('POST', '/api/self_healing/analyze', body);
+  const analysis = (await client.expect('POST', '/api/self_healing/analyze', body)) as { workflow_id: string; diagnosis: Record<string, unknown> & { issue_type: string } };
   process.stderr.write(`selfheal heal: diagnosed ${analysis.diagnosis.issue_type} from a fresh analysis (${analysis.workflow_id})\n`);
   return analysis.diagnosis;
 }

@@ -24,7 +24,7 @@ describe('selfheal detect progress bar', () => {
   it('draws a bar with percent and throughput on a terminal, then clears it before the summary', async () => {
     const command = `node bin/selfheal.js detect --input ${input} --output ${path.join(dir, 'tty-out.csv')}`;
     const { stdout } = await promisify(execFile)('script', ['-qfec', command, '/dev/null'], { cwd: repo, maxBuffer: 16 * 1024 * 1024 });
-    const bars = [...stdout.matchAll(/\r\[([#.]{30})\] +(\d+)%  [\d.]+\/[\d.]+ MB  [\d.]+ MB\/s/g)];
+    const bars = [...stdout.matchAll(/\r\[([#.]{30})\] +(\d+)% {2}[\d.]+\/[\d.]+ MB {2}[\d.]+ MB\/s/g)];
     expect(bars.length).toBeGreaterThan(0);
     const percents = bars.map((m) => Number(m[2]));
     expect(percents).toEqual([...percents].sort((a, b) => a - b));

@@ -5,12 +5,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Activities } from '../../../activities';
-import type { HealInput, HealPlan, HealStatus, PlanStep } from '../../../src/domain/heal';
-import type { HealStepRecord } from '../../../src/adapters/ports';
-import { ActionFailedError } from '../../../src/errors';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { HealInput, HealStatus } from '../../../src/domain/heal';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery } from '../../../workflows/definitions';
+import { input, plan, stubs, type Behaviour } from '../../helpers/heal-stubs';
+import { installTestRuntime } from '../../helpers/temporal-runtime';
 
 let bundle: WorkflowBundleWithSourceMap;
 let nativeConnection: NativeConnection;
@@ -18,8 +17,8 @@ let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows/index.ts'), logger: new DefaultLogger('WARN') });
+  const logger = installTestRuntime();
+  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows/index.ts'), logger });
   nativeConnection = await NativeConnection.connect({ address: '127.0.0.1:7233' });
   connection = await Connection.connect({ address: '127.0.0.1:7233' });
   client = new Client({ connection });
@@ -29,108 +28,6 @@ afterAll(async () => {
   await nativeConnection?.close();
   await connection?.close();
 });
-
-function step(index: number, action: PlanStep['action'], inverse: PlanStep['rollback']['action']): PlanStep {
-  return {
-    index,
-    action,
-    target: { kind: action === 'apply_backpressure' ? 'queue' : 'service', id: `t${index}` },
-    params: {},
-    expected_effect: `${action} t${index}`,
-    rollback: { action: inverse, description: inverse ? `${inverse} t${index}` : 'none needed' },
-  };
-}
-
-function plan(over: Partial<HealPlan> = {}): HealPlan {
-  return {
-    attempt_id: 'x',
-    workflow_id: 'x',
-    service: 'svc',
-    dry_run: false,
-    issue_type: 'degradation',
-    root_cause: 'r',
-    strategy: 'scale_service',
-    risk: 'medium',
-    selection: { method: 'explicit', reason: 'test', candidates: ['scale_service'] },
-    steps: [step(0, 'scale_up', 'remove_replicas'), step(1, 'restart_container', null), step(2, 'apply_backpressure', 'release_backpressure')],
-    safety_checks: [{ name: 'budget', passed: true, detail: 'ok' }],
-    allowed: true,
-    requires_approval: false,
-    approval_reasons: [],
-    approval_timeout_seconds: 30,
-    backpressure_release_seconds: 0,
-    verifiers: [{ name: 'container_health' }],
-    verification: { interval_seconds: 0.1, max_checks: 3, consecutive_required: 2 },
-    ...over,
-  };
-}
-
-function input(over: Partial<HealInput> = {}): HealInput {
-  return {
-    service: 'svc',
-    diagnosis: { issue_type: 'degradation', root_cause: 'r', confidence: 0.8, impacted_components: ['svc'], recommended_strategies: ['scale_service'] },
-    context: { services: ['svc'] },
-    dryRun: false,
-    verify: [],
-    requireApproval: false,
-    skipIfHealthy: false,
-    actor: 'tester',
-    requestId: randomUUID(),
-    ...over,
-  };
-}
-
-interface Behaviour {
-  plan?: HealPlan;
-  verdicts?: boolean[];
-  failAction?: number;
-  failCompensation?: number;
-  /** Actions find their effect already there (changed: false). */
-  unchanged?: boolean;
-  /** The atomic budget reservation is refused. */
-  budgetSpent?: boolean;
-}
-
-/** Activities that record what they were asked to do and behave as told. */
-function stubs(b: Behaviour) {
-  const calls: string[] = [];
-  const steps: HealStepRecord[] = [];
-  const verdicts = [...(b.verdicts ?? [true, true])];
-  const activities: Activities = {
-    analyzeMetrics: async () => {
-      throw new Error('not used');
-    },
-    planHeal: async ({ attemptId, workflowId }) => ({ ...(b.plan ?? plan()), attempt_id: attemptId, workflow_id: workflowId }),
-    recordHeal: async ({ steps: s }) => {
-      steps.push(...s);
-      return { at: Date.now(), seqs: s.map((x) => x.seq) };
-    },
-    publishEvents: async () => undefined,
-    executeStep: async ({ step: s }) => {
-      calls.push(`do ${s.index}`);
-      if (b.failAction === s.index) throw new ActionFailedError(`step ${s.index} broke`);
-      return { changed: !b.unchanged, detail: `did ${s.index}`, affected: [] };
-    },
-    compensateStep: async ({ step: s }) => {
-      calls.push(`undo ${s.index}`);
-      if (b.failCompensation === s.index) throw new ActionFailedError(`undo ${s.index} broke`);
-      return { changed: true, detail: `undid ${s.index}`, affected: [] };
-    },
-    reserveHealBudget: async () => {
-      calls.push('reserve');
-      return b.budgetSpent ? { granted: false, reason: 'budget spent: test' } : { granted: true, reason: 'reserved' };
-    },
-    releaseHealBudget: async () => {
-      calls.push('release');
-    },
-    verifyHealth: async () => {
-      calls.push('verify');
-      const healthy = verdicts.length > 0 ? verdicts.shift()! : false;
-      return { healthy, evidence: [healthy ? 'ok' : 'bad'] };
-    },
-  };
-  return { activities, calls, steps };
-}
 
 async function run(b: Behaviour, healInput: HealInput, during?: (workflowId: string) => Promise<void>) {
   const taskQueue = `orchestration-${randomUUID()}`;

@@ -7,7 +7,7 @@ import { buildApp } from '../../../src/api/app';
 import { loadConfig } from '../../../src/config';
 import { signToken } from '../../../src/auth/jwt';
 import { futureAtRefusal, seriesRefusal } from '../../../src/domain/bounds';
-import { fourEyesRefusal } from '../../../src/domain/heal';
+import { fourEyesRefusal } from '../../../workflows/approval';
 
 describe('futureAtRefusal', () => {
   const now = Date.parse('2026-11-29T12:00:00Z');

@@ -1,0 +1,36 @@
+// What planning and the safety envelope observe of the outside world: containers, queues and earlier heals.
+// The domain owns these shapes; the ports (src/adapters/ports.ts) return them.
+
+export type ContainerState = 'running' | 'exited' | 'restarting' | 'paused' | 'created' | 'dead' | 'removing';
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  state: ContainerState;
+  health: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  /** ISO-8601 of the last start. */
+  startedAt: string;
+  restartCount: number;
+  labels: Record<string, string>;
+  /** The `selfheal.service` label, when set. */
+  service: string | null;
+}
+
+export interface QueueInfo {
+  name: string;
+  messages: number;
+  consumers: number;
+  /** Name of the policy in effect, if any. */
+  policy: string | null;
+  maxLength: number | null;
+}
+
+/** What the safety envelope needs to know about earlier applied heals. */
+export interface AppliedHealSummary {
+  attemptId: string;
+  service: string;
+  strategy: string | null;
+  at: number;
+  outcome: string;
+}

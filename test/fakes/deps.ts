@@ -1,0 +1,50 @@
+// ActivityDeps built from the in-memory fakes: activity tests (MockActivityEnvironment) without a real service.
+import type { ActivityDeps } from '../../activities';
+import { loadConfig } from '../../src/config';
+import { DEFAULT_RULES } from '../../src/domain/diagnosis';
+import { mulberry32 } from '../../src/domain/learning';
+import { FakeAuditStore } from './audit-store';
+import { FakeLearningStore } from './learning-store';
+import { FakeContainerRuntime, FakeCounters, FakeEventOutbox, FakeEventPublisher, FakeHealBudget, FakeHttpProbe, FakeMetricHistory, FakeQueueControl } from './others';
+
+export const FAKE_NOW = Date.parse('2026-06-01T12:00:00.000Z');
+
+export interface FakeDeps extends ActivityDeps {
+  auditStore: FakeAuditStore;
+  learningStore: FakeLearningStore;
+  publisher: FakeEventPublisher;
+  containers: FakeContainerRuntime;
+  queues: FakeQueueControl;
+  http: FakeHttpProbe;
+  metricHistory: FakeMetricHistory;
+  budget: FakeHealBudget;
+  outbox: FakeEventOutbox;
+  counters: FakeCounters;
+}
+
+/** Fakes, the default configuration (with `env` on top), a fixed clock and a seeded random source. */
+export function fakeDeps(over: Partial<FakeDeps> = {}, env: Record<string, string> = {}): FakeDeps {
+  return {
+    config: loadConfig({ VERIFY_HTTP_ALLOWLIST: 'http://probe.test/health', ...env }),
+    analysisStore: {
+      analyzeOnce: async () => {
+        throw new Error('no fake AnalysisStore yet');
+      },
+      getBaselines: async () => ({}),
+    },
+    auditStore: new FakeAuditStore(),
+    learningStore: new FakeLearningStore(),
+    metricHistory: new FakeMetricHistory(),
+    publisher: new FakeEventPublisher(),
+    containers: new FakeContainerRuntime(),
+    queues: new FakeQueueControl(),
+    http: new FakeHttpProbe(),
+    budget: new FakeHealBudget(),
+    outbox: new FakeEventOutbox(),
+    counters: new FakeCounters(),
+    rules: DEFAULT_RULES,
+    random: mulberry32(14),
+    now: () => FAKE_NOW,
+    ...over,
+  };
+}

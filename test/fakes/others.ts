@@ -1,0 +1,291 @@
+// In-memory stand-ins for the remaining ports, for activity and API tests that need no real service. They keep the
+// ports' documented promises (idempotent actions, null for what does not exist) and record what they were asked.
+import type {
+  BudgetReservation,
+  EventOutbox,
+  HealBudget,
+  ContainerInfo,
+  ContainerRuntime,
+  EventFeed,
+  EventPublisher,
+  HttpProbe,
+  MetricHistory,
+  QueueControl,
+  QueueInfo,
+  SnapshotSummary,
+} from '../../src/adapters/ports';
+import type { EventEnvelope } from '../../src/domain/events';
+import { TargetGoneError } from '../../src/errors';
+import type { WorkerCounters } from '../../activities/deps';
+
+/**
+ * The broker in memory: every API instance has a durable queue of its own (declared by its feed's first start) that
+ * gets every published event; a started feed of that instance consumes it, dropping ids it has already delivered;
+ * what is published while no feed of the instance runs waits in its queue for the next one.
+ */
+export class FakeEventBus {
+  readonly queues = new Map<string, EventEnvelope[]>();
+  readonly consumers = new Map<string, FakeEventFeed>();
+
+  deliver(events: EventEnvelope[]): void {
+    for (const [instanceId, queue] of this.queues) {
+      queue.push(...structuredClone(events));
+      this.consumers.get(instanceId)?.drain();
+    }
+  }
+
+  feed(instanceId: string): FakeEventFeed {
+    return new FakeEventFeed(this, instanceId);
+  }
+}
+
+export class FakeEventPublisher implements EventPublisher {
+  readonly published: EventEnvelope[] = [];
+  closed = false;
+
+  constructor(private readonly bus = new FakeEventBus()) {}
+
+  async publish(events: EventEnvelope[]): Promise<void> {
+    if (this.closed) throw new Error('publisher closed');
+    this.published.push(...structuredClone(events));
+    this.bus.deliver(events);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+export class FakeEventFeed implements EventFeed {
+  private onEvent: ((event: EventEnvelope) => void) | null = null;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly bus: FakeEventBus,
+    private readonly instanceId: string,
+  ) {}
+
+  async start(onEvent: (event: EventEnvelope) => void): Promise<void> {
+    if (this.onEvent) throw new Error('event feed already started');
+    this.onEvent = onEvent;
+    if (!this.bus.queues.has(this.instanceId)) this.bus.queues.set(this.instanceId, []);
+    this.bus.consumers.set(this.instanceId, this);
+    this.drain();
+  }
+
+  drain(): void {
+    const queue = this.bus.queues.get(this.instanceId) ?? [];
+    while (this.onEvent && queue.length > 0) {
+      const event = queue.shift()!;
+      if (this.seen.has(event.id)) continue;
+      this.seen.add(event.id);
+      this.onEvent(event);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.bus.consumers.get(this.instanceId) === this) this.bus.consumers.delete(this.instanceId);
+    this.onEvent = null;
+  }
+}
+
+/** A container as the fake engine holds it; `startedAt` moves on each (re)start. A service's container opts in to
+ * the server-side inventory with `selfheal.managed`, as the demo and test containers do. */
+export function container(over: Partial<ContainerInfo> & { name: string }): ContainerInfo {
+  return {
+    id: `id-${over.name}`,
+    image: 'selfheal/busybox:1',
+    state: 'running',
+    health: 'healthy',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    restartCount: 0,
+    labels: over.service ? { 'selfheal.service': over.service, 'selfheal.managed': 'true' } : {},
+    service: null,
+    ...over,
+  };
+}
+
+export class FakeContainerRuntime implements ContainerRuntime {
+  readonly containers = new Map<string, ContainerInfo>();
+  readonly calls: string[] = [];
+  private clock = Date.parse('2026-01-01T00:00:00.000Z');
+
+  constructor(containers: ContainerInfo[] = []) {
+    for (const c of containers) this.containers.set(c.id, structuredClone(c));
+  }
+
+  private find(ref: string): ContainerInfo | undefined {
+    return this.containers.get(ref) ?? [...this.containers.values()].find((c) => c.name === ref || c.id.startsWith(ref));
+  }
+
+  private must(ref: string): ContainerInfo {
+    const c = this.find(ref);
+    if (!c) throw new TargetGoneError(`container ${ref} is gone`);
+    return c;
+  }
+
+  async ping(): Promise<void> {}
+
+  async inspect(ref: string): Promise<ContainerInfo | null> {
+    const c = this.find(ref);
+    return c ? structuredClone(c) : null;
+  }
+
+  async list(filter: { service?: string; labels?: Record<string, string> }): Promise<ContainerInfo[]> {
+    return [...this.containers.values()]
+      .filter((c) => filter.service === undefined || c.labels['selfheal.service'] === filter.service)
+      .filter((c) => Object.entries(filter.labels ?? {}).every(([k, v]) => c.labels[k] === v))
+      .map((c) => structuredClone(c));
+  }
+
+  async restartOnce(ref: string, startedAtBefore: string): Promise<{ restarted: boolean; startedAt: string }> {
+    const c = this.must(ref);
+    if (c.startedAt > startedAtBefore) return { restarted: false, startedAt: c.startedAt };
+    this.calls.push(`restart ${c.name}`);
+    c.startedAt = new Date((this.clock += 1000)).toISOString();
+    c.restartCount++;
+    c.state = 'running';
+    return { restarted: true, startedAt: c.startedAt };
+  }
+
+  async ensureReplicas(template: string, healKey: string, count: number): Promise<string[]> {
+    const t = this.must(template);
+    const have = [...this.containers.values()].filter((c) => c.labels['selfheal.heal'] === healKey);
+    for (let i = have.length; i < count; i++) {
+      const name = `${t.name}-${healKey}-${i}`;
+      this.calls.push(`create ${name}`);
+      const replica = { ...structuredClone(t), id: `id-${name}`, name, labels: { ...t.labels, 'selfheal.heal': healKey } };
+      this.containers.set(replica.id, replica);
+    }
+    return [...this.containers.values()].filter((c) => c.labels['selfheal.heal'] === healKey).map((c) => c.id);
+  }
+
+  async removeReplicas(healKey: string): Promise<string[]> {
+    const ids = [...this.containers.values()].filter((c) => c.labels['selfheal.heal'] === healKey).map((c) => c.id);
+    for (const id of ids) {
+      this.calls.push(`remove ${this.containers.get(id)!.name}`);
+      this.containers.delete(id);
+    }
+    return ids;
+  }
+
+  async stop(ref: string): Promise<void> {
+    this.must(ref).state = 'exited';
+  }
+
+  async start(ref: string): Promise<void> {
+    this.must(ref).state = 'running';
+  }
+
+  async pause(ref: string): Promise<void> {
+    const c = this.must(ref);
+    if (c.state === 'running') c.state = 'paused';
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const c = this.must(ref);
+    if (c.state === 'paused') c.state = 'running';
+  }
+}
+
+export class FakeQueueControl implements QueueControl {
+  readonly queues = new Map<string, QueueInfo>();
+
+  constructor(queues: QueueInfo[] = []) {
+    for (const q of queues) this.queues.set(q.name, { ...q });
+  }
+
+  static policyName(queue: string): string {
+    return `selfheal-backpressure-${queue}`;
+  }
+
+  async applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string; base: string | null }> {
+    const q = this.queues.get(queue);
+    if (!q) throw new TargetGoneError(`queue ${queue} is gone`);
+    const policy = FakeQueueControl.policyName(queue);
+    // The queue's own policy is merged into ours, not replaced (as RabbitQueueControl does it).
+    const base = q.policy !== null && q.policy !== policy ? q.policy : null;
+    Object.assign(q, { policy, maxLength });
+    return { policy, base };
+  }
+
+  async releaseBackpressure(queue: string): Promise<void> {
+    const q = this.queues.get(queue);
+    if (q?.policy === FakeQueueControl.policyName(queue)) Object.assign(q, { policy: null, maxLength: null });
+  }
+
+  async getQueue(queue: string): Promise<QueueInfo | null> {
+    const q = this.queues.get(queue);
+    return q ? { ...q } : null;
+  }
+}
+
+/** Answers each URL with the status set for it (200 by default), or not at all when unreachable; records every URL asked. */
+export class FakeHttpProbe implements HttpProbe {
+  readonly statuses = new Map<string, number>();
+  readonly unreachable = new Set<string>();
+  readonly asked: string[] = [];
+
+  async get(url: string): Promise<{ status: number; ok: boolean; error?: string }> {
+    this.asked.push(url);
+    // status 0: no HTTP answer at all, as FetchHttpProbe reports it.
+    if (this.unreachable.has(url)) return { status: 0, ok: false, error: 'fetch failed: connect ECONNREFUSED' };
+    const status = this.statuses.get(url) ?? 200;
+    return { status, ok: status >= 200 && status < 300 };
+  }
+}
+
+export class FakeMetricHistory implements MetricHistory {
+  readonly snapshots: (SnapshotSummary & { service: string })[] = [];
+
+  async recentSnapshots(service: string, sinceMs: number, limit: number): Promise<SnapshotSummary[]> {
+    return this.snapshots
+      .filter((s) => s.service === service && s.at >= sinceMs)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit)
+      .map(({ service: _service, ...s }) => structuredClone(s));
+  }
+}
+
+/** The budget's reservations in memory, with the Neo4j adapter's rules: counted in (at - window, at], once per attempt. */
+export class FakeHealBudget implements HealBudget {
+  readonly reservations: { attemptId: string; service: string; at: number }[] = [];
+
+  async reserve(r: BudgetReservation): Promise<{ granted: boolean; global: number; service: number }> {
+    const others = this.reservations.filter((x) => x.attemptId !== r.attemptId && x.at >= r.at - r.windowSeconds * 1000 && x.at <= r.at);
+    const global = others.length;
+    const service = others.filter((x) => x.service === r.service).length;
+    const own = this.reservations.some((x) => x.attemptId === r.attemptId);
+    const granted = own || (global < r.globalMax && service < r.serviceMax);
+    if (granted && !own) this.reservations.push({ attemptId: r.attemptId, service: r.service, at: r.at });
+    return { granted, global, service };
+  }
+
+  async release(attemptId: string): Promise<void> {
+    const i = this.reservations.findIndex((x) => x.attemptId === attemptId);
+    if (i >= 0) this.reservations.splice(i, 1);
+  }
+}
+
+/** Records the streams it was asked to flush. */
+export class FakeEventOutbox implements EventOutbox {
+  readonly woken: string[] = [];
+
+  wake(stream: string): void {
+    this.woken.push(stream);
+  }
+}
+
+/** Counts what the activities count, for assertions. */
+export class FakeCounters implements WorkerCounters {
+  readonly analyses: boolean[] = [];
+  readonly heals: { outcome: string; strategy: string | null; dryRun: boolean }[] = [];
+
+  analysisRecorded(replayed: boolean): void {
+    this.analyses.push(replayed);
+  }
+
+  healFinished(outcome: string, strategy: string | null, dryRun: boolean): void {
+    this.heals.push({ outcome, strategy, dryRun });
+  }
+}

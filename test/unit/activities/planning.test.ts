@@ -1,0 +1,120 @@
+// planHeal in a MockActivityEnvironment on the in-memory fakes: what it observes, which strategy it picks (named, or
+// by Thompson sampling over the recorded outcomes), the safety checks it derives from the audit, and the choice it
+// records for the learner.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { createPlanningActivities } from '../../../activities/planning';
+import type { HealInput, HealPlan } from '../../../src/domain/heal';
+import { fakeDeps, FAKE_NOW, type FakeDeps } from '../../fakes/deps';
+import { container, FakeContainerRuntime } from '../../fakes/others';
+import { input } from '../../helpers/heal-stubs';
+
+const env = new MockActivityEnvironment();
+
+async function plan(deps: FakeDeps, heal: HealInput, attemptId = 'attempt-1'): Promise<HealPlan> {
+  return (await env.run(createPlanningActivities(deps).planHeal, { heal, attemptId, workflowId: `heal-${heal.service}`, runId: attemptId })) as HealPlan;
+}
+
+const unhealthy = () => new FakeContainerRuntime([container({ name: 'web-1', service: 'svc', health: 'unhealthy' }), container({ name: 'web-2', service: 'svc' })]);
+
+const restart = (over: Partial<HealInput> = {}) =>
+  input({ strategy: 'restart_unhealthy', context: { services: ['svc'], containers: ['web-1', 'web-2'] }, verify: [{ name: 'container_health' }], ...over });
+
+describe('planHeal', () => {
+  it('restarts only the unhealthy containers of the allowlist, as observed, and records the choice of an applied heal', async () => {
+    const deps = fakeDeps({ containers: unhealthy() });
+    const p = await plan(deps, restart());
+    expect(p).toMatchObject({ strategy: 'restart_unhealthy', allowed: true, selection: { method: 'explicit' } });
+    expect(p.steps).toEqual([
+      expect.objectContaining({ action: 'restart_container', target: { kind: 'container', id: 'id-web-1', name: 'web-1' }, params: expect.objectContaining({ startedAtBefore: '2026-01-01T00:00:00.000Z' }) }),
+    ]);
+    expect(await deps.learningStore.choices('degradation')).toEqual([{ issueType: 'degradation', strategy: 'restart_unhealthy', at: FAKE_NOW }]);
+  });
+
+  it('records no choice for a dry run', async () => {
+    const deps = fakeDeps({ containers: unhealthy() });
+    expect((await plan(deps, restart({ dryRun: true }))).allowed).toBe(true);
+    expect(await deps.learningStore.choices()).toEqual([]);
+  });
+
+  it('refuses the same strategy within its cooldown, from the audit, and records no choice', async () => {
+    const deps = fakeDeps({ containers: unhealthy() });
+    await deps.auditStore.recordHealAttempt({ ...attemptRecord('earlier'), at: FAKE_NOW - 60_000 });
+    const p = await plan(deps, restart());
+    expect(p.allowed).toBe(false);
+    expect(p.safety_checks.find((c) => c.name === 'cooldown')).toMatchObject({ passed: false });
+    expect(await deps.learningStore.choices()).toEqual([]);
+  });
+
+  it('a reset heal is not refused by its own first run', async () => {
+    const deps = fakeDeps({ containers: unhealthy() });
+    await deps.auditStore.recordHealAttempt({ ...attemptRecord('attempt-1'), at: FAKE_NOW - 60_000 });
+    const p = await plan(deps, restart(), 'attempt-1');
+    expect(p.safety_checks.find((c) => c.name === 'cooldown')).toMatchObject({ passed: true });
+    expect(p.allowed).toBe(true);
+  });
+
+  it('with no strategy named, picks by Thompson sampling among the recommended strategies whose preconditions hold, after what worked', async () => {
+    const chosen = new Map<string, number>();
+    for (let seed = 0; seed < 20; seed++) {
+      const deps = fakeDeps({ containers: unhealthy() });
+      deps.random = mulberry(seed);
+      // rolling_restart always failed here; restart_unhealthy always worked.
+      for (let i = 0; i < 15; i++) {
+        await deps.learningStore.recordOutcome({ attemptId: `r${i}`, issueType: 'degradation', strategy: 'rolling_restart', success: false, at: FAKE_NOW - 3_600_000 });
+        await deps.learningStore.recordOutcome({ attemptId: `u${i}`, issueType: 'degradation', strategy: 'restart_unhealthy', success: true, at: FAKE_NOW - 3_600_000 });
+      }
+      const heal = restart({ diagnosis: { ...restart().diagnosis, recommended_strategies: ['rolling_restart', 'restart_unhealthy', 'apply_backpressure'] } });
+      delete heal.strategy;
+      const p = await plan(deps, heal);
+      expect(p.selection.method).toBe('thompson');
+      // apply_backpressure needs queues in the context: never a candidate.
+      expect(p.selection.candidates).toEqual(['rolling_restart', 'restart_unhealthy']);
+      chosen.set(p.strategy!, (chosen.get(p.strategy!) ?? 0) + 1);
+    }
+    expect(chosen.get('restart_unhealthy')).toBeGreaterThanOrEqual(18);
+  });
+
+  it('with no recommended strategy whose preconditions hold, plans nothing and says why', async () => {
+    const deps = fakeDeps({ containers: new FakeContainerRuntime([container({ name: 'web-1', service: 'svc' })]) });
+    const heal = restart({ diagnosis: { ...restart().diagnosis, recommended_strategies: ['restart_unhealthy'] } });
+    delete heal.strategy;
+    const p = await plan(deps, heal);
+    expect(p).toMatchObject({ strategy: null, allowed: false, selection: { method: 'none' } });
+    expect(p.selection.reason).toContain('no recommended strategy has its preconditions met');
+  });
+});
+
+function attemptRecord(id: string) {
+  return {
+    id,
+    at: FAKE_NOW,
+    workflowId: 'heal-svc',
+    runId: id,
+    service: 'svc',
+    strategy: 'restart_unhealthy',
+    dryRun: false,
+    applied: true,
+    verified: true,
+    outcome: 'verified' as const,
+    issueType: 'degradation',
+    rootCause: 'r',
+    actor: 'tester',
+    requestId: 'req',
+    diagnosis: input().diagnosis,
+    plan: null,
+    reasons: [],
+    finishedAt: FAKE_NOW,
+  };
+}
+
+function mulberry(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
