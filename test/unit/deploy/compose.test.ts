@@ -158,7 +158,8 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) expect(seconds(s.stop_grace_period ?? ''), `${name} stop_grace_period`).toBeGreaterThan(0);
   });
 
-  it('gives the worker longer to stop than its activities get after SIGTERM', () => {
+  it('gives the worker longer to stop than its activities get after SIGTERM, and SIGTERM reaches node', () => {
+    for (const name of selfheal) expect((service(name) as Service & { init?: boolean }).init, name).toBe(true);
     const worker = service('selfheal-worker');
     const grace = Number(worker.environment?.['WORKER_SHUTDOWN_GRACE_SECONDS']);
     expect(grace).toBeGreaterThan(0);
