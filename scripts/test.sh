@@ -7,8 +7,9 @@ bash scripts/node-deps.sh
 bash scripts/services.sh up
 bash scripts/demo-containers.sh up
 bash scripts/install-chromium.sh
-# Docker Compose v2, for the unit test that runs `docker compose config` on docker-compose.yml.
+# Docker Compose v2 and HAProxy, for the unit tests of docker-compose.yml and of its Docker socket proxy.
 bash scripts/install-compose.sh >/dev/null
+bash scripts/install-haproxy.sh
 npx tsc -p tsconfig.json --noEmit
 # One project after the other: integration and end-to-end tests share the real servers, and some of them stop and
 # start a server or watch the whole Docker engine, so they must never overlap.
