@@ -95,6 +95,17 @@ describe('docker-compose.yml', () => {
     expect(service('temporal').environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', DBNAME: 'temporal', VISIBILITY_DBNAME: 'temporal_visibility' });
   });
 
+  it("gives the server the local dev server's dynamic configuration (workflow updates on)", () => {
+    expect(service('temporal').volumes).toContain('./deploy/temporal/dynamicconfig.yaml:/etc/temporal/config/dynamicconfig/docker.yaml:ro');
+    const deployed = parse(script('deploy/temporal/dynamicconfig.yaml')) as Record<string, { value: unknown }[]>;
+    const local = Object.fromEntries(
+      [...script('scripts/services/temporal.sh').matchAll(/--dynamic-config-value ([\w.]+)=(\S+)/g)].map(([, key, value]) => [key!, [{ value: JSON.parse(value!) as unknown }]]),
+    );
+    expect(Object.keys(local).length).toBeGreaterThanOrEqual(3);
+    expect(deployed).toEqual(local);
+    expect(deployed['frontend.enableUpdateWorkflowExecution']).toEqual([{ value: true }]);
+  });
+
   it('orders the start: database, schema job, server, namespace job, then the worker and the API', () => {
     expect(service('temporal-schema').depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
     expect(service('temporal').depends_on).toMatchObject({
