@@ -7,6 +7,9 @@ bash scripts/node-deps.sh
 bash scripts/services.sh up
 bash scripts/demo-containers.sh up
 bash scripts/install-chromium.sh
+# Docker Compose v2 and HAProxy, for the unit tests of docker-compose.yml and of its Docker socket proxy.
+bash scripts/install-compose.sh >/dev/null
+bash scripts/install-haproxy.sh
 npx tsc -p tsconfig.json --noEmit
 # Lint (eslint.config.mjs): floating promises, deterministic workflow imports, import boundaries.
 npx eslint .

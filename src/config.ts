@@ -1,6 +1,7 @@
 // The one reader of process.env. Every key has its env name, a default that runs the embedded local stack, and a doc.
 // loadConfig() validates everything once and throws ConfigError listing every bad key.
 
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { PlanPolicy } from './domain/planning';
 import { parseQueueAllowlist } from './domain/inventory';
@@ -96,6 +97,39 @@ class Reader {
     return v === undefined || v === '' ? undefined : v;
   }
 
+  /**
+   * A secret: NAME, or else the content of the file that NAME_FILE names (a Docker or Kubernetes secret mounted as a
+   * file), without its trailing line breaks. Both set, an unreadable file or an empty one is a problem naming the
+   * variable; the value itself never appears in a message.
+   */
+  secret(name: string, fallback: string): string {
+    return this.secretOptional(name) ?? fallback;
+  }
+
+  secretOptional(name: string): string | undefined {
+    const direct = this.optional(name);
+    const file = this.optional(`${name}_FILE`);
+    if (file === undefined) return direct;
+    if (direct !== undefined) {
+      this.problems.push(`${name} and ${name}_FILE are both set: set one of them`);
+      return direct;
+    }
+    let content: string;
+    try {
+      content = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      this.problems.push(`${name}_FILE=${file}: cannot read the file (${code})`);
+      return undefined;
+    }
+    const value = content.replace(/[\r\n]+$/, '');
+    if (value === '') {
+      this.problems.push(`${name}_FILE=${file}: the file is empty`);
+      return undefined;
+    }
+    return value;
+  }
+
   num(name: string, fallback: number, min: number, max: number, integer = false): number {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -148,7 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     jwt: {
       algorithm: jwtAlgorithm,
-      secret: jwtAlgorithm === 'HS256' ? (r.optional('JWT_SECRET') ?? LOCAL_JWT_SECRET) : undefined,
+      secret: jwtAlgorithm === 'HS256' ? (r.secretOptional('JWT_SECRET') ?? LOCAL_JWT_SECRET) : undefined,
       publicKeyFile: r.optional('JWT_PUBLIC_KEY_FILE'),
       jwksFile: r.optional('JWT_JWKS_FILE'),
       privateKeyFile: r.optional('JWT_PRIVATE_KEY_FILE'),
@@ -168,15 +202,15 @@ export function loadConfig(env: Env = process.env): Config {
     neo4j: {
       uri: r.str('NEO4J_URI', 'bolt://127.0.0.1:7687'),
       user: r.str('NEO4J_USER', 'neo4j'),
-      password: r.str('NEO4J_PASSWORD', 'selfheal-local'),
+      password: r.secret('NEO4J_PASSWORD', 'selfheal-local'),
       database: r.str('NEO4J_DATABASE', 'neo4j'),
     },
     rabbitmq: {
-      url: r.str('RABBITMQ_URL', 'amqp://guest:guest@127.0.0.1:5672'),
+      url: r.secret('RABBITMQ_URL', 'amqp://guest:guest@127.0.0.1:5672'),
       exchange: r.str('RABBITMQ_EXCHANGE', 'selfheal.events'),
       managementUrl: r.str('RABBITMQ_MANAGEMENT_URL', 'http://127.0.0.1:15672'),
       managementUser: r.str('RABBITMQ_MANAGEMENT_USER', 'guest'),
-      managementPassword: r.str('RABBITMQ_MANAGEMENT_PASSWORD', 'guest'),
+      managementPassword: r.secret('RABBITMQ_MANAGEMENT_PASSWORD', 'guest'),
       vhost: r.str('RABBITMQ_VHOST', '/'),
     },
     docker: {
@@ -257,7 +291,9 @@ function checkJwt(config: Config, env: Env, problems: string[]): void {
     return;
   }
   // An HS256 secret beside a public key invites algorithm confusion; refuse the mix outright.
-  if (env['JWT_SECRET']) problems.push(`JWT_SECRET is only for HS256; JWT_ALGORITHM=${jwt.algorithm} verifies with a public key`);
+  for (const name of ['JWT_SECRET', 'JWT_SECRET_FILE']) {
+    if (env[name]) problems.push(`${name} is only for HS256; JWT_ALGORITHM=${jwt.algorithm} verifies with a public key`);
+  }
   if (jwt.publicKeyFile && jwt.jwksFile) problems.push('set JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE, not both');
   else if (!jwt.publicKeyFile && !jwt.jwksFile) {
     problems.push(`JWT_ALGORITHM=${jwt.algorithm} needs a key: JWT_PUBLIC_KEY_FILE (PEM) or JWT_JWKS_FILE (JWKS)${mode === 'production' ? '; refusing to run in production mode without one' : ''}`);

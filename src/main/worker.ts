@@ -1,6 +1,4 @@
 // Worker entry point: adapters -> activities -> a Temporal worker polling the task queue until SIGINT/SIGTERM.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { temporalConnectionOptions } from '../transport-policy';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -10,14 +8,7 @@ import { containerRuntime, httpProbe, openNeo4j, openRabbit, queueControl } from
 import { Neo4jOutbox } from '../adapters/neo4j/outbox';
 import { startHealthServer, temporalLogger, workerMetrics } from './worker-telemetry';
 import { loadRules } from './rules';
-
-/** workflows/index.ts from a source checkout (tsx, vitest), workflows/index.js in a build. */
-function workflowsPath(): string {
-  const base = path.join(__dirname, '..', '..', 'workflows', 'index');
-  const found = ['.ts', '.js'].map((ext) => base + ext).find((file) => existsSync(file));
-  if (!found) throw new Error(`workflow code not found at ${base}.ts or .js`);
-  return found;
-}
+import { workflowSource } from './workflow-bundle';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
@@ -52,7 +43,8 @@ export async function startWorker(config: Config, options: { identity?: string }
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowsPath: workflowsPath(),
+    // The image's prebundled workflow code (dist/workflow-bundle.js) when there is one; else bundled now.
+    ...workflowSource(),
     activities,
     // On SIGTERM running activities get this long to finish before they are cancelled (then retried elsewhere).
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,
