@@ -12,7 +12,7 @@ import type {
   SnapshotSummary,
 } from '../../src/adapters/ports';
 import type { EventEnvelope } from '../../src/domain/events';
-import { TargetGoneError } from '../../src/errors';
+import { TargetGoneError, ValidationError } from '../../src/errors';
 
 /**
  * The broker in memory: every API instance has a durable queue of its own (declared by its feed's first start) that
@@ -183,11 +183,18 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 }
 
+/**
+ * Queues and backpressure policies in memory, as the management API keeps them: a policy is named after its queue and
+ * may exist before the queue does (applying it to a missing queue succeeds).
+ */
 export class FakeQueueControl implements QueueControl {
+  /** Declared queues: name, depth and consumers (policy and maxLength come from `policies`). */
   readonly queues = new Map<string, QueueInfo>();
+  /** max-length by queue name. */
+  readonly policies = new Map<string, number>();
 
   constructor(queues: QueueInfo[] = []) {
-    for (const q of queues) this.queues.set(q.name, { ...q });
+    for (const q of queues) this.queues.set(q.name, { ...q, policy: null, maxLength: null });
   }
 
   static policyName(queue: string): string {
@@ -195,21 +202,23 @@ export class FakeQueueControl implements QueueControl {
   }
 
   async applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string }> {
-    const q = this.queues.get(queue);
-    if (!q) throw new TargetGoneError(`queue ${queue} is gone`);
-    const policy = FakeQueueControl.policyName(queue);
-    Object.assign(q, { policy, maxLength });
-    return { policy };
+    checkQueueName(queue);
+    if (!Number.isSafeInteger(maxLength) || maxLength < 0) throw new ValidationError('maxLength', 'must be a non-negative integer');
+    this.policies.set(queue, maxLength);
+    return { policy: FakeQueueControl.policyName(queue) };
   }
 
   async releaseBackpressure(queue: string): Promise<void> {
-    const q = this.queues.get(queue);
-    if (q?.policy === FakeQueueControl.policyName(queue)) Object.assign(q, { policy: null, maxLength: null });
+    checkQueueName(queue);
+    this.policies.delete(queue);
   }
 
   async getQueue(queue: string): Promise<QueueInfo | null> {
+    checkQueueName(queue);
     const q = this.queues.get(queue);
-    return q ? { ...q } : null;
+    if (!q) return null;
+    const maxLength = this.policies.get(queue);
+    return { ...q, policy: maxLength === undefined ? null : FakeQueueControl.policyName(queue), maxLength: maxLength ?? null };
   }
 }
 
@@ -238,4 +247,8 @@ export class FakeMetricHistory implements MetricHistory {
       .slice(0, limit)
       .map(({ service: _service, ...s }) => structuredClone(s));
   }
+}
+
+function checkQueueName(queue: string): void {
+  if (typeof queue !== 'string' || queue.length === 0) throw new ValidationError('queue', 'must be a non-empty string');
 }
