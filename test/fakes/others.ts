@@ -15,7 +15,7 @@ import type {
   SnapshotSummary,
 } from '../../src/adapters/ports';
 import type { EventEnvelope } from '../../src/domain/events';
-import { TargetGoneError } from '../../src/errors';
+import { TargetGoneError, ValidationError } from '../../src/errors';
 import type { WorkerCounters } from '../../activities/deps';
 
 /**
@@ -188,11 +188,24 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 }
 
+/**
+ * Queues and backpressure policies in memory, as the management API keeps them: a policy is named after its queue and
+ * may exist before the queue does (applying it to a missing queue succeeds).
+ */
 export class FakeQueueControl implements QueueControl {
+  /** Declared queues: name, depth and consumers (policy and maxLength come from `policies`). */
   readonly queues = new Map<string, QueueInfo>();
+  /** max-length by queue name. */
+  readonly policies = new Map<string, number>();
+
+  /** The queues' own policies (by name), which backpressure composes with. */
+  private readonly own = new Map<string, string>();
 
   constructor(queues: QueueInfo[] = []) {
-    for (const q of queues) this.queues.set(q.name, { ...q });
+    for (const q of queues) {
+      this.queues.set(q.name, { ...q, policy: null, maxLength: null });
+      if (q.policy !== null) this.own.set(q.name, q.policy);
+    }
   }
 
   static policyName(queue: string): string {
@@ -200,23 +213,24 @@ export class FakeQueueControl implements QueueControl {
   }
 
   async applyBackpressure(queue: string, maxLength: number): Promise<{ policy: string; base: string | null }> {
-    const q = this.queues.get(queue);
-    if (!q) throw new TargetGoneError(`queue ${queue} is gone`);
-    const policy = FakeQueueControl.policyName(queue);
+    checkQueueName(queue);
+    if (!Number.isSafeInteger(maxLength) || maxLength < 0) throw new ValidationError('maxLength', 'must be a non-negative integer');
+    this.policies.set(queue, maxLength);
     // The queue's own policy is merged into ours, not replaced (as RabbitQueueControl does it).
-    const base = q.policy !== null && q.policy !== policy ? q.policy : null;
-    Object.assign(q, { policy, maxLength });
-    return { policy, base };
+    return { policy: FakeQueueControl.policyName(queue), base: this.own.get(queue) ?? null };
   }
 
   async releaseBackpressure(queue: string): Promise<void> {
-    const q = this.queues.get(queue);
-    if (q?.policy === FakeQueueControl.policyName(queue)) Object.assign(q, { policy: null, maxLength: null });
+    checkQueueName(queue);
+    this.policies.delete(queue);
   }
 
   async getQueue(queue: string): Promise<QueueInfo | null> {
+    checkQueueName(queue);
     const q = this.queues.get(queue);
-    return q ? { ...q } : null;
+    if (!q) return null;
+    const maxLength = this.policies.get(queue);
+    return { ...q, policy: maxLength === undefined ? (this.own.get(queue) ?? null) : FakeQueueControl.policyName(queue), maxLength: maxLength ?? null };
   }
 }
 
@@ -288,4 +302,8 @@ export class FakeCounters implements WorkerCounters {
   healFinished(outcome: string, strategy: string | null, dryRun: boolean): void {
     this.heals.push({ outcome, strategy, dryRun });
   }
+}
+
+function checkQueueName(queue: string): void {
+  if (typeof queue !== 'string' || queue.length === 0) throw new ValidationError('queue', 'must be a non-empty string');
 }

@@ -34,12 +34,20 @@ export interface HistoryFixture {
   history: unknown;
 }
 
-export function loadFixtures(): (HistoryFixture & { parsed: History })[] {
+/**
+ * `<branch>.json`, or `<branch>.<suffix>.json` for a later recording of the same branch (a new path behind
+ * `patched()`): the older ones stay, since they are the histories still in flight.
+ */
+export function fixtureFile(branch: string, suffix?: string): string {
+  return path.join(FIXTURE_DIR, suffix ? `${branch}.${suffix}.json` : `${branch}.json`);
+}
+
+export function loadFixtures(): (HistoryFixture & { file: string; parsed: History })[] {
   return readdirSync(FIXTURE_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
       const fixture = JSON.parse(readFileSync(path.join(FIXTURE_DIR, f), 'utf8')) as HistoryFixture;
-      return { ...fixture, parsed: historyFromJson(fixture.history) };
+      return { ...fixture, file: f, parsed: historyFromJson(fixture.history) };
     });
 }

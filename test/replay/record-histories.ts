@@ -1,7 +1,9 @@
 // Records the histories of real runs of every workflow branch (real worker, real activities, real API, against the
 // real stack) and writes them to test/fixtures/histories/<branch>.json, which test/unit/replay/ replays against the
-// current workflow code. Run it with `npm run histories:record` (the stack must be reachable or startable, see
-// test/global-setup.ts); re-record only under the rules in docs/architecture.md ("Changing a workflow").
+// current workflow code. Run it with `npm run histories:record [-- [--suffix=NAME] [branch ...]]` (the stack must be
+// reachable or startable, see test/global-setup.ts): no branch names record every branch; --suffix writes
+// <branch>.<NAME>.json beside the existing fixtures instead of replacing them (a new path behind patched()).
+// Re-record only under the rules in docs/architecture.md ("Changing a workflow").
 //
 // The worker and the API run on a task queue of their own (startTestStack), so they never take tasks of other tests.
 import { randomUUID } from 'node:crypto';
@@ -15,13 +17,16 @@ import { createServiceContainer, makeUnhealthy } from '../helpers/containers';
 import { cleanUpService, hasStep, healBody, waitForHeal, type HealView } from '../helpers/heal';
 import { startHttpTarget } from '../helpers/http-target';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { FIXTURE_DIR, type HistoryFixture } from './fixtures';
+import { FIXTURE_DIR, fixtureFile, type HistoryFixture } from './fixtures';
 import { historyToJson } from './history-json';
 
 const EventType = temporal.api.enums.v1.EventType;
 
 async function main(): Promise<void> {
-  const only = new Set(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const suffix = args.find((a) => a.startsWith('--suffix='))?.slice('--suffix='.length);
+  if (suffix !== undefined && !/^[a-z0-9-]+$/.test(suffix)) throw new Error(`--suffix=${suffix}: use lower-case letters, digits and dashes`);
+  const only = new Set(args.filter((a) => !a.startsWith('--')));
   await setupStack();
   const http = await startHttpTarget();
   const common = { VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '3', VERIFY_INTERVAL_SECONDS: '1' };
@@ -58,8 +63,9 @@ async function main(): Promise<void> {
       history: historyToJson(history),
     };
     if (fixture.status !== expected.status) throw new Error(`${branch}: the run ended ${fixture.status}, expected ${expected.status}`);
-    writeFileSync(path.join(FIXTURE_DIR, `${branch}.json`), JSON.stringify(fixture, null, 1) + '\n');
-    console.log(`recorded ${branch}: ${described.workflowId} ${described.runId} ${fixture.status} (${history.events?.length} events)`);
+    const file = fixtureFile(branch, suffix);
+    writeFileSync(file, JSON.stringify(fixture, null, 1) + '\n');
+    console.log(`recorded ${branch} in ${path.relative(process.cwd(), file)}: ${described.workflowId} ${described.runId} ${fixture.status} (${history.events?.length} events)`);
   }
 
   /** Starts an applied heal through the API; returns its handle. */

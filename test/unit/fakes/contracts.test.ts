@@ -5,16 +5,18 @@ import { describeAuditStoreContract, type AuditStoreSubject } from '../../contra
 import { describeContainerRuntimeContract, type ContainerRuntimeSubject } from '../../contracts/container-runtime';
 import { describeEventsContract, type EventsSubject } from '../../contracts/events';
 import { describeHttpProbeContract, type HttpProbeSubject } from '../../contracts/http-probe';
+import { describeQueueControlContract, type QueueControlSubject } from '../../contracts/queue-control';
 import { describeLearningStoreContract, type LearningStoreSubject } from '../../contracts/learning-store';
 import { FakeAuditStore } from '../../fakes/audit-store';
 import { FakeLearningStore } from '../../fakes/learning-store';
-import { container, FakeContainerRuntime, FakeEventBus, FakeEventPublisher, FakeHttpProbe } from '../../fakes/others';
+import { container, FakeContainerRuntime, FakeEventBus, FakeEventPublisher, FakeHttpProbe, FakeQueueControl } from '../../fakes/others';
 
 let audit: AuditStoreSubject;
 let learning: LearningStoreSubject;
 let containers: ContainerRuntimeSubject;
 let http: HttpProbeSubject;
 let events: EventsSubject;
+let queues: QueueControlSubject;
 
 beforeEach(() => {
   audit = { store: new FakeAuditStore(), services: [] };
@@ -28,6 +30,14 @@ beforeEach(() => {
       runtime.containers.set(c.id, c);
       return { id: c.id, name: c.name };
     },
+  };
+  const control = new FakeQueueControl();
+  queues = {
+    control,
+    async declare(name) {
+      control.queues.set(name, { name, messages: 0, consumers: 0, policy: null, maxLength: null });
+    },
+    used: [],
   };
   const bus = new FakeEventBus();
   events = { publisher: new FakeEventPublisher(bus), feed: (instanceId) => bus.feed(instanceId) };
@@ -51,3 +61,4 @@ describeLearningStoreContract('FakeLearningStore', () => learning);
 describeContainerRuntimeContract('FakeContainerRuntime', () => containers);
 describeHttpProbeContract('FakeHttpProbe', () => http);
 describeEventsContract('FakeEventBus', () => events);
+describeQueueControlContract('FakeQueueControl', () => queues);

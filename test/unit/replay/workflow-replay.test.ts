@@ -11,7 +11,7 @@ import { loadFixtures, REQUIRED_BRANCHES } from '../../replay/fixtures';
 const EventType = temporal.api.enums.v1.EventType;
 const fixtures = loadFixtures();
 const logger = installTestRuntime();
-/** Replay results by fixture branch. */
+/** Replay results by fixture file. */
 let results: Map<string, ReplayResult>;
 
 async function bundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
@@ -19,19 +19,19 @@ async function bundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMa
 }
 
 /**
- * Replays the fixtures one after the other and returns each one's result by branch. Results come in input order; they
+ * Replays the fixtures one after the other and returns each one's result by fixture file. Results come in input order; they
  * cannot be matched by run id, since a reset run replays under the id of the run it was reset from.
  */
 async function replayAll(workflowBundle: WorkflowBundleWithSourceMap, only = fixtures): Promise<Map<string, ReplayResult>> {
-  const byBranch = new Map<string, ReplayResult>();
+  const byFile = new Map<string, ReplayResult>();
   const histories = only.map((f) => ({ workflowId: f.workflowId, history: f.parsed }));
   let i = 0;
   for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'fixtures' }, histories)) {
     const fixture = only[i++]!;
     if (result.workflowId !== fixture.workflowId) throw new Error(`replay results out of order: ${result.workflowId} for ${fixture.branch}`);
-    byBranch.set(fixture.branch, result);
+    byFile.set(fixture.file, result);
   }
-  return byBranch;
+  return byFile;
 }
 
 beforeAll(async () => {
@@ -43,13 +43,13 @@ describe('recorded workflow histories', () => {
     expect(fixtures.map((f) => f.branch).sort()).toEqual(expect.arrayContaining([...REQUIRED_BRANCHES].sort()));
   });
 
-  it.each(fixtures.map((f) => [f.branch, f] as const))('%s replays against the current workflow code', (_branch, fixture) => {
-    const result = results.get(fixture.branch);
-    expect(result, `no replay result for ${fixture.branch}`).toBeDefined();
+  it.each(fixtures.map((f) => [f.file, f] as const))('%s replays against the current workflow code', (_file, fixture) => {
+    const result = results.get(fixture.file);
+    expect(result, `no replay result for ${fixture.file}`).toBeDefined();
     expect(result!.error).toBeUndefined();
   });
 
-  it.each(fixtures.map((f) => [f.branch, f] as const))('%s was recorded from a run that ended as its branch says', (_branch, fixture) => {
+  it.each(fixtures.map((f) => [f.file, f] as const))('%s was recorded from a run that ended as its branch says', (_file, fixture) => {
     expect(fixture.status).toBe(fixture.expected.status);
     const last = fixture.parsed.events?.at(-1)?.eventType;
     const closed = { COMPLETED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, FAILED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, CANCELLED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED };
@@ -61,8 +61,8 @@ describe('the replay test itself', () => {
   it('fails on a change that would break running heals, and passes the same change behind patched()', async () => {
     const heals = fixtures.filter((f) => f.workflowType === 'healWorkflow');
     const broken = await replayAll(await bundle(path.resolve(__dirname, 'changed-workflows/unpatched.ts')), heals);
-    for (const f of heals) expect(broken.get(f.branch)?.error, f.branch).toBeDefined();
+    for (const f of heals) expect(broken.get(f.file)?.error, f.file).toBeDefined();
     const patched = await replayAll(await bundle(path.resolve(__dirname, 'changed-workflows/patched.ts')), heals);
-    for (const f of heals) expect(patched.get(f.branch)?.error, f.branch).toBeUndefined();
+    for (const f of heals) expect(patched.get(f.file)?.error, f.file).toBeUndefined();
   }, 120_000);
 });
