@@ -19,6 +19,7 @@ export const REQUIRED_BRANCHES = [
   'heal-cancelled-by-temporal',
   'heal-cancelled-by-signal',
   'heal-reset',
+  'backpressure-release',
 ] as const;
 
 export interface HistoryFixture {

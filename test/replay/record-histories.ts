@@ -19,6 +19,7 @@ import { startHttpTarget } from '../helpers/http-target';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { FIXTURE_DIR, fixtureFile, type HistoryFixture } from './fixtures';
 import { historyToJson } from './history-json';
+import { backpressureReleaseWorkflowId } from '../../workflows/backpressure-release';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -30,8 +31,9 @@ async function main(): Promise<void> {
   await setupStack();
   const http = await startHttpTarget();
   const common = { VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '3', VERIFY_INTERVAL_SECONDS: '1' };
-  // The second stack's approvals time out at once: the approval_timeout branch without waiting 15 minutes.
-  const [stack, quickApproval] = await Promise.all([startTestStack(common), startTestStack({ ...common, APPROVAL_TIMEOUT_SECONDS: '2' })]);
+    // The second stack's approvals time out at once, and its verified backpressure is lifted after 2 s: the
+  // approval_timeout branch and the backpressure release child workflow, without waiting 15 minutes.
+  const [stack, quick] = await Promise.all([startTestStack(common), startTestStack({ ...common, APPROVAL_TIMEOUT_SECONDS: '2', HEAL_BACKPRESSURE_RELEASE_SECONDS: '2' })]);
   const connection = await Connection.connect({ address: stack.config.temporal.address });
   const client = new Client({ connection, namespace: stack.config.temporal.namespace });
   const driver = neo4j.driver(stack.config.neo4j.uri);
@@ -126,9 +128,28 @@ async function main(): Promise<void> {
     async 'heal-approval-timeout'() {
       const service = newService('timeout');
       const c = await createServiceContainer(service);
-      const h = await heal(quickApproval, healBody(service, 'rolling_restart', { require_approval: true, context: { services: [service], containers: [c.name] } }));
-      await finished(quickApproval, h, 'approval_timeout');
+      const h = await heal(quick, healBody(service, 'rolling_restart', { require_approval: true, context: { services: [service], containers: [c.name] } }));
+      await finished(quick, h, 'approval_timeout');
       await save('heal-approval-timeout', h, { status: 'COMPLETED', outcome: 'approval_timeout' });
+    },
+
+    async 'backpressure-release'() {
+      // A verified apply_backpressure heal starts the release child workflow, which lifts the policy after 2 s.
+      const service = newService('release');
+      const queue = `selfheal-test-replay-${randomUUID().slice(0, 8)}`;
+      const amqp = await import('amqplib');
+      const broker = await amqp.connect(quick.config.rabbitmq.url);
+      await (await broker.createChannel()).assertQueue(queue, { durable: false, autoDelete: false });
+      try {
+        const h = await heal(quick, healBody(service, 'apply_backpressure', { max_length: 5, context: { services: [service], queues: [queue] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] }));
+        await finished(quick, h, 'verified');
+        const child = client.workflow.getHandle(backpressureReleaseWorkflowId(service, h.runId));
+        await child.result();
+        await save('backpressure-release', { workflowId: child.workflowId }, { status: 'COMPLETED', outcome: null });
+      } finally {
+        await (await broker.createChannel()).deleteQueue(queue);
+        await broker.close();
+      }
     },
 
     async 'heal-rejected'() {
@@ -147,7 +168,8 @@ async function main(): Promise<void> {
       const c = await createServiceContainer(service);
       const h = await heal(stack, healBody(service, 'rolling_restart', { require_approval: true, context: { services: [service], containers: [c.name] }, verify: [{ name: 'container_health' }] }));
       await waitForHeal(stack, h.workflowId, hasStep('approval_requested'));
-      const res = await stack.call('POST', `/api/self_healing/heal/${h.workflowId}/approve`, { comment: 'recording an approval' });
+      // Four eyes: another person than the requester (test-operator) approves.
+      const res = await stack.call('POST', `/api/self_healing/heal/${h.workflowId}/approve`, { comment: 'recording an approval' }, 'admin');
       if (res.status !== 200) throw new Error(`approve: ${res.status} ${JSON.stringify(res.body)}`);
       await finished(stack, h, 'verified');
       await save('heal-approved', h, { status: 'COMPLETED', outcome: 'verified' });
@@ -204,7 +226,7 @@ async function main(): Promise<void> {
     for (const service of services) await cleanUpService(driver, service).catch((err: unknown) => console.error(`cleanup ${service}: ${String(err)}`));
     await driver.close();
     await connection.close();
-    await Promise.all([stack.stop(), quickApproval.stop()]);
+    await Promise.all([stack.stop(), quick.stop()]);
     await http.close();
   }
 }
