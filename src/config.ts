@@ -24,6 +24,11 @@ export interface Config {
     analyzeTimeoutMs: number;
     /** How far in the future an analysis's `at` may be (clock skew between the sender and selfheal). */
     analyzeMaxFutureSeconds: number;
+    /** Socket.IO: open connections per token subject, handshakes per client address and minute (per instance). */
+    socketMaxConnectionsPerSubject: number;
+    socketHandshakesPerMinute: number;
+    /** GET /why is one answer, not pages: its window is bounded instead. */
+    whyMaxWindowSeconds: number;
   };
   jwt: {
     algorithm: JwtAlgorithm;
@@ -128,6 +133,9 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
       analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 24 * 3600, true),
+      socketMaxConnectionsPerSubject: r.num('SOCKET_MAX_CONNECTIONS_PER_SUBJECT', 20, 1, 10_000, true),
+      socketHandshakesPerMinute: r.num('SOCKET_HANDSHAKES_PER_MINUTE', 60, 1, 100_000, true),
+      whyMaxWindowSeconds: r.num('AUDIT_WHY_MAX_WINDOW_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600, true),
     },
     jwt: {
       algorithm: jwtAlgorithm,
