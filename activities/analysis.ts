@@ -3,7 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { AnalyzeInput, AnalyzeResult } from '../src/domain/heal';
 import { analyzedEvent, analyzeSample, detectorFor } from '../src/domain/analysis';
-import { seriesRefusal } from '../src/domain/bounds';
+import { seriesRefusal, servicesRefusal } from '../src/domain/bounds';
 import type { ActivityDeps } from './deps';
 
 export function createAnalysisActivities(deps: ActivityDeps) {
@@ -11,6 +11,12 @@ export function createAnalysisActivities(deps: ActivityDeps) {
   return {
     /** A retry after the commit finds the recorded analysis and publishes its event again (consumers drop the duplicate by id). */
     async analyzeMetrics(input: AnalyzeInput & { workflowId: string; runId: string }): Promise<AnalyzeResult> {
+      // A bound, not a lock: concurrent first analyses of new services may pass it by a few.
+      const { known, count } = await deps.serviceRegistry.lookup(input.service);
+      const tooManyServices = servicesRefusal(input.service, known, count, deps.config.detection.maxServices);
+      if (tooManyServices) {
+        throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${tooManyServices.field}: ${tooManyServices.reason}`, details: [tooManyServices] });
+      }
       const outcome = await deps.analysisStore.analyzeOnce(
         {
           analysisId: input.workflowId,

@@ -5,6 +5,7 @@ import type {
   EventPublisher,
   HealBudget,
   HttpProbe,
+  ServiceRegistry,
   LearningStore,
   MetricHistory,
   QueueControl,
@@ -18,6 +19,7 @@ export interface ActivityDeps {
   analysisStore: AnalysisStore;
   auditStore: AuditStore;
   budget: HealBudget;
+  serviceRegistry: ServiceRegistry;
   learningStore: LearningStore;
   metricHistory: MetricHistory;
   publisher: EventPublisher;

@@ -53,7 +53,7 @@ export interface Config {
   rabbitmq: { url: string; exchange: string; managementUrl: string; managementUser: string; managementPassword: string; vhost: string };
   docker: { socketPath: string; image: string };
   /** ewmaAlpha smooths the level (EWMA and Holt's level alike); hwBeta smooths Holt's trend. */
-  detection: { ewmaAlpha: number; hwBeta: number; mediumZ: number; highZ: number; maxSeriesPerService: number };
+  detection: { ewmaAlpha: number; hwBeta: number; mediumZ: number; highZ: number; maxSeriesPerService: number; maxServices: number };
   diagnosis: { rulesFile: string | undefined };
   heal: PlanPolicy;
 }
@@ -180,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
       mediumZ: r.num('ANOMALY_MEDIUM_Z', 2, 0.5, 100),
       highZ: r.num('ANOMALY_HIGH_Z', 3, 0.5, 100),
       maxSeriesPerService: r.num('MAX_SERIES_PER_SERVICE', 200, 1, 100_000, true),
+      maxServices: r.num('MAX_SERVICES', 10_000, 1, 10_000_000, true),
     },
     diagnosis: { rulesFile: r.optional('RULES_FILE') },
     heal: {

@@ -25,6 +25,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // The budget counts every applied heal of every test run in the shared Neo4j: only the budget's own test sets one.
     HEAL_BUDGET_MAX: '10000',
     HEAL_BUDGET_PER_SERVICE_MAX: '10000',
+    // The shared Neo4j keeps the services of every earlier test run.
+    MAX_SERVICES: '10000000',
     // The tests' queues (selfheal-test-*) may take backpressure from any test service; nothing else may.
     HEAL_QUEUE_ALLOWLIST: '*=selfheal-test-*',
     ...overrides,

@@ -4,7 +4,7 @@
 // node (never MERGE, whose shared lock would deadlock on the upgrade) and write a marker to take its exclusive lock
 // until commit; the marker is removed before commit.
 import neo4j from 'neo4j-driver';
-import type { BudgetReservation, HealBudget } from '../ports';
+import type { BudgetReservation, HealBudget, ServiceRegistry } from '../ports';
 import type { Neo4jConnection } from './driver';
 import { num } from './values';
 
@@ -60,5 +60,19 @@ export class Neo4jHealBudget implements HealBudget {
   private async write(cypher: string, params: Record<string, unknown>) {
     const { records } = await this.connection.driver.executeQuery(cypher, params, { database: this.connection.database });
     return records;
+  }
+}
+
+/** The services selfheal tracks (Service nodes), for the MAX_SERVICES bound. */
+export class Neo4jServiceRegistry implements ServiceRegistry {
+  constructor(private readonly connection: Neo4jConnection) {}
+
+  async lookup(service: string): Promise<{ known: boolean; count: number }> {
+    const { records } = await this.connection.driver.executeQuery(
+      'CALL () { MATCH (s:Service) RETURN count(s) AS count } OPTIONAL MATCH (k:Service {name: $service}) RETURN count, k IS NOT NULL AS known',
+      { service },
+      { database: this.connection.database, routing: 'READ' },
+    );
+    return { known: records[0]!.get('known') as boolean, count: num(records[0]!.get('count')) };
   }
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNeo4j, closeNeo4j, type Neo4jConnection } from '../../../src/adapters/neo4j/driver';
 import { ensureSchema } from '../../../src/adapters/neo4j/schema';
-import { Neo4jHealBudget } from '../../../src/adapters/neo4j/budget-store';
+import { Neo4jHealBudget, Neo4jServiceRegistry } from '../../../src/adapters/neo4j/budget-store';
 import { loadConfig } from '../../../src/config';
 
 let connection: Neo4jConnection;
@@ -47,6 +47,21 @@ describe('the atomic heal budget', () => {
     expect(results.filter((r) => r.granted)).toHaveLength(2);
     expect((await one('payments')).granted).toBe(true);
   }, 60_000);
+
+  it('the service registry knows tracked services and counts them', async () => {
+    const registry = new Neo4jServiceRegistry(connection);
+    const name = `budget-registry-${randomUUID()}`;
+    const before = await registry.lookup(name);
+    expect(before.known).toBe(false);
+    await connection.driver.executeQuery('CREATE (:Service {name: $name})', { name }, { database: connection.database });
+    try {
+      const after = await registry.lookup(name);
+      expect(after.known).toBe(true);
+      expect(after.count).toBeGreaterThanOrEqual(1);
+    } finally {
+      await connection.driver.executeQuery('MATCH (s:Service {name: $name}) DETACH DELETE s', { name }, { database: connection.database });
+    }
+  });
 
   it('counts a retried reservation of one attempt once, and a released one frees its place', async () => {
     const shift = 2 * 3600_000;
