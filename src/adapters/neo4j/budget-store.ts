@@ -16,7 +16,7 @@ SET lock.locked = true
 WITH lock
 OPTIONAL MATCH (own:HealBudgetReservation {attemptId: $attemptId})
 CALL () {
-  OPTIONAL MATCH (r:HealBudgetReservation) WHERE r.at >= $since AND r.attemptId <> $attemptId
+  OPTIONAL MATCH (r:HealBudgetReservation) WHERE r.at >= $since AND r.at <= $until AND r.attemptId <> $attemptId
   RETURN count(r) AS globalCount, count(CASE WHEN r.service = $service THEN 1 END) AS serviceCount
 }
 WITH lock, own, globalCount, serviceCount, own IS NOT NULL OR (globalCount < $globalMax AND serviceCount < $serviceMax) AS granted
@@ -26,6 +26,9 @@ CALL (own, granted) {
 }
 REMOVE lock.locked
 RETURN granted, globalCount, serviceCount`;
+
+/** How far ahead of this worker's clock another worker's reservation may be dated and still count. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 const RELEASE = `MATCH (r:HealBudgetReservation {attemptId: $attemptId}) DELETE r`;
 
@@ -46,6 +49,8 @@ export class Neo4jHealBudget implements HealBudget {
       service: r.service,
       at: neo4j.int(Math.trunc(r.at)),
       since: neo4j.int(Math.trunc(r.at - r.windowSeconds * 1000)),
+      // Reservations a little ahead of this worker's clock (another worker's skew) count too; far-future ones do not.
+      until: neo4j.int(Math.trunc(r.at + CLOCK_SKEW_MS)),
       globalMax: neo4j.int(r.globalMax),
       serviceMax: neo4j.int(r.serviceMax),
     });
