@@ -85,7 +85,7 @@ async function expectRefused(res: { status: number; body: any }, check: string) 
 beforeAll(async () => {
   http = await startHttpTarget();
   // MAX_SERVICES 1: the shared Neo4j always tracks more, so any new service's analysis is refused.
-  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '3', HEAL_BACKPRESSURE_RELEASE_SECONDS: '3', MAX_SERVICES: '1' });
+  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '3', HEAL_BACKPRESSURE_RELEASE_SECONDS: '3', MAX_SERVICES: '1', ANALYZE_MAX_FUTURE_SECONDS: '300' });
   driver = neo4j.driver(stack.config.neo4j.uri);
 }, 60_000);
 
