@@ -132,7 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitMax: r.num('RATE_LIMIT_MAX', 600, 1, 1_000_000, true),
       rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
-      analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 10 * 366 * 24 * 3600, true),
+      analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 100 * 366 * 24 * 3600, true),
       socketMaxConnectionsPerSubject: r.num('SOCKET_MAX_CONNECTIONS_PER_SUBJECT', 20, 1, 10_000, true),
       socketHandshakesPerMinute: r.num('SOCKET_HANDSHAKES_PER_MINUTE', 60, 1, 100_000, true),
       whyMaxWindowSeconds: r.num('AUDIT_WHY_MAX_WINDOW_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600, true),
