@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AnalyzeInput, AnalyzeResult } from '../src/domain/heal';
 import { analyzedEvent, analyzeSample, detectorFor } from '../src/domain/analysis';
 import type { AnalysisOutcome } from '../src/adapters/ports';
-import { seriesRefusal } from '../src/domain/bounds';
+import { seriesRefusal, servicesRefusal } from '../src/domain/bounds';
 import type { ActivityDeps } from './deps';
 
 export function createAnalysisActivities(deps: ActivityDeps) {
@@ -14,6 +14,12 @@ export function createAnalysisActivities(deps: ActivityDeps) {
   return {
     /** A retry after the commit finds the recorded analysis and answers with it; its event is already in the outbox. */
     async analyzeMetrics(input: AnalyzeInput & { workflowId: string; runId: string }): Promise<AnalyzeResult> {
+      // A bound, not a lock: concurrent first analyses of new services may pass it by a few.
+      const { known, count } = await deps.serviceRegistry.lookup(input.service);
+      const tooManyServices = servicesRefusal(input.service, known, count, deps.config.detection.maxServices);
+      if (tooManyServices) {
+        throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${tooManyServices.field}: ${tooManyServices.reason}`, details: [tooManyServices] });
+      }
       const toResult = (outcome: AnalysisOutcome): AnalyzeResult => ({
         workflow_id: input.workflowId,
         service: input.service,

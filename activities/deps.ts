@@ -6,6 +6,7 @@ import type {
   EventPublisher,
   HealBudget,
   HttpProbe,
+  ServiceRegistry,
   LearningStore,
   MetricHistory,
   QueueControl,
@@ -25,6 +26,7 @@ export interface ActivityDeps {
   analysisStore: AnalysisStore;
   auditStore: AuditStore;
   budget: HealBudget;
+  serviceRegistry: ServiceRegistry;
   learningStore: LearningStore;
   metricHistory: MetricHistory;
   publisher: EventPublisher;

@@ -28,6 +28,11 @@ export interface Config {
     dryRunTimeoutMs: number;
     /** How far in the future an analysis's `at` may be (clock skew between the sender and selfheal). */
     analyzeMaxFutureSeconds: number;
+    /** Socket.IO: open connections per token subject, handshakes per client address and minute (per instance). */
+    socketMaxConnectionsPerSubject: number;
+    socketHandshakesPerMinute: number;
+    /** GET /why is one answer, not pages: its window is bounded instead. */
+    whyMaxWindowSeconds: number;
   };
   jwt: {
     algorithm: JwtAlgorithm;
@@ -60,6 +65,7 @@ export interface Config {
     /** A late sample (not after its metric's newest) is judged against the baseline up to this far behind it. */
     lateWindowSeconds: number;
     maxSeriesPerService: number;
+    maxServices: number;
   };
   diagnosis: { rulesFile: string | undefined };
   /** The worker's health and metrics server (off when healthPort is null) and its shutdown. */
@@ -178,7 +184,10 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
       dryRunTimeoutMs: r.num('DRY_RUN_TIMEOUT_MS', 10_000, 100, 600_000, true),
-      analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 24 * 3600, true),
+      analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 100 * 366 * 24 * 3600, true),
+      socketMaxConnectionsPerSubject: r.num('SOCKET_MAX_CONNECTIONS_PER_SUBJECT', 20, 1, 10_000, true),
+      socketHandshakesPerMinute: r.num('SOCKET_HANDSHAKES_PER_MINUTE', 60, 1, 100_000, true),
+      whyMaxWindowSeconds: r.num('AUDIT_WHY_MAX_WINDOW_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600, true),
     },
     jwt: {
       algorithm: jwtAlgorithm,
@@ -224,6 +233,7 @@ export function loadConfig(env: Env = process.env): Config {
       highZ: r.num('ANOMALY_HIGH_Z', 3, 0.5, 100),
       lateWindowSeconds: r.num('LATE_SAMPLE_WINDOW_SECONDS', 600, 0, 7 * 24 * 3600),
       maxSeriesPerService: r.num('MAX_SERIES_PER_SERVICE', 200, 1, 100_000, true),
+      maxServices: r.num('MAX_SERVICES', 10_000, 1, 10_000_000, true),
     },
     diagnosis: { rulesFile: r.optional('RULES_FILE') },
     worker: {

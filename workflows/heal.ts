@@ -193,6 +193,8 @@ export async function healWorkflow(input: HealInput): Promise<HealStatus> {
       args: [{ service: input.service, healKey: status.attempt_id, steps, releaseAfterSeconds }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      // Without a worker for a day past its time (a test's own task queue, say), it ends instead of staying open.
+      workflowExecutionTimeout: (releaseAfterSeconds + 24 * 3600) * 1000,
     });
     await journal.step('backpressure_release_scheduled', 'info', `backpressure on ${steps.map((s) => s.target.id).join(', ')} is lifted in ${releaseAfterSeconds}s by ${workflowId}`, { workflow_id: workflowId, release_after_seconds: releaseAfterSeconds });
   }

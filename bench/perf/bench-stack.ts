@@ -25,6 +25,8 @@ export async function startBenchStack(runId: string): Promise<BenchStack> {
     API_INSTANCE_ID: `bench-perf-${runId}`,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '1000000',
+    // The scaling run seeds up to 100,000 services.
+    MAX_SERVICES: '10000000',
   };
   const floorEnv = { ...env, TEMPORAL_TASK_QUEUE: `bench-perf-floor-${runId}` };
   const config = loadConfig({ ...process.env, ...env });

@@ -144,6 +144,13 @@ export interface AuditStore {
   countAppliedHeals(sinceMs: number): Promise<number>;
 }
 
+// ---------- Neo4j: the services selfheal tracks (the MAX_SERVICES bound) ----------
+
+export interface ServiceRegistry {
+  /** Whether the service is tracked already, and how many services are. */
+  lookup(service: string): Promise<{ known: boolean; count: number }>;
+}
+
 // ---------- Neo4j: the heal budget (atomic reservations) ----------
 
 export interface BudgetReservation {

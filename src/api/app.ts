@@ -69,7 +69,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       "default-src 'self'; base-uri 'self'; frame-ancestors 'self'; object-src 'none'; img-src 'self' data:; font-src 'self' data:; " +
       "script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'",
   });
-  await app.register(socketIoPlugin, { feed: deps.feed, corsOrigins: config.api.corsOrigins });
+  await app.register(socketIoPlugin, {
+    feed: deps.feed,
+    corsOrigins: config.api.corsOrigins,
+    maxConnectionsPerSubject: config.api.socketMaxConnectionsPerSubject,
+    handshakesPerMinutePerAddress: config.api.socketHandshakesPerMinute,
+  });
   await app.register(operatorPlugin, { config, baselines: deps.baselines });
 
   // Liveness: the process serves HTTP. Readiness: every dependency answers, else 503 naming the failing ones.
@@ -82,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const api = new SelfHealingApi(deps.temporal, config, deps.knownIssueTypes);
   await app.register(selfHealingRoutes, { prefix: '/api/self_healing', api, learning: deps.learning });
-  await app.register(auditRoutes, { prefix: '/api/self_healing', audit: deps.audit });
+  await app.register(auditRoutes, { prefix: '/api/self_healing', audit: deps.audit, whyMaxWindowSeconds: config.api.whyMaxWindowSeconds });
   await app.register(pingRoutes, { prefix: '/api/self_healing' });
   return app;
 }

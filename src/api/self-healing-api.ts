@@ -14,6 +14,8 @@ import type { Config } from '../config';
 import type { AnalyzeResult, HealInput, HealPlan, HealStatus } from '../domain/heal';
 import { validateSample } from '../domain/detection';
 import { futureAtRefusal } from '../domain/bounds';
+import { unscoped, type Scope } from '../auth/scope';
+import { assertInScope, assertVisible } from './scope-guard';
 import type { analyzeWorkflow } from '../../workflows/analyze';
 import type { healWorkflow } from '../../workflows/heal';
 import {
@@ -33,6 +35,8 @@ export interface Actor {
   sub: string;
   requestId: string;
   role?: 'viewer' | 'operator' | 'admin';
+  /** The token's scope (scoped tokens: the services it covers). */
+  scope?: Scope;
 }
 
 export interface HealStarted {
@@ -58,6 +62,8 @@ export class SelfHealingApi {
     }
     const context = normaliseContext(body.context);
     const service = body.service ?? context.services?.[0] ?? 'default';
+    assertInScope(actor.scope, service, 'service');
+    context.services?.forEach((s, i) => assertInScope(actor.scope, s, `context.services.${i}`));
     const at = body.at ? Date.parse(body.at) : null;
     if (at !== null) {
       const refused = futureAtRefusal(at, Date.now(), this.config.api.analyzeMaxFutureSeconds);
@@ -79,6 +85,8 @@ export class SelfHealingApi {
 
   async heal(body: HealBody, actor: Actor): Promise<HealStarted> {
     const input = toHealInput(body, actor, { knownIssueTypes: this.knownIssueTypes, httpAllowlist: this.config.heal.verifyHttpAllowlist });
+    assertInScope(actor.scope, input.service, 'service');
+    input.context.services?.forEach((s, i) => assertInScope(actor.scope, s, `context.services.${i}`));
     const workflowId = input.dryRun ? dryRunWorkflowId(input.service, actor.requestId) : healWorkflowId(input.service);
     const options = {
       taskQueue: this.config.temporal.taskQueue,
@@ -128,7 +136,7 @@ export class SelfHealingApi {
     return { workflow_id: workflowId, run_id: runId, heal_id: workflowId, temporal_ui: this.uiLink(workflowId, runId) };
   }
 
-  async status(workflowId: string, runId?: string): Promise<HealStatus & { temporal_ui: string; workflow_status: string }> {
+  async status(workflowId: string, runId?: string, actor?: Actor): Promise<HealStatus & { temporal_ui: string; workflow_status: string }> {
     const handle = this.client.workflow.getHandle<typeof healWorkflow>(workflowId, runId);
     const description = await handle.describe();
     let status: HealStatus;
@@ -138,12 +146,23 @@ export class SelfHealingApi {
       // A closed heal that failed still carries its final status in the failure details.
       status = await handle.result().catch((e: unknown) => finalStatusOf(e) ?? Promise.reject(err));
     }
+    assertVisible(actor?.scope, status.service, `heal ${workflowId}`);
     return { ...status, workflow_status: description.status.name, temporal_ui: this.uiLink(workflowId, description.runId) };
+  }
+
+  /** A scoped token may decide or cancel only heals of its services; another's looks as if it did not exist. */
+  private async assertHealInScope(workflowId: string, actor: Actor): Promise<void> {
+    if (!actor.scope || unscoped(actor.scope)) return;
+    const status = await this.client.workflow.getHandle<typeof healWorkflow>(workflowId).query(healStatusQuery);
+    assertVisible(actor.scope, status.service, `heal ${workflowId}`);
   }
 
   async decide(workflowId: string, approve: boolean, actor: Actor, comment?: string, overrideReason?: string): Promise<HealStatus> {
     if (overrideReason !== undefined && actor.role !== 'admin') throw new ValidationError('override_reason', 'only an admin may override four eyes');
     if (overrideReason !== undefined && !approve) throw new ValidationError('override_reason', 'only an approval can be an override');
+    await this.assertHealInScope(workflowId, actor).catch(async (err: unknown) => {
+      throw await this.closedConflict(workflowId, err);
+    });
     const handle = this.client.workflow.getHandle<typeof healWorkflow>(workflowId);
     const decision = { approve, actor: actor.sub, ...(actor.role ? { role: actor.role } : {}), ...(comment ? { comment } : {}), ...(overrideReason ? { overrideReason } : {}) };
     try {
@@ -160,6 +179,7 @@ export class SelfHealingApi {
 
   async cancel(workflowId: string, actor: Actor, reason: string): Promise<void> {
     try {
+      await this.assertHealInScope(workflowId, actor);
       await this.client.workflow.getHandle(workflowId).signal(cancelHealSignal, { actor: actor.sub, reason });
     } catch (err) {
       throw await this.closedConflict(workflowId, err);

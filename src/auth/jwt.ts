@@ -18,6 +18,13 @@ export function roleAllows(actual: Role, needed: Role): boolean {
 export interface TokenClaims {
   sub: string;
   role: Role;
+  /** Seconds since the epoch: when the token expires (sockets are disconnected then). */
+  exp?: number;
+  /**
+   * Scoped tokens: the services (glob patterns, `*` any run of characters) the token covers. Absent: every service.
+   * An admin token sees every service whatever it says.
+   */
+  services?: string[];
 }
 
 /** A token that must not be accepted; the message says why, for the 401 body and the log. */
@@ -29,6 +36,8 @@ export class TokenRejectedError extends Error {
 export const MAX_TOKEN_LENGTH = 8192;
 const MAX_SUBJECT_LENGTH = 200;
 const REQUIRED_CLAIMS = ['exp', 'sub', 'role', 'iss', 'aud'];
+const MAX_SCOPE_PATTERNS = 50;
+const SCOPE_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9_.*-]{0,62}$/;
 
 function verifyOptions(jwt: Config['jwt']) {
   return {
@@ -46,7 +55,13 @@ function claimsOf(payload: Record<string, unknown>): TokenClaims {
     throw new TokenRejectedError(`the sub claim must be a string of 1 to ${MAX_SUBJECT_LENGTH} characters`);
   }
   if (!(ROLES as readonly unknown[]).includes(role)) throw new TokenRejectedError(`the role claim must be one of ${ROLES.join(', ')}`);
-  return { sub, role: role as Role };
+  const { exp, services } = payload;
+  if (services !== undefined) {
+    if (!Array.isArray(services) || services.length === 0 || services.length > MAX_SCOPE_PATTERNS || !services.every((s) => typeof s === 'string' && SCOPE_PATTERN.test(s))) {
+      throw new TokenRejectedError(`the services claim must list 1 to ${MAX_SCOPE_PATTERNS} service names or patterns (letters, digits, _ . - and *)`);
+    }
+  }
+  return { sub, role: role as Role, ...(typeof exp === 'number' ? { exp } : {}), ...(services !== undefined ? { services: services as string[] } : {}) };
 }
 
 export type TokenVerifier = (token: string) => TokenClaims;
@@ -135,5 +150,5 @@ export function signToken(config: Config, claims: TokenClaims, ttlSeconds = conf
     if (kid === undefined) throw new KeyConfigError(`the public half of JWT_PRIVATE_KEY_FILE is not in JWT_JWKS_FILE ${jwt.jwksFile}`);
   }
   const sign = createSigner({ key, algorithm: jwt.algorithm, iss: jwt.issuer, aud: jwt.audience, expiresIn: ttlSeconds * 1000, ...(kid ? { kid } : {}) });
-  return sign({ sub: claims.sub, role: claims.role });
+  return sign({ sub: claims.sub, role: claims.role, ...(claims.services ? { services: claims.services } : {}) });
 }

@@ -17,6 +17,12 @@ export function futureAtRefusal(at: number, now: number, maxFutureSeconds: numbe
   return { field: 'at', reason: `is ${Math.ceil(ahead / 1000)}s in the future; at most ${maxFutureSeconds}s (ANALYZE_MAX_FUTURE_SECONDS) is accepted` };
 }
 
+/** At most `max` services are tracked: a service selfheal does not know yet is refused once there are that many. */
+export function servicesRefusal(service: string, known: boolean, count: number, max: number): Refusal | null {
+  if (known || count < max) return null;
+  return { field: 'service', reason: `selfheal already tracks ${count} services and ${service} would be a new one; at most ${max} (MAX_SERVICES)` };
+}
+
 /** A service tracks at most `max` metric series: a sample that would add series beyond that is refused whole. */
 export function seriesRefusal(existing: readonly string[], incoming: readonly string[], max: number): Refusal | null {
   const known = new Set(existing);

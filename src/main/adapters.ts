@@ -4,7 +4,7 @@ import { connectNeo4j, closeNeo4j, type Neo4jConnection } from '../adapters/neo4
 import { ensureSchema } from '../adapters/neo4j/schema';
 import { Neo4jAnalysisStore } from '../adapters/neo4j/analysis-store';
 import { Neo4jAuditStore } from '../adapters/neo4j/audit-store';
-import { Neo4jHealBudget } from '../adapters/neo4j/budget-store';
+import { Neo4jHealBudget, Neo4jServiceRegistry } from '../adapters/neo4j/budget-store';
 import { Neo4jLearningStore } from '../adapters/neo4j/learning-store';
 import { Neo4jMetricHistory } from '../adapters/neo4j/metric-history';
 import { RabbitConnection, type AdapterLogger } from '../adapters/rabbitmq/connection';
@@ -19,6 +19,7 @@ export interface Neo4jStores {
   analysis: Neo4jAnalysisStore;
   audit: Neo4jAuditStore;
   budget: Neo4jHealBudget;
+  services: Neo4jServiceRegistry;
   learning: Neo4jLearningStore;
   metricHistory: Neo4jMetricHistory;
   close(): Promise<void>;
@@ -32,6 +33,7 @@ export async function openNeo4j(config: Config, patience: 'api' | 'worker' = 'wo
     analysis: new Neo4jAnalysisStore(connection),
     audit: new Neo4jAuditStore(connection),
     budget: new Neo4jHealBudget(connection),
+    services: new Neo4jServiceRegistry(connection),
     learning: new Neo4jLearningStore(connection),
     metricHistory: new Neo4jMetricHistory(connection),
     close: () => closeNeo4j(connection),

@@ -26,6 +26,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     analysisStore: neo4j.analysis,
     auditStore: neo4j.audit,
     budget: neo4j.budget,
+    serviceRegistry: neo4j.services,
     learningStore: neo4j.learning,
     metricHistory: neo4j.metricHistory,
     publisher,

@@ -14,7 +14,7 @@ import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 // Ignores SIGTERM, so each restart takes the engine's whole stop timeout (5 s) before SIGKILL: time to crash in.
 const STUBBORN_CMD = 'trap "" TERM; touch /tmp/healthy; sleep 1000000 & wait $!';
 // The child workers read their settings from the environment, so they get testConfig's test settings explicitly.
-const settings = { HEAL_BUDGET_MAX: '10000', VERIFY_INTERVAL_SECONDS: '1', VERIFY_ATTEMPTS: '20' };
+const settings = { HEAL_BUDGET_MAX: '10000', HEAL_BUDGET_PER_SERVICE_MAX: '10000', VERIFY_INTERVAL_SECONDS: '1', VERIFY_ATTEMPTS: '20' };
 const repo = path.resolve(__dirname, '../..');
 
 let duringAction: { stack: TestStack; worker: WorkerProcess };

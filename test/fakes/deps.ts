@@ -5,7 +5,7 @@ import { DEFAULT_RULES } from '../../src/domain/diagnosis';
 import { mulberry32 } from '../../src/domain/learning';
 import { FakeAuditStore } from './audit-store';
 import { FakeLearningStore } from './learning-store';
-import { FakeContainerRuntime, FakeCounters, FakeEventOutbox, FakeEventPublisher, FakeHealBudget, FakeHttpProbe, FakeMetricHistory, FakeQueueControl } from './others';
+import { FakeContainerRuntime, FakeCounters, FakeEventOutbox, FakeEventPublisher, FakeHealBudget, FakeHttpProbe, FakeMetricHistory, FakeQueueControl, FakeServiceRegistry } from './others';
 
 export const FAKE_NOW = Date.parse('2026-06-01T12:00:00.000Z');
 
@@ -20,6 +20,7 @@ export interface FakeDeps extends ActivityDeps {
   budget: FakeHealBudget;
   outbox: FakeEventOutbox;
   counters: FakeCounters;
+  serviceRegistry: FakeServiceRegistry;
 }
 
 /** Fakes, the default configuration (with `env` on top), a fixed clock and a seeded random source. */
@@ -42,6 +43,7 @@ export function fakeDeps(over: Partial<FakeDeps> = {}, env: Record<string, strin
     budget: new FakeHealBudget(),
     outbox: new FakeEventOutbox(),
     counters: new FakeCounters(),
+    serviceRegistry: new FakeServiceRegistry(),
     rules: DEFAULT_RULES,
     random: mulberry32(14),
     now: () => FAKE_NOW,

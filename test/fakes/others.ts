@@ -4,6 +4,7 @@ import type {
   BudgetReservation,
   EventOutbox,
   HealBudget,
+  ServiceRegistry,
   ContainerInfo,
   ContainerRuntime,
   EventFeed,
@@ -278,6 +279,15 @@ export class FakeHealBudget implements HealBudget {
   async release(attemptId: string): Promise<void> {
     const i = this.reservations.findIndex((x) => x.attemptId === attemptId);
     if (i >= 0) this.reservations.splice(i, 1);
+  }
+}
+
+/** The services known so far, in memory. */
+export class FakeServiceRegistry implements ServiceRegistry {
+  readonly services = new Set<string>();
+
+  async lookup(service: string): Promise<{ known: boolean; count: number }> {
+    return { known: this.services.has(service), count: this.services.size };
   }
 }
 

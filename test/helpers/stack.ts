@@ -23,6 +23,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // The budget counts every applied heal of every test run in the shared Neo4j: only the budget's own test sets one.
     HEAL_BUDGET_MAX: '10000',
     HEAL_BUDGET_PER_SERVICE_MAX: '10000',
+    // Tests date their samples years ahead (2030, 2041-2043) to keep each service's timeline their own; the skew's own tests
+    // (security/inventory.test.ts) set it back.
+    ANALYZE_MAX_FUTURE_SECONDS: String(50 * 365 * 24 * 3600),
+    // The shared Neo4j keeps the services of every earlier test run.
+    MAX_SERVICES: '10000000',
     // The tests' queues (selfheal-test-*) may take backpressure from any test service; nothing else may.
     HEAL_QUEUE_ALLOWLIST: '*=selfheal-test-*',
     ...overrides,

@@ -4,7 +4,7 @@
 // node (never MERGE, whose shared lock would deadlock on the upgrade) and write a marker to take its exclusive lock
 // until commit; the marker is removed before commit.
 import neo4j from 'neo4j-driver';
-import type { BudgetReservation, HealBudget } from '../ports';
+import type { BudgetReservation, HealBudget, ServiceRegistry } from '../ports';
 import type { Neo4jConnection } from './driver';
 import { num } from './values';
 
@@ -16,7 +16,7 @@ SET lock.locked = true
 WITH lock
 OPTIONAL MATCH (own:HealBudgetReservation {attemptId: $attemptId})
 CALL () {
-  OPTIONAL MATCH (r:HealBudgetReservation) WHERE r.at >= $since AND r.at <= $at AND r.attemptId <> $attemptId
+  OPTIONAL MATCH (r:HealBudgetReservation) WHERE r.at >= $since AND r.at <= $until AND r.attemptId <> $attemptId
   RETURN count(r) AS globalCount, count(CASE WHEN r.service = $service THEN 1 END) AS serviceCount
 }
 WITH lock, own, globalCount, serviceCount, own IS NOT NULL OR (globalCount < $globalMax AND serviceCount < $serviceMax) AS granted
@@ -26,6 +26,9 @@ CALL (own, granted) {
 }
 REMOVE lock.locked
 RETURN granted, globalCount, serviceCount`;
+
+/** How far ahead of this worker's clock another worker's reservation may be dated and still count. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 const RELEASE = `MATCH (r:HealBudgetReservation {attemptId: $attemptId}) DELETE r`;
 
@@ -46,6 +49,8 @@ export class Neo4jHealBudget implements HealBudget {
       service: r.service,
       at: neo4j.int(Math.trunc(r.at)),
       since: neo4j.int(Math.trunc(r.at - r.windowSeconds * 1000)),
+      // Reservations a little ahead of this worker's clock (another worker's skew) count too; far-future ones do not.
+      until: neo4j.int(Math.trunc(r.at + CLOCK_SKEW_MS)),
       globalMax: neo4j.int(r.globalMax),
       serviceMax: neo4j.int(r.serviceMax),
     });
@@ -60,5 +65,19 @@ export class Neo4jHealBudget implements HealBudget {
   private async write(cypher: string, params: Record<string, unknown>) {
     const { records } = await this.connection.driver.executeQuery(cypher, params, { database: this.connection.database });
     return records;
+  }
+}
+
+/** The services selfheal tracks (Service nodes), for the MAX_SERVICES bound. */
+export class Neo4jServiceRegistry implements ServiceRegistry {
+  constructor(private readonly connection: Neo4jConnection) {}
+
+  async lookup(service: string): Promise<{ known: boolean; count: number }> {
+    const { records } = await this.connection.driver.executeQuery(
+      'CALL () { MATCH (s:Service) RETURN count(s) AS count } OPTIONAL MATCH (k:Service {name: $service}) RETURN count, k IS NOT NULL AS known',
+      { service },
+      { database: this.connection.database, routing: 'READ' },
+    );
+    return { known: records[0]!.get('known') as boolean, count: num(records[0]!.get('count')) };
   }
 }

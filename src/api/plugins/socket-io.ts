@@ -8,6 +8,7 @@ import { Server, type DefaultEventsMap, type Socket } from 'socket.io';
 import type { EventFeed } from '../../adapters/ports';
 import { socketEventName, type EventEnvelope } from '../../domain/events';
 import { ROLES, type Role } from '../../auth/jwt';
+import { scopeAllows, unscoped } from '../../auth/scope';
 
 export const SOCKET_IO_PATH = '/socket.io';
 
@@ -19,11 +20,19 @@ export interface SocketIoPluginOptions {
   maxHttpBufferSize?: number;
   /** Rooms one socket may join, so a client cannot grow server memory without bound. */
   maxSubscriptionsPerSocket?: number;
+  /** Open connections one token subject may hold on this instance (SOCKET_MAX_CONNECTIONS_PER_SUBJECT). */
+  maxConnectionsPerSubject?: number;
+  /** Handshakes one client address may attempt per minute on this instance (SOCKET_HANDSHAKES_PER_MINUTE). */
+  handshakesPerMinutePerAddress?: number;
 }
 
 export interface SocketUser {
   sub: string | null;
   role: Role;
+  /** Epoch ms when the token expires: the socket is disconnected then. */
+  expiresAt: number | null;
+  /** The token's services claim (scoped tokens), or undefined for every service. */
+  services?: string[];
 }
 
 export interface EventRelayStats {
@@ -46,6 +55,8 @@ declare module 'fastify' {
 }
 
 const MAX_FILTER_LENGTH = 200;
+/** setTimeout's largest delay; a token living longer is checked again then. */
+const MAX_TIMER_MS = 2_147_483_647;
 const MAX_TOKEN_LENGTH = 8192;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
@@ -87,6 +98,16 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
   if (!fastify.hasDecorator('jwt')) throw new Error('socket-io needs @fastify/jwt registered before it');
   const corsOrigins = options.corsOrigins ?? [];
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? 100;
+  const maxPerSubject = options.maxConnectionsPerSubject ?? 20;
+  const handshakesPerMinute = options.handshakesPerMinutePerAddress ?? 60;
+  /** Open sockets per subject, and handshake times per address over the last minute (this instance only). */
+  const perSubject = new Map<string, number>();
+  const handshakes = new Map<string, number[]>();
+  const sweep = setInterval(() => {
+    const since = Date.now() - 60_000;
+    for (const [address, times] of handshakes) if (times.every((t) => t < since)) handshakes.delete(address);
+  }, 60_000);
+  sweep.unref();
   const io: EventRelayServer = new Server(fastify.server, {
     path: SOCKET_IO_PATH,
     serveClient: false,
@@ -101,13 +122,32 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
   });
 
   io.use((socket, next) => {
+    // Counted before the token is looked at: made-up tokens buy no extra attempts.
+    const address = socket.handshake.address;
+    const now = Date.now();
+    const recent = (handshakes.get(address) ?? []).filter((t) => t > now - 60_000);
+    recent.push(now);
+    handshakes.set(address, recent);
+    if (recent.length > handshakesPerMinute) {
+      fastify.log.warn({ address }, 'socket.io handshake refused: too many from this address');
+      next(new Error('too many handshakes from this address; retry in a minute'));
+      return;
+    }
     const token = handshakeToken(socket);
     try {
       if (!token || token.length > MAX_TOKEN_LENGTH) throw new Error('missing token');
       const claims = fastify.jwt.verify<Record<string, unknown>>(token);
       // Every role may watch; a token without a known role is refused.
       if (!(ROLES as readonly unknown[]).includes(claims.role)) throw new Error('token has no valid role claim');
-      socket.data.user = { sub: typeof claims.sub === 'string' ? claims.sub : null, role: claims.role as Role };
+      const sub = typeof claims.sub === 'string' ? claims.sub : null;
+      const services = Array.isArray(claims.services) ? (claims.services as string[]) : undefined;
+      const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+      if (sub !== null && (perSubject.get(sub) ?? 0) >= maxPerSubject) {
+        fastify.log.warn({ sub, address }, 'socket.io handshake refused: too many connections for this subject');
+        next(new Error(`too many connections for this subject (at most ${maxPerSubject})`));
+        return;
+      }
+      socket.data.user = { sub, role: claims.role as Role, expiresAt, ...(services ? { services } : {}) };
       next();
     } catch (err) {
       fastify.log.info({ err, address: socket.handshake.address }, 'socket.io handshake refused');
@@ -120,6 +160,28 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
       fastify.log.warn({ socketId: socket.id, sub: socket.data.user.sub, reason }, 'disconnecting a socket.io client');
       socket.disconnect(true);
     };
+    const { sub, expiresAt } = socket.data.user;
+    if (sub !== null) perSubject.set(sub, (perSubject.get(sub) ?? 0) + 1);
+    // The token is checked at the handshake only, so the socket ends when the token does.
+    let expiry: NodeJS.Timeout | undefined;
+    const armExpiry = (): void => {
+      if (expiresAt === null) return;
+      const left = expiresAt - Date.now();
+      if (left <= 0) {
+        socket.emit('token_expired', { message: 'the token has expired; reconnect with a new one' });
+        refuse('token expired');
+        return;
+      }
+      expiry = setTimeout(armExpiry, Math.min(left, MAX_TIMER_MS));
+    };
+    armExpiry();
+    socket.on('disconnect', () => {
+      clearTimeout(expiry);
+      if (sub === null) return;
+      const open = (perSubject.get(sub) ?? 1) - 1;
+      if (open <= 0) perSubject.delete(sub);
+      else perSubject.set(sub, open);
+    });
     socket.onAny((event: string) => {
       if (event !== 'subscribe' && event !== 'unsubscribe') refuse(`unknown event ${event.slice(0, 50)}`);
     });
@@ -129,6 +191,12 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
       if (room === null) {
         ack?.({ ok: false, error: 'invalid subscription: expected exactly one of workflowId, service, all' });
         refuse('invalid subscription payload');
+        return;
+      }
+      // A scoped token watches its own services only: by service, never everything or a workflow of any service.
+      const user = socket.data.user;
+      if (join && !unscoped(user) && !(room.startsWith('svc:') && scopeAllows(user, room.slice(4)))) {
+        ack?.({ ok: false, error: `this token is scoped to ${user.services!.join(', ')}: subscribe to one of its services` });
         return;
       }
       if (join && !socket.rooms.has(room) && socket.rooms.size > maxSubscriptions) {
@@ -166,6 +234,7 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
     io.engine.close();
   });
   fastify.addHook('onClose', async () => {
+    clearInterval(sweep);
     await options.feed.close();
   });
 }

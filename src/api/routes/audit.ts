@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { ValidationError, NotFoundError } from '../../errors';
 import type { Neo4jAuditStore } from '../../adapters/neo4j/audit-store';
 import { ErrorReply, MetricName, PageLimit, ServiceName, withErrors } from '../schemas/common';
+import { assertServiceNamed, assertVisible } from '../scope-guard';
 
 export type AuditReader = Pick<Neo4jAuditStore, 'listAnomalies' | 'listSnapshots' | 'listAttempts' | 'getAttempt' | 'whyQuery'>;
 
@@ -49,22 +50,26 @@ function page<T>(p: { items: T[]; nextCursor: string | null }) {
   return { items: p.items, next_cursor: p.nextCursor };
 }
 
-export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader }> = async (app, { audit }) => {
+/** `whyMaxWindowSeconds` bounds the one unpaginated answer: /why over at most that long a window. */
+export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader; whyMaxWindowSeconds?: number }> = async (app, { audit, whyMaxWindowSeconds = 7 * 24 * 3600 }) => {
   const viewer = app.authorize('viewer');
   const common = { tags: ['audit'], response: withErrors({ 200: AnyObject, 404: ErrorReply }) };
 
   app.get('/anomalies', { onRequest: viewer, schema: { ...common, summary: 'Anomaly events over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
+    assertServiceNamed(request.user, q.service);
     return page(await audit.listAnomalies({ ...range(q), limit: limitOf(q.limit), ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
   app.get('/snapshots', { onRequest: viewer, schema: { ...common, summary: 'Metric snapshots over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
+    assertServiceNamed(request.user, q.service);
     return page(await audit.listSnapshots({ ...range(q), limit: limitOf(q.limit), ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
   app.get('/attempts', { onRequest: viewer, schema: { ...common, summary: 'Heal attempts, optionally with their steps', querystring: AttemptsQuery } }, async (request) => {
     const q = request.query;
+    assertServiceNamed(request.user, q.service);
     return page(
       await audit.listAttempts({ ...range(q), limit: limitOf(q.limit), includeSteps: q.include_steps === 'true', ...(q.service ? { service: q.service } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }),
     );
@@ -73,11 +78,16 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader }> = as
   app.get('/attempts/:id', { onRequest: viewer, schema: { ...common, summary: 'One heal attempt with its steps', params: AttemptId } }, async (request) => {
     const attempt = await audit.getAttempt(request.params.id);
     if (!attempt) throw new NotFoundError(`attempt ${request.params.id}`);
+    assertVisible(request.user, attempt.service, `attempt ${request.params.id}`);
     return attempt;
   });
 
   app.get('/why', { onRequest: viewer, schema: { ...common, summary: 'Why did we (not) act: analyses, diagnoses and heals of a service over a window', querystring: WhyQuery } }, async (request) => {
+    assertServiceNamed(request.user, request.query.service);
     const { from, to } = range(request.query);
+    if (to - from > whyMaxWindowSeconds * 1000) {
+      throw new ValidationError('from', `the window from \`from\` to \`to\` may be at most ${whyMaxWindowSeconds}s (AUDIT_WHY_MAX_WINDOW_SECONDS); page through a longer time with /snapshots and /attempts`);
+    }
     return audit.whyQuery(request.query.service, from, to);
   });
 };

@@ -9,6 +9,7 @@ import type { Config } from '../../config';
 import { detectorFor } from '../../domain/analysis';
 import { parseBaselineState, type Detector } from '../../domain/detection';
 import { ServiceName, strict, withErrors } from '../schemas/common';
+import { assertServiceNamed } from '../scope-guard';
 
 export type BaselineReader = Pick<AnalysisStore, 'getBaselines'>;
 
@@ -61,6 +62,7 @@ export const baselineRoutes: FastifyPluginAsyncTypebox<{ config: Config; baselin
     },
     async (request) => {
       const { service } = request.query;
+      assertServiceNamed(request.user, service);
       const states = await baselines.getBaselines(service);
       const bands = Object.entries(states)
         .map(([metric, stored]) => baselineBand(detector, metric, stored, k))

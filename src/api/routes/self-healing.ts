@@ -16,7 +16,12 @@ export interface SelfHealingRoutesOptions {
 const AnyObject = Type.Object({}, { additionalProperties: true });
 
 export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptions> = async (app, { api, learning }) => {
-  const actor = (request: { user: { sub: string; role: 'viewer' | 'operator' | 'admin' }; id: string }) => ({ sub: request.user.sub, requestId: request.id, role: request.user.role });
+  const actor = (request: { user: { sub: string; role: 'viewer' | 'operator' | 'admin'; services?: string[] }; id: string }) => ({
+    sub: request.user.sub,
+    requestId: request.id,
+    role: request.user.role,
+    scope: { role: request.user.role, ...(request.user.services ? { services: request.user.services } : {}) },
+  });
 
   app.post(
     '/analyze',
@@ -57,7 +62,7 @@ export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptio
       onRequest: app.authorize('viewer'),
       schema: { tags: ['self_healing'], summary: 'Live progress of a heal (workflow query)', params: WorkflowIdParam, querystring: RunQuery, response: withErrors({ 200: AnyObject, 404: ErrorReply }) },
     },
-    async (request) => api.status(request.params.id, request.query.run_id),
+    async (request) => api.status(request.params.id, request.query.run_id, actor(request)),
   );
 
   for (const [path, approve] of [['approve', true], ['reject', false]] as const) {

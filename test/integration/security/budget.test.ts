@@ -5,13 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNeo4j, closeNeo4j, type Neo4jConnection } from '../../../src/adapters/neo4j/driver';
 import { ensureSchema } from '../../../src/adapters/neo4j/schema';
-import { Neo4jHealBudget } from '../../../src/adapters/neo4j/budget-store';
+import { Neo4jHealBudget, Neo4jServiceRegistry } from '../../../src/adapters/neo4j/budget-store';
 import { loadConfig } from '../../../src/config';
 
 let connection: Neo4jConnection;
 let budget: Neo4jHealBudget;
 const attempts: string[] = [];
-// Reservations are dated in a window of their own, far in the past, so the shared database's other heals never count.
+// Reservations are dated in windows of their own, far in the past, so the shared database's real heals never count
+// (a window counts reservations from its start to a few minutes past its end).
 const base = Date.parse('1990-01-01T00:00:00Z') + Math.floor(Math.random() * 1e9);
 
 beforeAll(async () => {
@@ -37,7 +38,7 @@ describe('the atomic heal budget', () => {
   }, 60_000);
 
   it('grants exactly the per-service limit to concurrent reservations of one service; other services still fit', async () => {
-    const shift = 3600_000;
+    const shift = 24 * 3600_000;
     const one = (service: string) => {
       const attemptId = `budget-s-${randomUUID()}`;
       attempts.push(attemptId);
@@ -48,8 +49,23 @@ describe('the atomic heal budget', () => {
     expect((await one('payments')).granted).toBe(true);
   }, 60_000);
 
+  it('the service registry knows tracked services and counts them', async () => {
+    const registry = new Neo4jServiceRegistry(connection);
+    const name = `budget-registry-${randomUUID()}`;
+    const before = await registry.lookup(name);
+    expect(before.known).toBe(false);
+    await connection.driver.executeQuery('CREATE (:Service {name: $name})', { name }, { database: connection.database });
+    try {
+      const after = await registry.lookup(name);
+      expect(after.known).toBe(true);
+      expect(after.count).toBeGreaterThanOrEqual(1);
+    } finally {
+      await connection.driver.executeQuery('MATCH (s:Service {name: $name}) DETACH DELETE s', { name }, { database: connection.database });
+    }
+  });
+
   it('counts a retried reservation of one attempt once, and a released one frees its place', async () => {
-    const shift = 2 * 3600_000;
+    const shift = 48 * 3600_000;
     const at = base + shift;
     const id = `budget-r-${randomUUID()}`;
     attempts.push(id);

@@ -84,7 +84,8 @@ async function expectRefused(res: { status: number; body: any }, check: string) 
 
 beforeAll(async () => {
   http = await startHttpTarget();
-  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '3', HEAL_BACKPRESSURE_RELEASE_SECONDS: '3' });
+  // MAX_SERVICES 1: the shared Neo4j always tracks more, so any new service's analysis is refused.
+  stack = await startTestStack({ VERIFY_HTTP_ALLOWLIST: http.prefix, VERIFY_ATTEMPTS: '3', HEAL_BACKPRESSURE_RELEASE_SECONDS: '3', MAX_SERVICES: '1', ANALYZE_MAX_FUTURE_SECONDS: '300' });
   driver = neo4j.driver(stack.config.neo4j.uri);
 }, 60_000);
 
@@ -265,6 +266,17 @@ describe('replicas of a hardened template', () => {
     const host = inspected.HostConfig as unknown as Record<string, unknown>;
     expect(Object.fromEntries(Object.keys(hardening).map((k) => [k, host[k]]))).toEqual(hardening);
   }, 120_000);
+});
+
+describe('an analysis of one service too many', () => {
+  it('is a 400 naming `service` (MAX_SERVICES), and nothing is recorded for it', async () => {
+    const service = newService();
+    const res = await stack.call('POST', '/api/self_healing/analyze', { service, metrics: { error_rate: 0.01 } });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body).toMatchObject({ error: 'validation_error', field: 'service', message: expect.stringMatching(/would be a new one; at most 1 \(MAX_SERVICES\)/) });
+    const { records } = await driver.executeQuery('MATCH (s:Service {name: $service}) RETURN count(s) AS n', { service });
+    expect(records.map((r) => Number(r.get('n')))).toEqual([0]);
+  }, 60_000);
 });
 
 describe('an analysis dated in the future', () => {

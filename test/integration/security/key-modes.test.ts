@@ -2,7 +2,9 @@
 // pass REST and the Socket.IO handshake; the HS256-with-the-public-key confusion and a token of another key do not.
 import type { AddressInfo } from 'node:net';
 import { io as ioClient } from 'socket.io-client';
-import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config';
 import { signToken } from '../../../src/auth/jwt';
 import { startApi } from '../../../src/main/api';
 import { testConfig } from '../../helpers/stack';
@@ -13,6 +15,31 @@ const rsaPair = rsaKeys();
 const ecPair = ecKeys();
 const rotated = rsaKeys();
 const jwk = (key: typeof rsaPair.publicKey, kid: string) => ({ ...key.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
+
+// Production mode refuses the local stack's default credentials (guest:guest, the local Neo4j password): the API
+// here connects as a RabbitMQ user of its own, made for this file, and with a password of its own to the local
+// Neo4j, which runs without authentication.
+const local = loadConfig();
+const mgmtAuth = `Basic ${Buffer.from(`${local.rabbitmq.managementUser}:${local.rabbitmq.managementPassword}`).toString('base64')}`;
+const brokerUser = `selfheal-key-modes-${randomUUID().slice(0, 8)}`;
+const brokerPassword = randomUUID();
+const productionServices = {
+  NEO4J_PASSWORD: randomUUID(),
+  RABBITMQ_URL: local.rabbitmq.url.replace(/\/\/[^@/]*@/, `//${brokerUser}:${brokerPassword}@`),
+  RABBITMQ_MANAGEMENT_USER: brokerUser,
+  RABBITMQ_MANAGEMENT_PASSWORD: brokerPassword,
+};
+const management = (method: string, path: string, body?: unknown) =>
+  fetch(`${local.rabbitmq.managementUrl}${path}`, { method, headers: { authorization: mgmtAuth, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+
+beforeAll(async () => {
+  expect((await management('PUT', `/api/users/${brokerUser}`, { password: brokerPassword, tags: 'management' })).ok).toBe(true);
+  expect((await management('PUT', `/api/permissions/${encodeURIComponent(local.rabbitmq.vhost)}/${brokerUser}`, { configure: '.*', write: '.*', read: '.*' })).ok).toBe(true);
+});
+
+afterAll(async () => {
+  await management('DELETE', `/api/users/${brokerUser}`);
+});
 
 const modes: [string, Record<string, string>, string][] = [
   ['RS256 with a PEM key', { JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY_FILE: file('rsa.pub', pemOf(rsaPair.publicKey)), JWT_PRIVATE_KEY_FILE: file('rsa', pemOf(rsaPair.privateKey)) }, pemOf(rsaPair.publicKey)],
@@ -40,7 +67,7 @@ const handshake = (url: string, token: string) =>
 
 describe.each(modes)('%s', (_name, env, publicPem) => {
   it('accepts its own tokens over REST and Socket.IO, and refuses forgeries', async () => {
-    const config = testConfig({ ...env, SELFHEAL_MODE: 'production' });
+    const config = testConfig({ ...env, ...productionServices, SELFHEAL_MODE: 'production' });
     const app = await startApi(config, { logger: false });
     try {
       const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -57,7 +84,7 @@ describe.each(modes)('%s', (_name, env, publicPem) => {
 });
 
 it('with a JWKS file, a token of the older key still verifies by its kid (rotation)', async () => {
-  const config = testConfig({ ...modes[2]![1], SELFHEAL_MODE: 'production' });
+  const config = testConfig({ ...modes[2]![1], ...productionServices, SELFHEAL_MODE: 'production' });
   const app = await startApi(config, { logger: false });
   try {
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { buildApp } from '../../../src/api/app';
 import { loadConfig } from '../../../src/config';
 import { signToken } from '../../../src/auth/jwt';
-import { futureAtRefusal, seriesRefusal } from '../../../src/domain/bounds';
+import { futureAtRefusal, seriesRefusal, servicesRefusal } from '../../../src/domain/bounds';
 import { fourEyesRefusal } from '../../../workflows/approval';
 
 describe('futureAtRefusal', () => {
@@ -24,6 +24,14 @@ describe('seriesRefusal', () => {
     expect(seriesRefusal(['a', 'b'], ['a', 'b'], 2)).toBeNull();
     expect(seriesRefusal(['a'], ['a', 'b'], 2)).toBeNull();
     expect(seriesRefusal(['a', 'b'], ['a', 'c'], 2)).toEqual({ field: 'metrics.c', reason: expect.stringMatching(/tracks 2 series and this sample adds 1; at most 2/) });
+  });
+});
+
+describe('servicesRefusal', () => {
+  it('lets known services through and refuses a new one at the maximum', () => {
+    expect(servicesRefusal('a', true, 5, 5)).toBeNull();
+    expect(servicesRefusal('b', false, 4, 5)).toBeNull();
+    expect(servicesRefusal('b', false, 5, 5)).toEqual({ field: 'service', reason: expect.stringMatching(/tracks 5 services and b would be a new one; at most 5/) });
   });
 });
 

@@ -32,7 +32,7 @@ describe('HS256 (local use)', () => {
   const verify = createTokenVerifier(hs256);
 
   it('accepts its own tokens and returns the subject and role', () => {
-    expect(verify(signToken(hs256, { sub: 'alice', role: 'admin' }))).toEqual({ sub: 'alice', role: 'admin' });
+    expect(verify(signToken(hs256, { sub: 'alice', role: 'admin' }))).toEqual({ sub: 'alice', role: 'admin', exp: expect.any(Number) });
   });
 
   it('accepts a token that expired within the clock skew, and refuses one beyond it', () => {
@@ -65,8 +65,8 @@ describe.each([
   ['ES256', es256, ecdsa(ecPair.privateKey)],
 ] as const)('%s with a PEM public key', (alg, config, signer) => {
   it('accepts tokens signed with the private key, by hand or by signToken', () => {
-    expect(createTokenVerifier(config)(craftToken({ alg }, claimsFor(config), signer))).toEqual({ sub: 'security-test', role: 'operator' });
-    expect(createTokenVerifier(config)(signToken(config, { sub: 'cli', role: 'viewer' }))).toEqual({ sub: 'cli', role: 'viewer' });
+    expect(createTokenVerifier(config)(craftToken({ alg }, claimsFor(config), signer))).toEqual({ sub: 'security-test', role: 'operator', exp: expect.any(Number) });
+    expect(createTokenVerifier(config)(signToken(config, { sub: 'cli', role: 'viewer' }))).toEqual({ sub: 'cli', role: 'viewer', exp: expect.any(Number) });
   });
 
   it('refuses algorithm confusion: HS256 signed with the public key as the secret', () => {
@@ -99,6 +99,6 @@ describe('RS256 with a JWKS file', () => {
   it('signToken finds the kid of the private key in the set', () => {
     const token = signToken(jwks, { sub: 'cli', role: 'operator' });
     expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid).toBe('new');
-    expect(verify(token)).toEqual({ sub: 'cli', role: 'operator' });
+    expect(verify(token)).toEqual({ sub: 'cli', role: 'operator', exp: expect.any(Number) });
   });
 });
