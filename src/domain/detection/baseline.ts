@@ -125,6 +125,7 @@ function startWithoutPrior(
 /** Elapsed time in typical intervals; also keeps the typical interval current (a gap moves it at most 2x). */
 function advanceClock(state: BaselineState, at: number): number {
   const elapsed = at - (state.lastAt as number);
+  if (elapsed === 0) return 1; // another reading of the same instant: one step, and no news about the interval
   if (state.interval === 0) {
     state.interval = elapsed;
     return 1;
