@@ -2,6 +2,8 @@
 import type { Anomaly } from '../types';
 import { resolveDetectorConfig, type DetectorConfig } from './config';
 import { assessAndLearn, type Assessment } from './baseline';
+import { stepEpisode } from './episode';
+import { surpriseOf, weighLikelihood } from './likelihood';
 import { metricProfile, type MetricProfile } from './metric-profiles';
 import { anomalyScore, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
 import { cloneBaselineState, createBaselineState, type BaselineState } from './state';
@@ -45,13 +47,18 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     const reason = sampleProblem(value, profile) ?? validateTimestamp(at, state.lastAt);
     if (reason !== null) return rejected(reason, state);
     assessAndLearn(state, value, at, profile, config, assessment);
-    const score = anomalyScore(assessment.sigmas, config.mediumZ);
+    const standing = weighLikelihood(state, surpriseOf(assessment.zscore, profile.direction), config);
+    // Until the likelihood has history, the plain evidence judges (as for the spec's cold-start example with priors).
+    const evidence = assessment.warmingUp ? 0 : state.likelihoodCount > config.likelihoodWarmupSamples ? standing : assessment.sigmas;
+    const openedBefore = state.episodeOpenedAt;
+    const episode = stepEpisode(state, evidence, value, assessment.expected, assessment.std, profile, config, at);
+    const ongoing = episode === 'ongoing' || episode === 'resolved';
     const severity = severityOf(assessment.sigmas, config);
     return {
       accepted: true,
       reason: undefined,
       zscore: assessment.zscore,
-      score,
+      score: anomalyScore(evidence, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1),
       severity,
       direction: assessment.zscore >= 0 ? 'above' : 'below',
       expected: assessment.expected,
@@ -60,6 +67,9 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
         ? ''
         : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained),
       warmingUp: assessment.warmingUp,
+      episode,
+      ongoing,
+      episodeOpenedAt: episode === 'none' ? null : episode === 'opened' ? at : openedBefore,
     };
   }
 
@@ -87,6 +97,9 @@ function rejected(reason: string, state: BaselineState): SampleResult {
     std: state.scale,
     hint: '',
     warmingUp: state.count === 0,
+    episode: 'none',
+    ongoing: false,
+    episodeOpenedAt: null,
   };
 }
 

@@ -3,7 +3,7 @@ import type { DetectorConfig } from './config';
 import { GAUSSIAN_TAIL_QUANTILE } from './residual-model';
 
 export interface BaselineState {
-  version: 1;
+  version: 2;
   /** Accepted samples so far. */
   count: number;
   /** Epoch ms of the first and the last accepted sample (null before the first). */
@@ -35,12 +35,24 @@ export interface BaselineState {
   season: number[];
   /** The profile proved significant and is part of the forecast. */
   seasonActive: boolean;
+  /** Anomaly likelihood: short EWMA of per-sample surprise, long-run EWMAs of it and its square, samples folded in. */
+  surpriseShort: number;
+  surpriseMean: number;
+  surpriseSquare: number;
+  likelihoodCount: number;
+  /** The open episode: when it opened (null: none open), samples since, calm samples in a row, and the forecast and
+   *  sigma when it opened (a sustained harmful shift is measured from there). */
+  episodeOpenedAt: number | null;
+  episodeSamples: number;
+  episodeQuiet: number;
+  episodeReference: number;
+  episodeSpread: number;
 }
 
 /** A baseline with no samples. */
 export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs' | 'seasonBuckets'>): BaselineState {
   return {
-    version: 1,
+    version: 2,
     count: 0,
     firstAt: null,
     lastAt: null,
@@ -60,6 +72,15 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     outlierRunSum: 0,
     season: new Array<number>(config.seasonPeriodMs > 0 ? config.seasonBuckets : 0).fill(0),
     seasonActive: false,
+    surpriseShort: 0,
+    surpriseMean: 0,
+    surpriseSquare: 0,
+    likelihoodCount: 0,
+    episodeOpenedAt: null,
+    episodeSamples: 0,
+    episodeQuiet: 0,
+    episodeReference: 0,
+    episodeSpread: 0,
   };
 }
 
@@ -68,24 +89,27 @@ export function cloneBaselineState(state: BaselineState): BaselineState {
 }
 
 const NUMBER_FIELDS = ['count', 'interval', 'level', 'trend', 'scale', 'lastResidual', 'lagProduct', 'lagSquare',
-  'tailQuantile', 'longLevel', 'longSpread', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum'] as const;
+  'tailQuantile', 'longLevel', 'longSpread', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum', 'surpriseShort',
+  'surpriseMean', 'surpriseSquare', 'likelihoodCount', 'episodeSamples', 'episodeQuiet', 'episodeReference',
+  'episodeSpread'] as const;
 
 /**
  * A stored baseline checked field by field (e.g. read back from Neo4j); null when it is not a valid one, so a
- * corrupt record starts a fresh baseline instead of poisoning the detector.
+ * corrupt record, or one from an older engine version, starts a fresh baseline instead of poisoning the detector.
  */
 export function parseBaselineState(value: unknown): BaselineState | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
-  if (v.version !== 1 || typeof v.seasonActive !== 'boolean' || !Array.isArray(v.season)) return null;
+  if (v.version !== 2 || typeof v.seasonActive !== 'boolean' || !Array.isArray(v.season)) return null;
   const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
   const timeOrNull = (x: unknown) => x === null || finite(x);
   if (!NUMBER_FIELDS.every((key) => finite(v[key])) || !v.season.every(finite)) return null;
-  if (!timeOrNull(v.firstAt) || !timeOrNull(v.lastAt) || (v.count as number) < 0 || (v.scale as number) < 0) return null;
+  if (!timeOrNull(v.firstAt) || !timeOrNull(v.lastAt) || !timeOrNull(v.episodeOpenedAt) || (v.count as number) < 0 || (v.scale as number) < 0) return null;
   const state = createBaselineState({ seasonPeriodMs: 0, seasonBuckets: 0 });
   for (const key of NUMBER_FIELDS) state[key] = v[key] as number;
   state.firstAt = v.firstAt as number | null;
   state.lastAt = v.lastAt as number | null;
+  state.episodeOpenedAt = v.episodeOpenedAt as number | null;
   state.season = (v.season as number[]).slice();
   state.seasonActive = v.seasonActive;
   return state;
