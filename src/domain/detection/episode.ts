@@ -33,8 +33,9 @@ export function stepEpisode(
     return 'opened';
   }
   state.episodeSamples += 1;
-  const calm = evidence < config.episodeCloseZ && !harmfulShiftHolds(state, value, profile);
-  state.episodeQuiet = calm ? state.episodeQuiet + 1 : 0;
+  // Hysteresis: calm samples count towards resolution, alarming ones start the count again, those between wait.
+  if (evidence >= config.episodeOpenZ || harmfulShiftHolds(state, value, profile)) state.episodeQuiet = 0;
+  else if (evidence < config.episodeCloseZ) state.episodeQuiet += 1;
   const accepted = config.acceptAfterSamples > 0 && state.episodeSamples >= config.acceptAfterSamples;
   if (state.episodeQuiet < config.episodeResolveSamples && !accepted) return 'ongoing';
   state.episodeOpenedAt = null;
