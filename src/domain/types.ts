@@ -19,6 +19,13 @@ export interface Anomaly {
   direction: 'above' | 'below';
   /** A sentence a person understands, e.g. "error_rate 0.08 is 4.2σ above its baseline 0.011". */
   hint: string;
+  /**
+   * The metric's episode: 'opened' when this sample starts one (a new alarm), 'ongoing' when it belongs to one opened
+   * earlier (the same incident, not a new alarm). Absent on records written before episodes existed.
+   */
+  episode?: 'opened' | 'ongoing';
+  /** When that episode opened (ISO 8601). */
+  episode_opened_at?: string;
 }
 
 /** What the caller knows about the environment of a service: what may be touched and observed. */

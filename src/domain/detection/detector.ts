@@ -2,10 +2,10 @@
 import type { Anomaly } from '../types';
 import { resolveDetectorConfig, type DetectorConfig } from './config';
 import { assessAndLearn, type Assessment } from './baseline';
-import { stepEpisode } from './episode';
+import { harmfulShiftHolds, stepEpisode } from './episode';
 import { surpriseOf, weighLikelihood } from './likelihood';
 import { metricProfile, type MetricProfile } from './metric-profiles';
-import { anomalyScore, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
+import { anomalyScore, formatHeldHint, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
 import { cloneBaselineState, createBaselineState, type BaselineState } from './state';
 import { sampleProblem, validateTimestamp } from './validate';
 
@@ -53,19 +53,24 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     const openedBefore = state.episodeOpenedAt;
     const episode = stepEpisode(state, evidence, value, assessment.expected, assessment.std, profile, config, at);
     const ongoing = episode === 'ongoing' || episode === 'resolved';
-    const severity = severityOf(assessment.sigmas, config);
+    // A harmful shift the baseline has since learned is still the incident that opened the episode.
+    const held = episode === 'ongoing' && harmfulShiftHolds(state, value, profile);
+    const pointSeverity = severityOf(assessment.sigmas, config);
+    const severity = held && pointSeverity === 'none' ? 'medium' : pointSeverity;
     return {
       accepted: true,
       reason: undefined,
       zscore: assessment.zscore,
       score: anomalyScore(evidence, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1),
       severity,
-      direction: assessment.zscore >= 0 ? 'above' : 'below',
+      direction: held && pointSeverity === 'none' ? (profile.direction === 'below' ? 'below' : 'above') : assessment.zscore >= 0 ? 'above' : 'below',
       expected: assessment.expected,
       std: assessment.std,
       hint: severity === 'none'
         ? ''
-        : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained),
+        : pointSeverity === 'none'
+          ? formatHeldHint(metric, value, state.episodeReference, profile.direction === 'below' ? 'below' : 'above')
+          : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained),
       warmingUp: assessment.warmingUp,
       episode,
       ongoing,

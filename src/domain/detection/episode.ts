@@ -10,6 +10,9 @@ import type { BaselineState } from './state';
 /** How far (in pre-episode sigmas) past its old level a one-sided metric must stay for the shift to hold the episode. */
 const HARMFUL_SHIFT_SIGMAS = 3;
 
+/** Evidence this many times the open episode's strongest is a new, worse incident: it opens a new episode. */
+const ESCALATION = 3;
+
 export type EpisodePhase = 'none' | 'opened' | 'ongoing' | 'resolved';
 
 /** Advances the episode of `state` by one sample and says where it stands. */
@@ -23,16 +26,19 @@ export function stepEpisode(
   config: DetectorConfig,
   at: number,
 ): EpisodePhase {
-  if (state.episodeOpenedAt === null) {
+  const escalates = state.episodeOpenedAt !== null && evidence >= Math.max(config.episodeOpenZ, ESCALATION * state.episodePeak);
+  if (state.episodeOpenedAt === null || escalates) {
     if (evidence < config.episodeOpenZ) return 'none';
     state.episodeOpenedAt = at;
     state.episodeSamples = 0;
     state.episodeQuiet = 0;
     state.episodeReference = expected;
     state.episodeSpread = std;
+    state.episodePeak = evidence;
     return 'opened';
   }
   state.episodeSamples += 1;
+  state.episodePeak = Math.max(state.episodePeak, evidence);
   // Hysteresis: calm samples count towards resolution, alarming ones start the count again, those between wait.
   if (evidence >= config.episodeOpenZ || harmfulShiftHolds(state, value, profile)) state.episodeQuiet = 0;
   else if (evidence < config.episodeCloseZ) state.episodeQuiet += 1;
@@ -45,7 +51,7 @@ export function stepEpisode(
 }
 
 /** A one-sided metric still well past its pre-episode level on the harmful side. */
-function harmfulShiftHolds(state: BaselineState, value: number, profile: MetricProfile): boolean {
+export function harmfulShiftHolds(state: BaselineState, value: number, profile: MetricProfile): boolean {
   if (profile.direction === 'both') return false;
   const beyond = (value - state.episodeReference) / Math.max(state.episodeSpread, Number.MIN_VALUE);
   return profile.direction === 'above' ? beyond > HARMFUL_SHIFT_SIGMAS : beyond < -HARMFUL_SHIFT_SIGMAS;

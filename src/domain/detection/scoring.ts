@@ -55,13 +55,22 @@ export function formatHint(metric: string, value: number, zscore: number, expect
   return `${metric} ${readable(value)} is ${sigmas}σ ${side} its baseline ${readable(expected)}${tail}`;
 }
 
+/** "error_rate 0.1 is still above 0.01, its level when the episode opened": a sustained harmful shift. */
+export function formatHeldHint(metric: string, value: number, reference: number, direction: 'above' | 'below'): string {
+  return `${metric} ${readable(value)} is still ${direction} ${readable(reference)}, its level when the episode opened`;
+}
+
 function readable(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
-/** The Anomaly for a flagged sample (the shape the diagnosis and the API use), or null when nothing was flagged. */
+/**
+ * The Anomaly for a flagged sample or a sample of an open episode (the shape the diagnosis and the API use), or null
+ * when there is neither.
+ */
 export function toAnomaly(metric: string, value: number, result: SampleResult): Anomaly | null {
   if (!result.accepted || result.severity === 'none') return null;
+  const inEpisode = result.episodeOpenedAt !== null && (result.episode === 'opened' || result.episode === 'ongoing');
   return {
     metric,
     value,
@@ -72,5 +81,6 @@ export function toAnomaly(metric: string, value: number, result: SampleResult): 
     severity: result.severity,
     direction: result.direction,
     hint: result.hint,
+    ...(inEpisode ? { episode: result.episode as 'opened' | 'ongoing', episode_opened_at: new Date(result.episodeOpenedAt!).toISOString() } : {}),
   };
 }

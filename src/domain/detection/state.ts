@@ -47,6 +47,8 @@ export interface BaselineState {
   episodeQuiet: number;
   episodeReference: number;
   episodeSpread: number;
+  /** The strongest evidence of the open episode so far (evidence far beyond it opens a new episode). */
+  episodePeak: number;
 }
 
 /** A baseline with no samples. */
@@ -81,6 +83,7 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     episodeQuiet: 0,
     episodeReference: 0,
     episodeSpread: 0,
+    episodePeak: 0,
   };
 }
 
@@ -91,7 +94,7 @@ export function cloneBaselineState(state: BaselineState): BaselineState {
 const NUMBER_FIELDS = ['count', 'interval', 'level', 'trend', 'scale', 'lastResidual', 'lagProduct', 'lagSquare',
   'tailQuantile', 'longLevel', 'longSpread', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum', 'surpriseShort',
   'surpriseMean', 'surpriseSquare', 'likelihoodCount', 'episodeSamples', 'episodeQuiet', 'episodeReference',
-  'episodeSpread'] as const;
+  'episodeSpread', 'episodePeak'] as const;
 
 /**
  * A stored baseline checked field by field (e.g. read back from Neo4j); null when it is not a valid one, so a
