@@ -3,7 +3,7 @@ import type { Anomaly } from '../types';
 import { resolveDetectorConfig, type DetectorConfig } from './config';
 import { assessAndLearn, type Assessment } from './baseline';
 import { harmfulShiftHolds, stepEpisode } from './episode';
-import { surpriseOf, weighLikelihood } from './likelihood';
+import { surpriseBeyondCap, surpriseOf, weighLikelihood } from './likelihood';
 import { metricProfile, type MetricProfile } from './metric-profiles';
 import { anomalyScore, formatHeldHint, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
 import { cloneBaselineState, createBaselineState, type BaselineState } from './state';
@@ -23,6 +23,9 @@ export interface UpdateOutcome {
   state: BaselineState;
   result: SampleResult;
 }
+
+/** Where the evidence of a sample that may not open an episode stops, as a share of episodeOpenZ. */
+const BELOW_OPENING = 0.999;
 
 /** Cached metric profiles per detector; a bound keeps a stream of distinct names from growing it forever. */
 const PROFILE_CACHE_LIMIT = 10_000;
@@ -47,11 +50,14 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     const reason = sampleProblem(value, profile) ?? validateTimestamp(at, state.lastAt);
     if (reason !== null) return rejected(reason, state);
     assessAndLearn(state, value, at, profile, config, assessment);
-    const standing = weighLikelihood(state, surpriseOf(assessment.zscore, profile.direction), config);
+    const standing = weighLikelihood(state, surpriseOf(assessment.zscore, profile.direction), config) + surpriseBeyondCap(assessment.zscore, profile.direction);
     // Until the likelihood has history, the plain evidence judges (as for the spec's cold-start example with priors).
     const evidence = assessment.warmingUp ? 0 : state.likelihoodCount > config.likelihoodWarmupSamples ? standing : assessment.sigmas;
     const openedBefore = state.episodeOpenedAt;
-    const episode = stepEpisode(state, evidence, value, assessment.expected, assessment.std, profile, config, at);
+    // A sample whose own deviation is ordinary (below mediumZ) cannot start an episode, however unusual the recent
+    // average: its evidence stays just under the opening level.
+    const alarm = assessment.sigmas < config.mediumZ ? Math.min(evidence, config.episodeOpenZ * BELOW_OPENING) : evidence;
+    const episode = stepEpisode(state, alarm, value, assessment.expected, assessment.std, profile, config, at);
     const ongoing = episode === 'ongoing' || episode === 'resolved';
     // A harmful shift the baseline has since learned is still the incident that opened the episode.
     const held = episode === 'ongoing' && harmfulShiftHolds(state, value, profile);
@@ -61,7 +67,7 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
       accepted: true,
       reason: undefined,
       zscore: assessment.zscore,
-      score: anomalyScore(evidence, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1),
+      score: anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1),
       severity,
       direction: held && pointSeverity === 'none' ? (profile.direction === 'below' ? 'below' : 'above') : assessment.zscore >= 0 ? 'above' : 'below',
       expected: assessment.expected,

@@ -17,6 +17,15 @@ export function surpriseOf(z: number, direction: Direction): number {
   return Math.min(Math.abs(z), SURPRISE_CAP);
 }
 
+/**
+ * What the cap cut off, as extra evidence growing with the logarithm of the size: it leaves the likelihood's average
+ * robust, yet a 80-sigma spike still outranks a 40-sigma one.
+ */
+export function surpriseBeyondCap(z: number, direction: Direction): number {
+  const size = surpriseOf(z, direction) < SURPRISE_CAP ? 0 : Math.abs(z);
+  return size > SURPRISE_CAP ? Math.log(size / SURPRISE_CAP) : 0;
+}
+
 /** Folds `surprise` in and returns how many long-run spreads the short average stands above its long-run mean. */
 export function weighLikelihood(state: BaselineState, surprise: number, config: DetectorConfig): number {
   state.surpriseShort += config.likelihoodShortRate * (surprise - state.surpriseShort);
