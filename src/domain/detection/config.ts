@@ -77,7 +77,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   shiftConfirmSamples: 3,
   relativeScaleFloor: 0.001,
   likelihoodShortRate: 0.2,
-  likelihoodLongRate: 0.0005,
+  likelihoodLongRate: 0.0002,
   likelihoodWarmupSamples: 100,
   episodeOpenZ: 3.5,
   episodeCloseZ: 1,
