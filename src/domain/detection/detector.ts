@@ -33,7 +33,7 @@ const PROFILE_CACHE_LIMIT = 10_000;
 export function createDetector(overrides: Partial<DetectorConfig> = {}): Detector {
   const config = resolveDetectorConfig(overrides);
   const profiles = new Map<string, MetricProfile>();
-  const assessment: Assessment = { zscore: 0, sigmas: 0, sustained: false, expected: 0, std: 0, warmingUp: true };
+  const assessment: Assessment = { zscore: 0, sigmas: 0, sustained: false, expected: 0, std: 0, warmingUp: true, levelShift: 0 };
 
   function profileOf(metric: string): MetricProfile {
     let profile = profiles.get(metric);
@@ -49,6 +49,8 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     const profile = profileOf(metric);
     const reason = sampleProblem(value, profile) ?? validateTimestamp(at, state.lastAt);
     if (reason !== null) return rejected(reason, state);
+    // The level before this sample learns from it (on a first sample: the prior's, which is what it is judged by).
+    const levelBefore = state.count === 0 ? null : state.level;
     assessAndLearn(state, value, at, profile, config, assessment);
     const standing = weighLikelihood(state, surpriseOf(assessment.zscore, profile.direction), config) + surpriseBeyondCap(assessment.zscore, profile.direction);
     // Until the likelihood has history, the plain evidence judges (as for the spec's cold-start example with priors).
@@ -57,10 +59,10 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     // A sample whose own deviation is ordinary (below mediumZ) cannot start an episode, however unusual the recent
     // average: its evidence stays just under the opening level.
     const alarm = assessment.sigmas < config.mediumZ ? Math.min(evidence, config.episodeOpenZ * BELOW_OPENING) : evidence;
-    const episode = stepEpisode(state, alarm, value, assessment.expected, assessment.std, profile, config, at);
+    const episode = stepEpisode(state, alarm, levelBefore ?? assessment.expected, assessment.levelShift, profile, config, at);
     const ongoing = episode === 'ongoing' || episode === 'resolved';
     // A harmful shift the baseline has since learned is still the incident that opened the episode.
-    const held = episode === 'ongoing' && harmfulShiftHolds(state, value, profile);
+    const held = episode === 'ongoing' && harmfulShiftHolds(state);
     const pointSeverity = severityOf(assessment.sigmas, config);
     const severity = held && pointSeverity === 'none' ? 'medium' : pointSeverity;
     return {
@@ -75,7 +77,7 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
       hint: severity === 'none'
         ? ''
         : pointSeverity === 'none'
-          ? formatHeldHint(metric, value, state.episodeReference, profile.direction === 'below' ? 'below' : 'above')
+          ? formatHeldHint(metric, state.level, state.episodeReference, profile.direction === 'below' ? 'below' : 'above')
           : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained),
       warmingUp: assessment.warmingUp,
       episode,

@@ -55,9 +55,9 @@ export function formatHint(metric: string, value: number, zscore: number, expect
   return `${metric} ${readable(value)} is ${sigmas}σ ${side} its baseline ${readable(expected)}${tail}`;
 }
 
-/** "error_rate 0.1 is still above 0.01, its level when the episode opened": a sustained harmful shift. */
-export function formatHeldHint(metric: string, value: number, reference: number, direction: 'above' | 'below'): string {
-  return `${metric} ${readable(value)} is still ${direction} ${readable(reference)}, its level when the episode opened`;
+/** "error_rate level 0.1 is still above 0.0101, its level when the episode opened": a sustained harmful shift. */
+export function formatHeldHint(metric: string, level: number, reference: number, direction: 'above' | 'below'): string {
+  return `${metric} level ${readable(level)} is still ${direction} ${readable(reference)}, its level when the episode opened`;
 }
 
 function readable(x: number): string {

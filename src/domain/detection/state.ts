@@ -40,13 +40,15 @@ export interface BaselineState {
   surpriseMean: number;
   surpriseSquare: number;
   likelihoodCount: number;
-  /** The open episode: when it opened (null: none open), samples since, calm samples in a row, and the forecast and
-   *  sigma when it opened (a sustained harmful shift is measured from there). */
-  episodeOpenedAt: number | null;
+  /** The open episode: whether one is open and when it opened (epoch ms; a number even when none is open, so the hot
+   *  path never turns a numeric field into a pointer), samples since, calm samples in a row, the level when it
+   *  opened, and the harmful level shift confirmed since (0: none). */
+  episodeOpen: boolean;
+  episodeOpenedAt: number;
   episodeSamples: number;
   episodeQuiet: number;
   episodeReference: number;
-  episodeSpread: number;
+  episodeShift: number;
   /** The strongest evidence of the open episode so far (evidence far beyond it opens a new episode). */
   episodePeak: number;
 }
@@ -78,11 +80,12 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     surpriseMean: 0,
     surpriseSquare: 0,
     likelihoodCount: 0,
-    episodeOpenedAt: null,
+    episodeOpen: false,
+    episodeOpenedAt: 0,
     episodeSamples: 0,
     episodeQuiet: 0,
     episodeReference: 0,
-    episodeSpread: 0,
+    episodeShift: 0,
     episodePeak: 0,
   };
 }
@@ -93,8 +96,8 @@ export function cloneBaselineState(state: BaselineState): BaselineState {
 
 const NUMBER_FIELDS = ['count', 'interval', 'level', 'trend', 'scale', 'lastResidual', 'lagProduct', 'lagSquare',
   'tailQuantile', 'longLevel', 'longSpread', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum', 'surpriseShort',
-  'surpriseMean', 'surpriseSquare', 'likelihoodCount', 'episodeSamples', 'episodeQuiet', 'episodeReference',
-  'episodeSpread', 'episodePeak'] as const;
+  'surpriseMean', 'surpriseSquare', 'likelihoodCount', 'episodeOpenedAt', 'episodeSamples', 'episodeQuiet', 'episodeReference',
+  'episodeShift', 'episodePeak'] as const;
 
 /**
  * A stored baseline checked field by field (e.g. read back from Neo4j); null when it is not a valid one, so a
@@ -107,12 +110,12 @@ export function parseBaselineState(value: unknown): BaselineState | null {
   const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
   const timeOrNull = (x: unknown) => x === null || finite(x);
   if (!NUMBER_FIELDS.every((key) => finite(v[key])) || !v.season.every(finite)) return null;
-  if (!timeOrNull(v.firstAt) || !timeOrNull(v.lastAt) || !timeOrNull(v.episodeOpenedAt) || (v.count as number) < 0 || (v.scale as number) < 0) return null;
+  if (!timeOrNull(v.firstAt) || !timeOrNull(v.lastAt) || typeof v.episodeOpen !== 'boolean' || (v.count as number) < 0 || (v.scale as number) < 0) return null;
   const state = createBaselineState({ seasonPeriodMs: 0, seasonBuckets: 0 });
   for (const key of NUMBER_FIELDS) state[key] = v[key] as number;
   state.firstAt = v.firstAt as number | null;
   state.lastAt = v.lastAt as number | null;
-  state.episodeOpenedAt = v.episodeOpenedAt as number | null;
+  state.episodeOpen = v.episodeOpen;
   state.season = (v.season as number[]).slice();
   state.seasonActive = v.seasonActive;
   return state;

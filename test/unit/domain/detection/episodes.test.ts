@@ -60,6 +60,16 @@ describe('episodes', () => {
     expect(acknowledged.slice(SHIFT_AT + 10, RECOVER_AT).every((r) => r.episode === 'none')).toBe(true);
   });
 
+  it('does not take a daily peak for a held shift: after a spike on a seasonal latency, the episode reports nothing', () => {
+    const day = 288;
+    const spikeAt = 3 * day + 40; // at night, before the daily rise
+    const latency = makeSeries(4 * day, (i) => 150 + 40 * Math.sin((2 * Math.PI * i) / day) + (i === spikeAt ? 400 : 0), { sigma: 2, seed: 5, intervalMs: 5 * MINUTE });
+    const results = runSeries(latency, {}, 'latency_p95');
+    expect(results[spikeAt]!.episode).toBe('opened');
+    const afterwards = results.slice(spikeAt + 5, spikeAt + 150);
+    expect(afterwards.filter((r) => r.severity !== 'none')).toEqual([]);
+  });
+
   it('opens a new episode for evidence far beyond the open episode (a worse incident is a new alarm)', () => {
     const series = makeSeries(700, (i) => (i === 400 ? 106 : i === 405 ? 200 : 100), { seed: 2 });
     const results = runSeries(series);
