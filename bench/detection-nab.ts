@@ -31,7 +31,9 @@ function evaluate(dir: string, labels: string, config?: Record<string, unknown>)
     writeFileSync(path, JSON.stringify(config));
     args.push('--config', path);
   }
-  const report = JSON.parse(execFileSync('node', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+  // stderr is captured (a failure's error carries it); on success it only says the other half has no labels.
+  const output = execFileSync('node', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+  const report = JSON.parse(output);
   return Object.fromEntries(PROFILES.map((p) => [p, report[p].score as number])) as Scores;
 }
 
