@@ -52,9 +52,12 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     // The level before this sample learns from it (on a first sample: the prior's, which is what it is judged by).
     const levelBefore = state.count === 0 ? null : state.level;
     assessAndLearn(state, value, at, profile, config, assessment);
-    const standing = weighLikelihood(state, surpriseOf(assessment.zscore, profile.direction), config) + surpriseBeyondCap(assessment.zscore, profile.direction);
+    const standing =
+      weighLikelihood(state, surpriseOf(assessment.zscore, profile.direction), config) +
+      surpriseBeyondCap(assessment.zscore, profile.direction);
     // Until the likelihood has history, the plain evidence judges (as for the spec's cold-start example with priors).
-    const evidence = assessment.warmingUp ? 0 : state.likelihoodCount > config.likelihoodWarmupSamples ? standing : assessment.sigmas;
+    const likelihoodReady = state.likelihoodCount > config.likelihoodWarmupSamples;
+    const evidence = assessment.warmingUp ? 0 : likelihoodReady ? standing : assessment.sigmas;
     const openedBefore = state.episodeOpenedAt;
     // A sample whose own deviation is ordinary (below mediumZ) cannot start an episode, however unusual the recent
     // average: its evidence stays just under the opening level.
@@ -64,20 +67,22 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     // A harmful shift the baseline has since learned is still the incident that opened the episode.
     const held = episode === 'ongoing' && harmfulShiftHolds(state);
     const pointSeverity = severityOf(assessment.sigmas, config);
-    const severity = held && pointSeverity === 'none' ? 'medium' : pointSeverity;
+    const heldOnly = held && pointSeverity === 'none';
+    const harmfulSide = profile.direction === 'below' ? 'below' : 'above';
+    const severity = heldOnly ? 'medium' : pointSeverity;
     return {
       accepted: true,
       reason: undefined,
       zscore: assessment.zscore,
       score: anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1),
       severity,
-      direction: held && pointSeverity === 'none' ? (profile.direction === 'below' ? 'below' : 'above') : assessment.zscore >= 0 ? 'above' : 'below',
+      direction: heldOnly ? harmfulSide : assessment.zscore >= 0 ? 'above' : 'below',
       expected: assessment.expected,
       std: assessment.std,
       hint: severity === 'none'
         ? ''
-        : pointSeverity === 'none'
-          ? formatHeldHint(metric, state.level, state.episodeReference, profile.direction === 'below' ? 'below' : 'above')
+        : heldOnly
+          ? formatHeldHint(metric, state.level, state.episodeReference, harmfulSide)
           : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained),
       warmingUp: assessment.warmingUp,
       episode,

@@ -1,9 +1,9 @@
 // Episodes: one alarm per incident. An episode opens when the evidence reaches episodeOpenZ, stays ongoing until the
 // evidence has stayed below episodeCloseZ for episodeResolveSamples samples (hysteresis: a flapping signal is one
-// episode), then resolves. On a one-sided metric (error rate, latency) the episode also holds while the value stays
-// on the harmful side of where its level was when the episode opened: the baseline may learn the new level, but a
-// sustained harmful shift is still an incident until it recovers or acceptAfterSamples accepts the new level. Levels
-// are deseasonalised, so a daily peak is not mistaken for a held shift.
+// episode), then resolves. On a one-sided metric (error rate, latency) the episode also holds after the baseline has
+// confirmed a level shift to the harmful side, while the level keeps at least half of it: the baseline learns the new
+// level, but a sustained harmful shift is still an incident until it recovers, acceptAfterSamples accepts it or an
+// operator does. Only a confirmed shift holds it, so a level that wanders with the time of day after a spike does not.
 import type { DetectorConfig } from './config';
 import type { MetricProfile } from './metric-profiles';
 import type { BaselineState } from './state';
