@@ -49,6 +49,9 @@ export interface DetectorConfig {
   likelihoodLongRate: number;
   /** Samples before the likelihood replaces the plain evidence (until then: the evidence, as for a cold start). */
   likelihoodWarmupSamples: number;
+  /** A surprise that reached this on both previous days at the same time of day is recurring: only the excess counts.
+   *  Above the surprise cap (20) nothing recurs. */
+  recurringMinSurprise: number;
   /** Evidence that opens an episode, and below which it counts as calm; calm samples in a row that resolve it. */
   episodeOpenZ: number;
   episodeCloseZ: number;
@@ -79,6 +82,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   likelihoodShortRate: 0.2,
   likelihoodLongRate: 0.0002,
   likelihoodWarmupSamples: 100,
+  recurringMinSurprise: 6,
   episodeOpenZ: 3.5,
   episodeCloseZ: 1,
   episodeResolveSamples: 100,
@@ -109,6 +113,7 @@ const RANGES: Record<NumericKey, [number, number, boolean]> = {
   likelihoodShortRate: [0, 1, true],
   likelihoodLongRate: [0, 1, true],
   likelihoodWarmupSamples: [0, 1_000_000, false],
+  recurringMinSurprise: [0, 1000, false],
   episodeOpenZ: [0, 1000, true],
   episodeCloseZ: [0, 1000, false],
   episodeResolveSamples: [1, 1_000_000, false],

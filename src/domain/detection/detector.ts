@@ -2,6 +2,7 @@
 import type { Anomaly } from '../types';
 import { resolveDetectorConfig, type DetectorConfig } from './config';
 import { assessAndLearn, type Assessment } from './baseline';
+import { novelSurprise } from './recurring';
 import { harmfulShiftHolds, stepEpisode } from './episode';
 import { surpriseBeyondCap, surpriseOf, weighLikelihood } from './likelihood';
 import { metricProfile, type MetricProfile } from './metric-profiles';
@@ -52,9 +53,8 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     // The level before this sample learns from it (on a first sample: the prior's, which is what it is judged by).
     const levelBefore = state.count === 0 ? null : state.level;
     assessAndLearn(state, value, at, profile, config, assessment);
-    const standing =
-      weighLikelihood(state, surpriseOf(assessment.zscore, profile.direction), config) +
-      surpriseBeyondCap(assessment.zscore, profile.direction);
+    const surprise = novelSurprise(state, surpriseOf(assessment.zscore, profile.direction), at, config);
+    const standing = weighLikelihood(state, surprise, config) + surpriseBeyondCap(assessment.zscore, profile.direction);
     // Until the likelihood has history, the plain evidence judges (as for the spec's cold-start example with priors).
     const likelihoodReady = state.likelihoodCount > config.likelihoodWarmupSamples;
     const evidence = assessment.warmingUp ? 0 : likelihoodReady ? standing : assessment.sigmas;

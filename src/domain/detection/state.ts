@@ -1,5 +1,6 @@
 // The per-series baseline: a flat, JSON-able record (persisted as-is by the service) that the engine updates in place.
 import type { DetectorConfig } from './config';
+import { RECURRING_SLOTS } from './recurring';
 import { GAUSSIAN_TAIL_QUANTILE } from './residual-model';
 
 export interface BaselineState {
@@ -51,6 +52,12 @@ export interface BaselineState {
   episodeShift: number;
   /** The strongest evidence of the open episode so far (evidence far beyond it opens a new episode). */
   episodePeak: number;
+  /** Recurring surprise (recurring.ts): the day (epoch days) `surpriseToday` is for, and per slot of the day the
+   *  largest surprise of today, yesterday and the day before. */
+  recurringDay: number;
+  surpriseToday: number[];
+  surpriseYesterday: number[];
+  surpriseDayBefore: number[];
 }
 
 /** A baseline with no samples. */
@@ -87,17 +94,28 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     episodeReference: 0,
     episodeShift: 0,
     episodePeak: 0,
+    recurringDay: 0,
+    surpriseToday: new Array<number>(RECURRING_SLOTS).fill(0),
+    surpriseYesterday: new Array<number>(RECURRING_SLOTS).fill(0),
+    surpriseDayBefore: new Array<number>(RECURRING_SLOTS).fill(0),
   };
 }
 
 export function cloneBaselineState(state: BaselineState): BaselineState {
-  return { ...state, season: state.season.slice() };
+  return {
+    ...state,
+    season: state.season.slice(),
+    surpriseToday: state.surpriseToday.slice(),
+    surpriseYesterday: state.surpriseYesterday.slice(),
+    surpriseDayBefore: state.surpriseDayBefore.slice(),
+  };
 }
 
 const NUMBER_FIELDS = ['count', 'interval', 'level', 'trend', 'scale', 'lastResidual', 'lagProduct', 'lagSquare',
   'tailQuantile', 'longLevel', 'longSpread', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum', 'surpriseShort',
   'surpriseMean', 'surpriseSquare', 'likelihoodCount', 'episodeOpenedAt', 'episodeSamples', 'episodeQuiet', 'episodeReference',
-  'episodeShift', 'episodePeak'] as const;
+  'episodeShift', 'episodePeak', 'recurringDay'] as const;
+const DAILY_FIELDS = ['surpriseToday', 'surpriseYesterday', 'surpriseDayBefore'] as const;
 
 /**
  * A stored baseline checked field by field (e.g. read back from Neo4j); null when it is not a valid one, so a
@@ -110,6 +128,8 @@ export function parseBaselineState(value: unknown): BaselineState | null {
   const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
   const timeOrNull = (x: unknown) => x === null || finite(x);
   if (!NUMBER_FIELDS.every((key) => finite(v[key])) || !v.season.every(finite)) return null;
+  const daily = (x: unknown): x is number[] => Array.isArray(x) && x.length === RECURRING_SLOTS && x.every(finite);
+  if (!DAILY_FIELDS.every((key) => daily(v[key]))) return null;
   if (!timeOrNull(v.firstAt) || !timeOrNull(v.lastAt) || typeof v.episodeOpen !== 'boolean' || (v.count as number) < 0 || (v.scale as number) < 0) return null;
   const state = createBaselineState({ seasonPeriodMs: 0, seasonBuckets: 0 });
   for (const key of NUMBER_FIELDS) state[key] = v[key] as number;
@@ -117,6 +137,7 @@ export function parseBaselineState(value: unknown): BaselineState | null {
   state.lastAt = v.lastAt as number | null;
   state.episodeOpen = v.episodeOpen;
   state.season = (v.season as number[]).slice();
+  for (const key of DAILY_FIELDS) state[key] = (v[key] as number[]).slice();
   state.seasonActive = v.seasonActive;
   return state;
 }

@@ -90,6 +90,18 @@ describe('episodes', () => {
     expect(scores[scores.length - 1]!).toBeLessThan(1);
   });
 
+  it('stops alarming on a sharp daily pattern once it has recurred two days running, and still alarms on a new spike', () => {
+    const day = 288; // five-minute samples
+    const spikeAt = 5 * day + 200;
+    // A square daily wave: 20 at night, 80 from 06:00 to 14:00 (edges no hourly profile can follow), noise sigma 1.
+    const square = makeSeries(6 * day, (i) => ((i % day) >= 72 && (i % day) < 168 ? 80 : 20) + (i === spikeAt ? 40 : 0), { seed: 9, intervalMs: 5 * MINUTE });
+    const results = runSeries(square);
+    const openings = (from: number, to: number) => results.slice(from, to).filter((r) => r.episode === 'opened').length;
+    expect(openings(day, 2 * day)).toBeGreaterThan(0); // the edges surprise at first
+    expect(openings(3 * day, spikeAt)).toBe(0); // from the third day they are known
+    expect(results[spikeAt]!.episode).toBe('opened');
+  });
+
   it('keeps a series with no anomaly quiet: a clean daily wave opens no episode after its first day', () => {
     const wave = makeSeries(4 * 288, (i) => 50 + 20 * Math.sin((2 * Math.PI * i) / 288), { sigma: 0.5, seed: 3, intervalMs: 5 * MINUTE });
     const results = runSeries(wave);
