@@ -50,7 +50,7 @@ export interface DetectorConfig {
   /** Samples before the likelihood replaces the plain evidence (until then: the evidence, as for a cold start). */
   likelihoodWarmupSamples: number;
   /** A surprise that reached this on both previous days at the same time of day is recurring: only the excess counts.
-   *  Above the surprise cap (20) nothing recurs. */
+   *  Above the surprise cap (14) nothing recurs. */
   recurringMinSurprise: number;
   /** Evidence that opens an episode, and below which it counts as calm; calm samples in a row that resolve it. */
   episodeOpenZ: number;

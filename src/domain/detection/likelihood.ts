@@ -9,7 +9,7 @@ import type { BaselineState } from './state';
 const SPREAD_FLOOR = 0.1;
 
 /** A single sample counts at most this many sigmas of surprise: one wild point must not swamp the average. */
-const SURPRISE_CAP = 20;
+const SURPRISE_CAP = 14;
 
 /** The surprise of a standardised residual: its size on the harmful side, capped; none on the harmless side. */
 export function surpriseOf(z: number, direction: Direction): number {
