@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { createDetector, resolveDetectorConfig, type DetectorConfig } from '../../domain/detection';
+import { createDetector, resolveDetectorConfig, type DetectorConfig, type SampleResult } from '../../domain/detection';
 import { UsageError, type Command } from '../command';
 import { csvField, LineWriter, readLines, splitCsvLine } from '../csv';
 import { fileProgress, type Progress } from '../progress';
@@ -101,6 +101,7 @@ async function backtest(options: DetectOptions, progress: Progress | null): Prom
   const summary: Summary = { rows: 0, episodes: 0, medium: 0, high: 0, skipped: 0, skips: [] };
   let columns: { time: number; value: number } | null = null;
   let out: { stream: Writable; writer: LineWriter } | null = null;
+  let result: SampleResult | undefined; // one result object, rewritten for every row
   for await (const { line, lineNumber } of readLines(options.input)) {
     progress?.advance(line.length + 1);
     if (line.trim() === '') continue; // blank lines are not rows
@@ -119,7 +120,7 @@ async function backtest(options: DetectOptions, progress: Progress | null): Prom
     let reason = at === null ? 'invalid timestamp' : typeof value === 'string' ? value : null;
     let cells = '';
     if (reason === null) {
-      const result = detector.observe(state, options.metric, value as number, at as number);
+      result = detector.observe(state, options.metric, value as number, at as number, result);
       if (result.accepted) {
         cells = `${result.score === 0 ? '0' : result.score.toFixed(6)},${result.severity},${result.ongoing},`;
         if (result.severity !== 'none') summary[result.severity] += 1;

@@ -14,8 +14,11 @@ export interface Detector {
   readonly config: DetectorConfig;
   /** A baseline with no samples yet. */
   createState(): BaselineState;
-  /** Hot path: judges the sample and updates `state` in place (left untouched when the sample is rejected). */
-  observe(state: BaselineState, metric: string, value: number, at: number): SampleResult;
+  /**
+   * Hot path: judges the sample and updates `state` in place (left untouched when the sample is rejected). The result
+   * is written into `out` when given (a stream that reads each result before the next sample allocates nothing).
+   */
+  observe(state: BaselineState, metric: string, value: number, at: number, out?: SampleResult): SampleResult;
   /** Functional form for persistence: `state` is not modified; the returned state is a new object when accepted. */
   update(state: BaselineState | undefined, metric: string, value: number, at: number): UpdateOutcome;
 }
@@ -46,10 +49,10 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     return profile;
   }
 
-  function observe(state: BaselineState, metric: string, value: number, at: number): SampleResult {
+  function observe(state: BaselineState, metric: string, value: number, at: number, out = emptyResult()): SampleResult {
     const profile = profileOf(metric);
     const reason = sampleProblem(value, profile) ?? validateTimestamp(at, state.lastAt);
-    if (reason !== null) return rejected(reason, state);
+    if (reason !== null) return rejected(reason, state, out);
     // The level before this sample learns from it (on a first sample: the prior's, which is what it is judged by).
     const levelBefore = state.count === 0 ? null : state.level;
     assessAndLearn(state, value, at, profile, config, assessment);
@@ -70,25 +73,24 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     const heldOnly = held && pointSeverity === 'none';
     const harmfulSide = profile.direction === 'below' ? 'below' : 'above';
     const severity = heldOnly ? 'medium' : pointSeverity;
-    return {
-      accepted: true,
-      reason: undefined,
-      zscore: assessment.zscore,
-      score: anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1),
-      severity,
-      direction: heldOnly ? harmfulSide : assessment.zscore >= 0 ? 'above' : 'below',
-      expected: assessment.expected,
-      std: assessment.std,
-      hint: severity === 'none'
-        ? ''
-        : heldOnly
-          ? formatHeldHint(metric, state.level, state.episodeReference, harmfulSide)
-          : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained),
-      warmingUp: assessment.warmingUp,
-      episode,
-      ongoing,
-      episodeOpenedAt: episode === 'none' ? null : episode === 'opened' ? at : openedBefore,
-    };
+    out.accepted = true;
+    out.reason = undefined;
+    out.zscore = assessment.zscore;
+    out.score = anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1);
+    out.severity = severity;
+    out.direction = heldOnly ? harmfulSide : assessment.zscore >= 0 ? 'above' : 'below';
+    out.expected = assessment.expected;
+    out.std = assessment.std;
+    out.hint = severity === 'none'
+      ? ''
+      : heldOnly
+        ? formatHeldHint(metric, state.level, state.episodeReference, harmfulSide)
+        : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained);
+    out.warmingUp = assessment.warmingUp;
+    out.episode = episode;
+    out.ongoing = ongoing;
+    out.episodeOpenedAt = episode === 'none' ? null : episode === 'opened' ? at : openedBefore;
+    return out;
   }
 
   return {
@@ -103,22 +105,40 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
   };
 }
 
-function rejected(reason: string, state: BaselineState): SampleResult {
+/** A result with every field present, so results written field by field all share one shape. */
+function emptyResult(): SampleResult {
   return {
     accepted: false,
-    reason,
+    reason: undefined,
     zscore: 0,
     score: 0,
     severity: 'none',
     direction: 'above',
-    expected: state.level,
-    std: state.scale,
+    expected: 0,
+    std: 0,
     hint: '',
-    warmingUp: state.count === 0,
+    warmingUp: true,
     episode: 'none',
     ongoing: false,
     episodeOpenedAt: null,
   };
+}
+
+function rejected(reason: string, state: BaselineState, out: SampleResult): SampleResult {
+  out.accepted = false;
+  out.reason = reason;
+  out.zscore = 0;
+  out.score = 0;
+  out.severity = 'none';
+  out.direction = 'above';
+  out.expected = state.level;
+  out.std = state.scale;
+  out.hint = '';
+  out.warmingUp = state.count === 0;
+  out.episode = 'none';
+  out.ongoing = false;
+  out.episodeOpenedAt = null;
+  return out;
 }
 
 export interface MetricsAnalysis {
