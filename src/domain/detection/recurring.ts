@@ -1,7 +1,8 @@
 // Recurring surprise: what surprised the baseline at this time of day on each of the last two days is not news today.
 // A sharp daily pattern (a batch job at 02:00, the edges of a square daily wave) leaves a large residual at the same
 // time every day, because the hourly seasonal profile smears it. Per slot of the day, the largest surprise of today,
-// yesterday and the day before is kept; a surprise counts only by what exceeds the smaller of the last two days'.
+// yesterday and the day before is kept; a surprise counts only by what exceeds the smaller of the last two days'
+// (each day's read over this slot and its two neighbours, so an event that drifts across a slot edge still recurs).
 // Only a clear surprise (recurringMinSurprise) counts as recurring: ordinary noise recurs every day everywhere, and
 // discounting it would blunt every alarm.
 import type { DetectorConfig } from './config';
@@ -19,8 +20,15 @@ export function novelSurprise(state: BaselineState, surprise: number, at: number
   const today = state.surpriseToday;
   // Two decimals are plenty for a daily maximum and keep the persisted state small.
   if (surprise > today[slot]!) today[slot] = Math.round(surprise * 100) / 100;
-  const recurring = Math.min(state.surpriseYesterday[slot]!, state.surpriseDayBefore[slot]!);
+  const recurring = Math.min(around(state.surpriseYesterday, slot), around(state.surpriseDayBefore, slot));
   return recurring >= config.recurringMinSurprise ? Math.max(0, surprise - recurring) : surprise;
+}
+
+/** The largest of `day` at `slot` and its neighbours (the slots wrap around midnight). */
+function around(day: number[], slot: number): number {
+  const before = slot === 0 ? RECURRING_SLOTS - 1 : slot - 1;
+  const after = slot === RECURRING_SLOTS - 1 ? 0 : slot + 1;
+  return Math.max(day[before]!, day[slot]!, day[after]!);
 }
 
 /** A new day: the days move back one (in place: no allocation); after a gap of days, what they held is stale. */
