@@ -21,6 +21,13 @@ export interface Anomaly {
   hint: string;
   /** The sample arrived after a newer one of its metric: judged against the baseline, which it did not move. */
   late?: true;
+  /**
+   * The metric's episode: 'opened' when this sample starts one (a new alarm), 'ongoing' when it belongs to one opened
+   * earlier (the same incident, not a new alarm). Absent on records written before episodes existed.
+   */
+  episode?: 'opened' | 'ongoing';
+  /** When that episode opened (ISO 8601). */
+  episode_opened_at?: string;
 }
 
 /** What the caller knows about the environment of a service: what may be touched and observed. */

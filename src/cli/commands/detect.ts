@@ -1,18 +1,19 @@
 // `selfheal detect`: backtests the detection engine (the same one the analyze activity uses) on a recorded series.
-// Every input row gets an output row, in order; rows the engine cannot use are written with severity "invalid".
+// Every input row gets an output row with a numeric score, in order; rows the engine cannot use score 0, with severity
+// "invalid" and the reason. Rows of an episode that opened earlier are marked ongoing (they are not new alarms).
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { createDetector, resolveDetectorConfig, type DetectorConfig } from '../../domain/detection';
+import { createDetector, resolveDetectorConfig, type DetectorConfig, type SampleResult } from '../../domain/detection';
 import { UsageError, type Command } from '../command';
 import { csvField, LineWriter, readLines, splitCsvLine } from '../csv';
 import { fileProgress, type Progress } from '../progress';
 import { parseTimestamp } from '../timestamps';
 
-const OUTPUT_HEADER = 'timestamp,value,anomaly_score,severity';
+const OUTPUT_HEADER = 'timestamp,value,anomaly_score,severity,ongoing,reason';
 /** Skipped rows listed by line number in the summary; the rest are only counted. */
 const LISTED_SKIPS = 10;
 
@@ -25,6 +26,7 @@ interface DetectOptions {
 
 interface Summary {
   rows: number;
+  episodes: number;
   medium: number;
   high: number;
   skipped: number;
@@ -96,9 +98,10 @@ async function checkReadable(path: string): Promise<void> {
 async function backtest(options: DetectOptions, progress: Progress | null): Promise<Summary> {
   const detector = createDetector(options.config);
   const state = detector.createState();
-  const summary: Summary = { rows: 0, medium: 0, high: 0, skipped: 0, skips: [] };
+  const summary: Summary = { rows: 0, episodes: 0, medium: 0, high: 0, skipped: 0, skips: [] };
   let columns: { time: number; value: number } | null = null;
   let out: { stream: Writable; writer: LineWriter } | null = null;
+  let result: SampleResult | undefined; // one result object, rewritten for every row
   for await (const { line, lineNumber } of readLines(options.input)) {
     progress?.advance(line.length + 1);
     if (line.trim() === '') continue; // blank lines are not rows
@@ -115,15 +118,17 @@ async function backtest(options: DetectOptions, progress: Progress | null): Prom
     const at = parseTimestamp(timeText);
     const value = parseValue(valueText);
     let reason = at === null ? 'invalid timestamp' : typeof value === 'string' ? value : null;
-    let cells = ',invalid';
+    let cells = '';
     if (reason === null) {
-      const result = detector.observe(state, options.metric, value as number, at as number);
+      result = detector.observe(state, options.metric, value as number, at as number, result);
       if (result.accepted) {
-        cells = `${result.score === 0 ? '0' : result.score.toFixed(6)},${result.severity}`;
+        cells = `${result.score === 0 ? '0' : result.score.toFixed(6)},${result.severity},${result.ongoing},`;
         if (result.severity !== 'none') summary[result.severity] += 1;
+        if (result.episode === 'opened') summary.episodes += 1;
       } else reason = result.reason ?? 'rejected';
     }
     if (reason !== null) {
+      cells = `0,invalid,false,${csvField(reason)}`;
       summary.skipped += 1;
       if (summary.skips.length < LISTED_SKIPS) summary.skips.push(`line ${lineNumber}: ${reason}`);
     }
@@ -170,6 +175,7 @@ function describe(summary: Summary, seconds: number): string {
   return [
     `selfheal detect: ${summary.rows} rows in ${seconds.toFixed(2)} s (${rate} rows/s)`,
     `  anomalies: ${summary.medium + summary.high} (medium ${summary.medium}, high ${summary.high})`,
+    `  episodes opened: ${summary.episodes}`,
     `  skipped: ${summary.skipped} rows${where}`,
   ].join('\n');
 }

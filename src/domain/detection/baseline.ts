@@ -33,6 +33,8 @@ export interface Assessment extends Evidence {
   expected: number;
   std: number;
   warmingUp: boolean;
+  /** The level shift this sample confirmed (new level minus old), or 0. */
+  levelShift: number;
 }
 
 const here: SeasonPosition = { first: 0, second: 0, weight: 0 };
@@ -101,7 +103,7 @@ export function assessAndLearn(
   state.scale += scaleWeight * ((ABS_RESIDUAL_TO_SIGMA * absInnovation) / gapWidening - state.scale);
   learnResiduals(state, clipped, rawSigma, innovation / rawSigma);
   learnExcursion(state, state.level, rawSigma);
-  trackLevelShift(state, clipping && Math.abs(z) > config.huberK ? Math.sign(z) : 0, value - seasonal, config);
+  out.levelShift = trackLevelShift(state, clipping && Math.abs(z) > config.huberK ? Math.sign(z) : 0, value - seasonal, config);
   state.count += 1;
   state.lastAt = at;
 }
@@ -120,11 +122,13 @@ function startWithoutPrior(
   out.expected = value;
   out.std = scaleFloor(value, profile, config);
   out.warmingUp = true;
+  out.levelShift = 0;
 }
 
 /** Elapsed time in typical intervals; also keeps the typical interval current (a gap moves it at most 2x). */
 function advanceClock(state: BaselineState, at: number): number {
   const elapsed = at - (state.lastAt as number);
+  if (elapsed === 0) return 1; // another reading of the same instant: one step, and no news about the interval
   if (state.interval === 0) {
     state.interval = elapsed;
     return 1;
@@ -152,11 +156,11 @@ function followSeason(state: BaselineState, at: number, buckets: number, profile
  * After shiftConfirmSamples outliers in a row on one side, the series has moved: the level jumps to their mean, so
  * alarms for a sustained level shift stop within that many samples instead of lasting while the baseline crawls.
  */
-function trackLevelShift(state: BaselineState, side: number, deseasonalised: number, config: DetectorConfig): void {
+function trackLevelShift(state: BaselineState, side: number, deseasonalised: number, config: DetectorConfig): number {
   if (side === 0) {
     state.outlierRun = 0;
     state.outlierRunSum = 0;
-    return;
+    return 0;
   }
   if (state.outlierRun * side > 0) {
     state.outlierRun += side;
@@ -165,7 +169,8 @@ function trackLevelShift(state: BaselineState, side: number, deseasonalised: num
     state.outlierRun = side;
     state.outlierRunSum = deseasonalised;
   }
-  if (Math.abs(state.outlierRun) < config.shiftConfirmSamples) return;
+  if (Math.abs(state.outlierRun) < config.shiftConfirmSamples) return 0;
+  const before = state.level;
   state.level = state.outlierRunSum / Math.abs(state.outlierRun);
   state.trend = 0;
   state.outlierRun = 0;
@@ -173,6 +178,7 @@ function trackLevelShift(state: BaselineState, side: number, deseasonalised: num
   resetEvidence(state);
   forgetLastResidual(state);
   restartExcursion(state);
+  return state.level - before;
 }
 
 function scaleFloor(level: number, profile: MetricProfile, config: DetectorConfig): number {

@@ -44,6 +44,22 @@ export interface DetectorConfig {
   shiftConfirmSamples: number;
   /** Scale floor as a fraction of the level, so flat lines give finite, sensible z-scores. */
   relativeScaleFloor: number;
+  /** Anomaly likelihood: EWMA weight of the short average of surprise, and of its long-run distribution. */
+  likelihoodShortRate: number;
+  likelihoodLongRate: number;
+  /** Samples before the likelihood replaces the plain evidence (until then: the evidence, as for a cold start). */
+  likelihoodWarmupSamples: number;
+  /** A surprise that reached this on both previous days at the same time of day is recurring: only the excess counts.
+   *  Above the surprise cap (14) nothing recurs. */
+  recurringMinSurprise: number;
+  /** Evidence that opens an episode, and below which it counts as calm; calm samples in a row that resolve it. */
+  episodeOpenZ: number;
+  episodeCloseZ: number;
+  episodeResolveSamples: number;
+  /** An ongoing episode's rows score this fraction of their evidence's score: they do not start an episode. */
+  ongoingScoreFactor: number;
+  /** Samples after which an open episode is accepted as the new normal; 0 never (until it recovers or is acknowledged). */
+  acceptAfterSamples: number;
   metrics: Record<string, MetricOverride>;
 }
 
@@ -63,6 +79,15 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   isolationPenalty: 2,
   shiftConfirmSamples: 3,
   relativeScaleFloor: 0.001,
+  likelihoodShortRate: 0.25,
+  likelihoodLongRate: 0.0002,
+  likelihoodWarmupSamples: 100,
+  recurringMinSurprise: 6,
+  episodeOpenZ: 3.75,
+  episodeCloseZ: 1,
+  episodeResolveSamples: 100,
+  ongoingScoreFactor: 0.1,
+  acceptAfterSamples: 0,
   metrics: {},
 });
 
@@ -85,9 +110,19 @@ const RANGES: Record<NumericKey, [number, number, boolean]> = {
   isolationPenalty: [0, 100, false],
   shiftConfirmSamples: [1, 1_000_000, false],
   relativeScaleFloor: [0, 1, false],
+  likelihoodShortRate: [0, 1, true],
+  likelihoodLongRate: [0, 1, true],
+  likelihoodWarmupSamples: [0, 1_000_000, false],
+  recurringMinSurprise: [0, 1000, false],
+  episodeOpenZ: [0, 1000, true],
+  episodeCloseZ: [0, 1000, false],
+  episodeResolveSamples: [1, 1_000_000, false],
+  ongoingScoreFactor: [0, 1, false],
+  acceptAfterSamples: [0, Number.MAX_SAFE_INTEGER, false],
 };
 
-const INTEGER_KEYS = new Set<NumericKey>(['seasonBuckets', 'warmupSamples', 'shiftConfirmSamples']);
+const INTEGER_KEYS = new Set<NumericKey>(['seasonBuckets', 'warmupSamples', 'shiftConfirmSamples', 'likelihoodWarmupSamples',
+  'episodeResolveSamples', 'acceptAfterSamples']);
 
 /** Defaults overlaid with `overrides`; throws RangeError naming the first bad key. */
 export function resolveDetectorConfig(overrides: Partial<DetectorConfig> = {}): DetectorConfig {
@@ -105,6 +140,9 @@ export function resolveDetectorConfig(overrides: Partial<DetectorConfig> = {}): 
       const kind = INTEGER_KEYS.has(key) ? 'an integer' : 'a number';
       throw new RangeError(`${key} must be ${kind} in ${minExclusive ? '(' : '['}${min}, ${max}], got ${String(value)}`);
     }
+  }
+  if (config.episodeCloseZ > config.episodeOpenZ) {
+    throw new RangeError(`episodeCloseZ (${config.episodeCloseZ}) must be <= episodeOpenZ (${config.episodeOpenZ})`);
   }
   if (config.highZ < config.mediumZ) throw new RangeError(`highZ (${config.highZ}) must be >= mediumZ (${config.mediumZ})`);
   return config;

@@ -2,8 +2,11 @@
 import type { Anomaly } from '../types';
 import { resolveDetectorConfig, type DetectorConfig } from './config';
 import { assessAndLearn, type Assessment } from './baseline';
+import { novelSurprise } from './recurring';
+import { harmfulShiftHolds, stepEpisode } from './episode';
+import { surpriseBeyondCap, surpriseOf, weighLikelihood } from './likelihood';
 import { metricProfile, type MetricProfile } from './metric-profiles';
-import { anomalyScore, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
+import { anomalyScore, formatHeldHint, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
 import { cloneBaselineState, createBaselineState, type BaselineState } from './state';
 import { sampleProblem, validateTimestamp } from './validate';
 
@@ -11,8 +14,11 @@ export interface Detector {
   readonly config: DetectorConfig;
   /** A baseline with no samples yet. */
   createState(): BaselineState;
-  /** Hot path: judges the sample and updates `state` in place (left untouched when the sample is rejected). */
-  observe(state: BaselineState, metric: string, value: number, at: number): SampleResult;
+  /**
+   * Hot path: judges the sample and updates `state` in place (left untouched when the sample is rejected). The result
+   * is written into `out` when given (a stream that reads each result before the next sample allocates nothing).
+   */
+  observe(state: BaselineState, metric: string, value: number, at: number, out?: SampleResult): SampleResult;
   /** Functional form for persistence: `state` is not modified; the returned state is a new object when accepted. */
   update(state: BaselineState | undefined, metric: string, value: number, at: number): UpdateOutcome;
 }
@@ -22,13 +28,16 @@ export interface UpdateOutcome {
   result: SampleResult;
 }
 
+/** Where the evidence of a sample that may not open an episode stops, as a share of episodeOpenZ. */
+const BELOW_OPENING = 0.999;
+
 /** Cached metric profiles per detector; a bound keeps a stream of distinct names from growing it forever. */
 const PROFILE_CACHE_LIMIT = 10_000;
 
 export function createDetector(overrides: Partial<DetectorConfig> = {}): Detector {
   const config = resolveDetectorConfig(overrides);
   const profiles = new Map<string, MetricProfile>();
-  const assessment: Assessment = { zscore: 0, sigmas: 0, sustained: false, expected: 0, std: 0, warmingUp: true };
+  const assessment: Assessment = { zscore: 0, sigmas: 0, sustained: false, expected: 0, std: 0, warmingUp: true, levelShift: 0 };
 
   function profileOf(metric: string): MetricProfile {
     let profile = profiles.get(metric);
@@ -40,27 +49,48 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     return profile;
   }
 
-  function observe(state: BaselineState, metric: string, value: number, at: number): SampleResult {
+  function observe(state: BaselineState, metric: string, value: number, at: number, out = emptyResult()): SampleResult {
     const profile = profileOf(metric);
     const reason = sampleProblem(value, profile) ?? validateTimestamp(at, state.lastAt);
-    if (reason !== null) return rejected(reason, state);
+    if (reason !== null) return rejected(reason, state, out);
+    // The level before this sample learns from it (on a first sample: the prior's, which is what it is judged by).
+    const levelBefore = state.count === 0 ? null : state.level;
     assessAndLearn(state, value, at, profile, config, assessment);
-    const score = anomalyScore(assessment.sigmas, config.mediumZ);
-    const severity = severityOf(assessment.sigmas, config);
-    return {
-      accepted: true,
-      reason: undefined,
-      zscore: assessment.zscore,
-      score,
-      severity,
-      direction: assessment.zscore >= 0 ? 'above' : 'below',
-      expected: assessment.expected,
-      std: assessment.std,
-      hint: severity === 'none'
-        ? ''
-        : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained),
-      warmingUp: assessment.warmingUp,
-    };
+    const surprise = novelSurprise(state, surpriseOf(assessment.zscore, profile.direction), at, config);
+    const standing = weighLikelihood(state, surprise, config) + surpriseBeyondCap(assessment.zscore, profile.direction);
+    // Until the likelihood has history, the plain evidence judges (as for the spec's cold-start example with priors).
+    const likelihoodReady = state.likelihoodCount > config.likelihoodWarmupSamples;
+    const evidence = assessment.warmingUp ? 0 : likelihoodReady ? standing : assessment.sigmas;
+    const openedBefore = state.episodeOpenedAt;
+    // A sample whose own deviation is ordinary (below mediumZ) cannot start an episode, however unusual the recent
+    // average: its evidence stays just under the opening level.
+    const alarm = assessment.sigmas < config.mediumZ ? Math.min(evidence, config.episodeOpenZ * BELOW_OPENING) : evidence;
+    const episode = stepEpisode(state, alarm, levelBefore ?? assessment.expected, assessment.levelShift, profile, config, at);
+    const ongoing = episode === 'ongoing' || episode === 'resolved';
+    // A harmful shift the baseline has since learned is still the incident that opened the episode.
+    const held = episode === 'ongoing' && harmfulShiftHolds(state);
+    const pointSeverity = severityOf(assessment.sigmas, config);
+    const heldOnly = held && pointSeverity === 'none';
+    const harmfulSide = profile.direction === 'below' ? 'below' : 'above';
+    const severity = heldOnly ? 'medium' : pointSeverity;
+    out.accepted = true;
+    out.reason = undefined;
+    out.zscore = assessment.zscore;
+    out.score = anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1);
+    out.severity = severity;
+    out.direction = heldOnly ? harmfulSide : assessment.zscore >= 0 ? 'above' : 'below';
+    out.expected = assessment.expected;
+    out.std = assessment.std;
+    out.hint = severity === 'none'
+      ? ''
+      : heldOnly
+        ? formatHeldHint(metric, state.level, state.episodeReference, harmfulSide)
+        : formatHint(metric, value, assessment.zscore, assessment.expected, assessment.sustained);
+    out.warmingUp = assessment.warmingUp;
+    out.episode = episode;
+    out.ongoing = ongoing;
+    out.episodeOpenedAt = episode === 'none' ? null : episode === 'opened' ? at : openedBefore;
+    return out;
   }
 
   return {
@@ -75,19 +105,40 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
   };
 }
 
-function rejected(reason: string, state: BaselineState): SampleResult {
+/** A result with every field present, so results written field by field all share one shape. */
+function emptyResult(): SampleResult {
   return {
     accepted: false,
-    reason,
+    reason: undefined,
     zscore: 0,
     score: 0,
     severity: 'none',
     direction: 'above',
-    expected: state.level,
-    std: state.scale,
+    expected: 0,
+    std: 0,
     hint: '',
-    warmingUp: state.count === 0,
+    warmingUp: true,
+    episode: 'none',
+    ongoing: false,
+    episodeOpenedAt: null,
   };
+}
+
+function rejected(reason: string, state: BaselineState, out: SampleResult): SampleResult {
+  out.accepted = false;
+  out.reason = reason;
+  out.zscore = 0;
+  out.score = 0;
+  out.severity = 'none';
+  out.direction = 'above';
+  out.expected = state.level;
+  out.std = state.scale;
+  out.hint = '';
+  out.warmingUp = state.count === 0;
+  out.episode = 'none';
+  out.ongoing = false;
+  out.episodeOpenedAt = null;
+  return out;
 }
 
 export interface MetricsAnalysis {

@@ -3,6 +3,8 @@ export { DEFAULT_DETECTOR_CONFIG, resolveDetectorConfig } from './config';
 export type { DetectorConfig, Direction, MetricOverride } from './config';
 export { analyzeMetrics, createDetector } from './detector';
 export type { Detector, MetricsAnalysis, UpdateOutcome } from './detector';
+export { acceptCurrentLevel } from './episode';
+export type { EpisodePhase } from './episode';
 export { metricProfile } from './metric-profiles';
 export type { MetricProfile } from './metric-profiles';
 export { anomalyScore, toAnomaly } from './scoring';

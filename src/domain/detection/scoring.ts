@@ -1,6 +1,7 @@
 // From evidence (in sigmas) to what people and the diagnosis read: a score in [0, 1], a severity, a hint.
 import type { Anomaly, SampleSeverity } from '../types';
 import type { DetectorConfig } from './config';
+import type { EpisodePhase } from './episode';
 
 /** What the detector says about one sample. */
 export interface SampleResult {
@@ -9,8 +10,17 @@ export interface SampleResult {
   reason?: string | undefined;
   /** Standardised residual: (value - expected) / std. */
   zscore: number;
-  /** Anomaly score in [0, 1]: 0.5 at the medium threshold, monotone in the evidence. */
+  /**
+   * Anomaly score in [0, 1): the strength of evidence that this sample starts a new episode (0.5 at mediumZ sigmas of
+   * evidence, never saturating); rows of an ongoing episode score low.
+   */
   score: number;
+  /** Where this sample leaves the series' episode: 'opened' on the first alarming sample, then 'ongoing', 'resolved'. */
+  episode: EpisodePhase;
+  /** The sample belongs to an episode opened earlier (it is not a new alarm). */
+  ongoing: boolean;
+  /** When the episode this sample belongs to opened (epoch ms), or null. */
+  episodeOpenedAt: number | null;
   severity: SampleSeverity;
   direction: 'above' | 'below';
   /** The forecast the value was compared with, and the robust sigma used. */
@@ -22,10 +32,14 @@ export interface SampleResult {
   warmingUp: boolean;
 }
 
-/** 1 - 2^-(evidence/mediumZ)²: 0 for no evidence, 0.5 at mediumZ, ~0.8 at 3 sigmas, always finite and in [0, 1]. */
+/**
+ * r²/(1+r²) with r = evidence/mediumZ: 0 for no evidence, 0.5 at mediumZ, 0.69 at 3 sigmas, 0.96 at 10; it approaches
+ * 1 without reaching it for any evidence a detector meets, so strong alarms still rank among themselves.
+ */
 export function anomalyScore(evidence: number, mediumZ: number): number {
+  if (!(evidence > 0)) return 0;
   const ratio = Math.min(evidence / mediumZ, 1e6);
-  return ratio > 0 ? 1 - Math.pow(2, -ratio * ratio) : 0;
+  return (ratio * ratio) / (1 + ratio * ratio);
 }
 
 export function severityOf(evidence: number, config: Pick<DetectorConfig, 'mediumZ' | 'highZ'>): SampleSeverity {
@@ -41,13 +55,22 @@ export function formatHint(metric: string, value: number, zscore: number, expect
   return `${metric} ${readable(value)} is ${sigmas}σ ${side} its baseline ${readable(expected)}${tail}`;
 }
 
+/** "error_rate level 0.1 is still above 0.0101, its level when the episode opened": a sustained harmful shift. */
+export function formatHeldHint(metric: string, level: number, reference: number, direction: 'above' | 'below'): string {
+  return `${metric} level ${readable(level)} is still ${direction} ${readable(reference)}, its level when the episode opened`;
+}
+
 function readable(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
-/** The Anomaly for a flagged sample (the shape the diagnosis and the API use), or null when nothing was flagged. */
+/**
+ * The Anomaly for a flagged sample or a sample of an open episode (the shape the diagnosis and the API use), or null
+ * when there is neither.
+ */
 export function toAnomaly(metric: string, value: number, result: SampleResult): Anomaly | null {
   if (!result.accepted || result.severity === 'none') return null;
+  const inEpisode = result.episodeOpenedAt !== null && (result.episode === 'opened' || result.episode === 'ongoing');
   return {
     metric,
     value,
@@ -58,5 +81,6 @@ export function toAnomaly(metric: string, value: number, result: SampleResult): 
     severity: result.severity,
     direction: result.direction,
     hint: result.hint,
+    ...(inEpisode ? { episode: result.episode as 'opened' | 'ongoing', episode_opened_at: new Date(result.episodeOpenedAt!).toISOString() } : {}),
   };
 }

@@ -1,9 +1,10 @@
 // The per-series baseline: a flat, JSON-able record (persisted as-is by the service) that the engine updates in place.
 import type { DetectorConfig } from './config';
+import { RECURRING_SLOTS } from './recurring';
 import { GAUSSIAN_TAIL_QUANTILE } from './residual-model';
 
 export interface BaselineState {
-  version: 1;
+  version: 2;
   /** Accepted samples so far. */
   count: number;
   /** Epoch ms of the first and the last accepted sample (null before the first). */
@@ -35,12 +36,34 @@ export interface BaselineState {
   season: number[];
   /** The profile proved significant and is part of the forecast. */
   seasonActive: boolean;
+  /** Anomaly likelihood: short EWMA of per-sample surprise, long-run EWMAs of it and its square, samples folded in. */
+  surpriseShort: number;
+  surpriseMean: number;
+  surpriseSquare: number;
+  likelihoodCount: number;
+  /** The open episode: whether one is open and when it opened (epoch ms; a number even when none is open, so the hot
+   *  path never turns a numeric field into a pointer), samples since, calm samples in a row, the level when it
+   *  opened, and the harmful level shift confirmed since (0: none). */
+  episodeOpen: boolean;
+  episodeOpenedAt: number;
+  episodeSamples: number;
+  episodeQuiet: number;
+  episodeReference: number;
+  episodeShift: number;
+  /** The strongest evidence of the open episode so far (evidence far beyond it opens a new episode). */
+  episodePeak: number;
+  /** Recurring surprise (recurring.ts): the day (epoch days) `surpriseToday` is for, and per slot of the day the
+   *  largest surprise of today, yesterday and the day before. */
+  recurringDay: number;
+  surpriseToday: number[];
+  surpriseYesterday: number[];
+  surpriseDayBefore: number[];
 }
 
 /** A baseline with no samples. */
 export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs' | 'seasonBuckets'>): BaselineState {
   return {
-    version: 1,
+    version: 2,
     count: 0,
     firstAt: null,
     lastAt: null,
@@ -60,33 +83,61 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     outlierRunSum: 0,
     season: new Array<number>(config.seasonPeriodMs > 0 ? config.seasonBuckets : 0).fill(0),
     seasonActive: false,
+    surpriseShort: 0,
+    surpriseMean: 0,
+    surpriseSquare: 0,
+    likelihoodCount: 0,
+    episodeOpen: false,
+    episodeOpenedAt: 0,
+    episodeSamples: 0,
+    episodeQuiet: 0,
+    episodeReference: 0,
+    episodeShift: 0,
+    episodePeak: 0,
+    recurringDay: 0,
+    surpriseToday: new Array<number>(RECURRING_SLOTS).fill(0),
+    surpriseYesterday: new Array<number>(RECURRING_SLOTS).fill(0),
+    surpriseDayBefore: new Array<number>(RECURRING_SLOTS).fill(0),
   };
 }
 
 export function cloneBaselineState(state: BaselineState): BaselineState {
-  return { ...state, season: state.season.slice() };
+  return {
+    ...state,
+    season: state.season.slice(),
+    surpriseToday: state.surpriseToday.slice(),
+    surpriseYesterday: state.surpriseYesterday.slice(),
+    surpriseDayBefore: state.surpriseDayBefore.slice(),
+  };
 }
 
 const NUMBER_FIELDS = ['count', 'interval', 'level', 'trend', 'scale', 'lastResidual', 'lagProduct', 'lagSquare',
-  'tailQuantile', 'longLevel', 'longSpread', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum'] as const;
+  'tailQuantile', 'longLevel', 'longSpread', 'cusumAbove', 'cusumBelow', 'outlierRun', 'outlierRunSum', 'surpriseShort',
+  'surpriseMean', 'surpriseSquare', 'likelihoodCount', 'episodeOpenedAt', 'episodeSamples', 'episodeQuiet', 'episodeReference',
+  'episodeShift', 'episodePeak', 'recurringDay'] as const;
+const DAILY_FIELDS = ['surpriseToday', 'surpriseYesterday', 'surpriseDayBefore'] as const;
 
 /**
  * A stored baseline checked field by field (e.g. read back from Neo4j); null when it is not a valid one, so a
- * corrupt record starts a fresh baseline instead of poisoning the detector.
+ * corrupt record, or one from an older engine version, starts a fresh baseline instead of poisoning the detector.
  */
 export function parseBaselineState(value: unknown): BaselineState | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
-  if (v.version !== 1 || typeof v.seasonActive !== 'boolean' || !Array.isArray(v.season)) return null;
+  if (v.version !== 2 || typeof v.seasonActive !== 'boolean' || !Array.isArray(v.season)) return null;
   const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
   const timeOrNull = (x: unknown) => x === null || finite(x);
   if (!NUMBER_FIELDS.every((key) => finite(v[key])) || !v.season.every(finite)) return null;
-  if (!timeOrNull(v.firstAt) || !timeOrNull(v.lastAt) || (v.count as number) < 0 || (v.scale as number) < 0) return null;
+  const daily = (x: unknown): x is number[] => Array.isArray(x) && x.length === RECURRING_SLOTS && x.every(finite);
+  if (!DAILY_FIELDS.every((key) => daily(v[key]))) return null;
+  if (!timeOrNull(v.firstAt) || !timeOrNull(v.lastAt) || typeof v.episodeOpen !== 'boolean' || (v.count as number) < 0 || (v.scale as number) < 0) return null;
   const state = createBaselineState({ seasonPeriodMs: 0, seasonBuckets: 0 });
   for (const key of NUMBER_FIELDS) state[key] = v[key] as number;
   state.firstAt = v.firstAt as number | null;
   state.lastAt = v.lastAt as number | null;
+  state.episodeOpen = v.episodeOpen;
   state.season = (v.season as number[]).slice();
+  for (const key of DAILY_FIELDS) state[key] = (v[key] as number[]).slice();
   state.seasonActive = v.seasonActive;
   return state;
 }

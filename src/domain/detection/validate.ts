@@ -28,11 +28,10 @@ export function sampleProblem(value: unknown, profile: MetricProfile | (() => Me
   return null;
 }
 
-/** Why `at` cannot follow `lastAt` in a series, or null when it can. */
+/** Why `at` cannot follow `lastAt` in a series, or null when it can (a repeated timestamp is the same instant again). */
 export function validateTimestamp(at: number, lastAt: number | null): string | null {
   if (typeof at !== 'number' || !Number.isFinite(at)) return 'invalid timestamp';
   if (lastAt === null) return null;
-  if (at === lastAt) return 'duplicate timestamp';
   if (at < lastAt) return 'out-of-order timestamp';
   return null;
 }

@@ -37,16 +37,29 @@ const iso = (i: number) => new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOStri
 const wave = (i: number) => (100 + Math.sin(i) + (i === 150 ? 40 : 0)).toFixed(3);
 
 describe('selfheal detect', () => {
-  it('writes timestamp,value,anomaly_score,severity for every row of an ISO series and flags the spike', async () => {
+  it('writes timestamp,value,anomaly_score,severity,ongoing,reason for every row of an ISO series and flags the spike', async () => {
     const { code, header, rows, stderr } = await detect(csv('iso.csv', ['timestamp,value', ...minutes(200, wave, iso)]));
     expect(code).toBe(0);
-    expect(header).toBe('timestamp,value,anomaly_score,severity');
+    expect(header).toBe('timestamp,value,anomaly_score,severity,ongoing,reason');
     expect(rows).toHaveLength(200);
-    expect(rows[0]).toEqual([iso(0), '100.000', '0', 'none']);
+    expect(rows[0]).toEqual([iso(0), '100.000', '0', 'none', 'false', '']);
+    expect(rows.every((r) => Number.isFinite(Number(r[2])) && r[2] !== '')).toBe(true);
+    expect(rows[150]![4]).toBe('false'); // the spike opens an episode
+    expect(rows[151]![4]).toBe('true'); // the rows after it belong to that episode
+    expect(Number(rows[151]![2])).toBeLessThan(Number(rows[150]![2]) / 5);
     expect(rows[150]![3]).toBe('high');
     expect(Number(rows[150]![2])).toBeGreaterThan(0.9);
     expect(stderr).toMatch(/200 rows in .* s/);
     expect(stderr).toMatch(/anomalies: \d+ \(medium \d+, high [1-9]\d*\)/);
+    expect(stderr).toMatch(/episodes opened: [1-9]/);
+  });
+
+  it('scores a row with a repeated timestamp like any other (the same instant read again)', async () => {
+    const lines = ['timestamp,value', ...minutes(40, () => '5', iso)];
+    lines[21] = `${iso(19)},5`; // line 22 repeats line 21's instant
+    const { rows, stderr } = await detect(csv('repeat.csv', lines));
+    expect(rows[20]!.slice(2)).toEqual(['0', 'none', 'false', '']);
+    expect(stderr).toContain('skipped: 0 rows');
   });
 
   it('gives the same answers for epoch seconds, epoch milliseconds and ISO timestamps', async () => {
@@ -66,7 +79,7 @@ describe('selfheal detect', () => {
     expect(rows[50]![3]).toBe('high');
   });
 
-  it('writes bad rows as invalid, counts them and names their line numbers', async () => {
+  it('writes bad rows with score 0, severity invalid and their reason, counts them and names their line numbers', async () => {
     const lines = ['timestamp,value', ...minutes(30, () => '5', iso)];
     lines[5] = `${iso(4)},abc`; // line 6
     lines[10] = `${iso(9)},`; // line 11
@@ -75,7 +88,9 @@ describe('selfheal detect', () => {
     lines[25] = `${iso(24)},-Infinity`; // line 26
     const { rows, stderr } = await detect(csv('bad.csv', lines));
     expect(rows).toHaveLength(30);
-    expect(rows[4]).toEqual([iso(4), 'abc', '', 'invalid']);
+    expect(rows[4]).toEqual([iso(4), 'abc', '0', 'invalid', 'false', 'not a number']);
+    expect(rows[14]![5]).toBe('out-of-order timestamp');
+    expect(rows.every((r) => r[2] !== '' && Number.isFinite(Number(r[2])))).toBe(true);
     expect(stderr).toContain(
       'skipped: 5 rows (line 6: not a number; line 11: empty value; line 16: out-of-order timestamp; ' +
         'line 21: invalid timestamp; line 26: -Infinity)',

@@ -1,5 +1,6 @@
-// Bad input never touches a baseline: NaN, ±Infinity, strings, empty values, impossible negatives, and duplicate or
-// out-of-order timestamps are rejected with a reason, and the state stays deep-equal to what it was.
+// Bad input never touches a baseline: NaN, ±Infinity, strings, empty values, impossible negatives and out-of-order
+// timestamps are rejected with a reason, and the state stays deep-equal to what it was. A repeated timestamp is not
+// bad input: it is the same instant read again.
 import { describe, expect, it } from 'vitest';
 import {
   cloneBaselineState,
@@ -43,7 +44,6 @@ describe('bad input', () => {
     ['NaN', Number.NaN, 0],
     ['Infinity', Number.POSITIVE_INFINITY, 0],
     ['a negative latency', -5, 0],
-    ['a duplicate timestamp', 100, -MINUTE],
     ['an out-of-order timestamp', 100, -10 * MINUTE],
   ])('leaves the baseline deep-equal after %s', (_label, value, shift) => {
     const { detector, state, next } = trainedState();
@@ -55,11 +55,22 @@ describe('bad input', () => {
     expect(state).toEqual(before);
   });
 
-  it('names duplicate and out-of-order timestamps apart', () => {
-    expect(validateTimestamp(1000, 1000)).toBe('duplicate timestamp');
+  it('accepts a repeated timestamp as the same instant and names out-of-order and invalid ones', () => {
+    expect(validateTimestamp(1000, 1000)).toBeNull();
     expect(validateTimestamp(999, 1000)).toBe('out-of-order timestamp');
     expect(validateTimestamp(Number.NaN, null)).toBe('invalid timestamp');
     expect(validateTimestamp(1001, 1000)).toBeNull();
+  });
+
+  it('scores a sample at a repeated timestamp and learns from it', () => {
+    const { detector, state, next } = trainedState();
+    const last = state.lastAt!;
+    const result = detector.observe(state, 'latency_p95', 100, last);
+    expect(result.accepted).toBe(true);
+    expect(Number.isFinite(result.score)).toBe(true);
+    expect(state.count).toBe(101);
+    expect(state.lastAt).toBe(last);
+    expect(detector.observe(state, 'latency_p95', 100, next).accepted).toBe(true);
   });
 
   it('update() never modifies the state passed in, accepted or not', () => {
@@ -77,7 +88,9 @@ describe('bad input', () => {
     const { state } = trainedState();
     expect(parseBaselineState(JSON.parse(JSON.stringify(state)))).toEqual(state);
     expect(parseBaselineState({ ...state, level: null })).toBeNull();
-    expect(parseBaselineState({ ...state, version: 2 })).toBeNull();
+    expect(parseBaselineState({ ...state, version: 1 })).toBeNull(); // a record of the previous engine: start afresh
+    expect(parseBaselineState({ ...state, version: 3 })).toBeNull();
+    expect(parseBaselineState({ ...state, episodeOpenedAt: 'yesterday' })).toBeNull();
     expect(parseBaselineState({ ...state, season: ['x'] })).toBeNull();
     expect(parseBaselineState('{}')).toBeNull();
   });
