@@ -64,6 +64,8 @@ export interface Config {
     highZ: number;
     /** A late sample (not after its metric's newest) is judged against the baseline up to this far behind it. */
     lateWindowSeconds: number;
+    /** A harmful sustained shift stays an open episode until it recovers, or for this many samples (0: until it recovers). */
+    acceptAfterSamples: number;
     maxSeriesPerService: number;
     maxServices: number;
   };
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
       mediumZ: r.num('ANOMALY_MEDIUM_Z', 2, 0.5, 100),
       highZ: r.num('ANOMALY_HIGH_Z', 3, 0.5, 100),
       lateWindowSeconds: r.num('LATE_SAMPLE_WINDOW_SECONDS', 600, 0, 7 * 24 * 3600),
+      acceptAfterSamples: r.num('EPISODE_ACCEPT_AFTER_SAMPLES', 0, 0, 1_000_000, true),
       maxSeriesPerService: r.num('MAX_SERIES_PER_SERVICE', 200, 1, 100_000, true),
       maxServices: r.num('MAX_SERVICES', 10_000, 1, 10_000_000, true),
     },

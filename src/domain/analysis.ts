@@ -27,7 +27,13 @@ export interface AnalysisRequest {
 /** The service's detector, built once per process from the configuration. */
 export function detectorFor(detection: Config['detection']): Detector {
   return createDetector(
-    resolveDetectorConfig({ alpha: detection.ewmaAlpha, beta: detection.hwBeta, mediumZ: detection.mediumZ, highZ: detection.highZ }),
+    resolveDetectorConfig({
+      alpha: detection.ewmaAlpha,
+      beta: detection.hwBeta,
+      mediumZ: detection.mediumZ,
+      highZ: detection.highZ,
+      acceptAfterSamples: detection.acceptAfterSamples,
+    }),
   );
 }
 

@@ -52,6 +52,10 @@ export function anomalyFromProps(p: Props): AnomalyEventRecord {
     severity: str(p.severity) as Anomaly['severity'],
     direction: str(p.direction) as Anomaly['direction'],
     hint: str(p.hint),
+    // Written by later releases only: absent on older records.
+    ...(p.episode === 'opened' || p.episode === 'ongoing' ? { episode: p.episode } : {}),
+    ...(typeof p.episode_opened_at === 'string' ? { episode_opened_at: p.episode_opened_at } : {}),
+    ...(p.late === true ? { late: true as const } : {}),
   };
 }
 
