@@ -1,4 +1,5 @@
 import type {
+  AuditRetention,
   AnalysisStore,
   AuditStore,
   ContainerRuntime,
@@ -26,6 +27,7 @@ export interface ActivityDeps {
   analysisStore: AnalysisStore;
   auditStore: AuditStore;
   budget: HealBudget;
+  retention: AuditRetention;
   serviceRegistry: ServiceRegistry;
   learningStore: LearningStore;
   metricHistory: MetricHistory;

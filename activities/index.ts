@@ -5,6 +5,7 @@ import type { ActivityDeps } from './deps';
 import { createPlanningActivities } from './planning';
 import { createRecordActivities } from './records';
 import { createRemediationActivities } from './remediation';
+import { createRetentionActivities } from './retention';
 import { createVerificationActivities } from './verification';
 
 export type { ActivityDeps } from './deps';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlanningActivities(deps),
     ...createRecordActivities(deps),
     ...createRemediationActivities(deps),
+    ...createRetentionActivities(deps),
     ...createVerificationActivities(deps),
   };
 }

@@ -72,6 +72,8 @@ export interface Config {
   diagnosis: { rulesFile: string | undefined };
   /** The worker's health and metrics server (off when healthPort is null) and its shutdown. */
   worker: { healthHost: string; healthPort: number | null; sdkMetricsAddress: string | undefined; shutdownGraceSeconds: number };
+  /** Analysis records older than `days` are deleted by the retention schedule, every `intervalMinutes`. */
+  retention: { days: number; intervalMinutes: number };
   /** The transactional outbox's relay (src/adapters/neo4j/outbox.ts), run by every worker. */
   outbox: { sweepIntervalMs: number; minAgeMs: number; retentionSeconds: number };
   heal: PlanPolicy;
@@ -244,6 +246,10 @@ export function loadConfig(env: Env = process.env): Config {
       healthPort: r.optional('WORKER_HEALTH_PORT') === undefined ? null : r.num('WORKER_HEALTH_PORT', 0, 0, 65535, true),
       sdkMetricsAddress: r.optional('WORKER_SDK_METRICS_ADDRESS'),
       shutdownGraceSeconds: r.num('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
+    },
+    retention: {
+      days: r.num('AUDIT_RETENTION_DAYS', 30, 1, 3650, true),
+      intervalMinutes: r.num('AUDIT_RETENTION_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60, true),
     },
     outbox: {
       sweepIntervalMs: r.num('OUTBOX_SWEEP_INTERVAL_MS', 1000, 50, 600_000, true),

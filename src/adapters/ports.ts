@@ -146,6 +146,12 @@ export interface AuditStore {
 
 // ---------- Neo4j: the services selfheal tracks (the MAX_SERVICES bound) ----------
 
+/** Deletes old analysis records (snapshots with their anomaly events and diagnoses); heal attempts are kept. */
+export interface AuditRetention {
+  /** Deletes at most `batch` snapshots older than `cutoffMs` (epoch ms) with what hangs off them; returns how many. */
+  pruneSnapshots(cutoffMs: number, batch: number): Promise<number>;
+}
+
 export interface ServiceRegistry {
   /** Whether the service is tracked already, and how many services are. */
   lookup(service: string): Promise<{ known: boolean; count: number }>;

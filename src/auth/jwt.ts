@@ -36,8 +36,8 @@ export class TokenRejectedError extends Error {
 export const MAX_TOKEN_LENGTH = 8192;
 const MAX_SUBJECT_LENGTH = 200;
 const REQUIRED_CLAIMS = ['exp', 'sub', 'role', 'iss', 'aud'];
-const MAX_SCOPE_PATTERNS = 50;
-const SCOPE_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9_.*-]{0,62}$/;
+export const MAX_SCOPE_PATTERNS = 50;
+export const SCOPE_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9_.*-]{0,62}$/;
 
 function verifyOptions(jwt: Config['jwt']) {
   return {

@@ -7,6 +7,7 @@ import { Neo4jAuditStore } from '../adapters/neo4j/audit-store';
 import { Neo4jHealBudget, Neo4jServiceRegistry } from '../adapters/neo4j/budget-store';
 import { Neo4jLearningStore } from '../adapters/neo4j/learning-store';
 import { Neo4jMetricHistory } from '../adapters/neo4j/metric-history';
+import { Neo4jAuditRetention } from '../adapters/neo4j/retention';
 import { RabbitConnection, type AdapterLogger } from '../adapters/rabbitmq/connection';
 import { RabbitEventPublisher } from '../adapters/rabbitmq/event-publisher';
 import { RabbitEventFeed } from '../adapters/rabbitmq/event-feed';
@@ -20,6 +21,7 @@ export interface Neo4jStores {
   audit: Neo4jAuditStore;
   budget: Neo4jHealBudget;
   services: Neo4jServiceRegistry;
+  retention: Neo4jAuditRetention;
   learning: Neo4jLearningStore;
   metricHistory: Neo4jMetricHistory;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export async function openNeo4j(config: Config, patience: 'api' | 'worker' = 'wo
     audit: new Neo4jAuditStore(connection),
     budget: new Neo4jHealBudget(connection),
     services: new Neo4jServiceRegistry(connection),
+    retention: new Neo4jAuditRetention(connection),
     learning: new Neo4jLearningStore(connection),
     metricHistory: new Neo4jMetricHistory(connection),
     close: () => closeNeo4j(connection),

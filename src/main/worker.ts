@@ -8,6 +8,8 @@ import { containerRuntime, httpProbe, openNeo4j, openRabbit, queueControl } from
 import { Neo4jOutbox } from '../adapters/neo4j/outbox';
 import { startHealthServer, temporalLogger, workerMetrics } from './worker-telemetry';
 import { loadRules } from './rules';
+import { ensureRetentionSchedule } from './retention-schedule';
+import { Client, Connection } from '@temporalio/client';
 import { workflowSource } from './workflow-bundle';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
@@ -26,6 +28,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     analysisStore: neo4j.analysis,
     auditStore: neo4j.audit,
     budget: neo4j.budget,
+    retention: neo4j.retention,
     serviceRegistry: neo4j.services,
     learningStore: neo4j.learning,
     metricHistory: neo4j.metricHistory,
@@ -85,6 +88,16 @@ export async function startWorker(config: Config, options: { identity?: string }
   };
 }
 
+/** Creates or updates the retention schedule; every worker does, so a deployment never lacks it. */
+async function scheduleRetention(config: Config): Promise<void> {
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  try {
+    await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
+  } finally {
+    await connection.close();
+  }
+}
+
 if (require.main === module) {
   const config = loadConfig();
   // One log stream: the SDK's and the core's logs go through the same pino root, as JSON.
@@ -99,6 +112,7 @@ if (require.main === module) {
     .then(async (started) => {
       const { run, logger } = started;
       logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, healthPort: started.healthPort }, 'worker started');
+      await scheduleRetention(config).catch((err: unknown) => logger.error({ err }, 'retention schedule not created; old analysis records are kept until it is'));
       await run();
       logger.info('worker stopped');
     })

@@ -5,7 +5,7 @@ import { DEFAULT_RULES } from '../../src/domain/diagnosis';
 import { mulberry32 } from '../../src/domain/learning';
 import { FakeAuditStore } from './audit-store';
 import { FakeLearningStore } from './learning-store';
-import { FakeContainerRuntime, FakeCounters, FakeEventOutbox, FakeEventPublisher, FakeHealBudget, FakeHttpProbe, FakeMetricHistory, FakeQueueControl, FakeServiceRegistry } from './others';
+import { FakeAuditRetention, FakeContainerRuntime, FakeCounters, FakeEventOutbox, FakeEventPublisher, FakeHealBudget, FakeHttpProbe, FakeMetricHistory, FakeQueueControl, FakeServiceRegistry } from './others';
 
 export const FAKE_NOW = Date.parse('2026-06-01T12:00:00.000Z');
 
@@ -21,6 +21,7 @@ export interface FakeDeps extends ActivityDeps {
   outbox: FakeEventOutbox;
   counters: FakeCounters;
   serviceRegistry: FakeServiceRegistry;
+  retention: FakeAuditRetention;
 }
 
 /** Fakes, the default configuration (with `env` on top), a fixed clock and a seeded random source. */
@@ -44,6 +45,7 @@ export function fakeDeps(over: Partial<FakeDeps> = {}, env: Record<string, strin
     outbox: new FakeEventOutbox(),
     counters: new FakeCounters(),
     serviceRegistry: new FakeServiceRegistry(),
+    retention: new FakeAuditRetention(),
     rules: DEFAULT_RULES,
     random: mulberry32(14),
     now: () => FAKE_NOW,

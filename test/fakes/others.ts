@@ -3,6 +3,7 @@
 import type {
   BudgetReservation,
   EventOutbox,
+  AuditRetention,
   HealBudget,
   ServiceRegistry,
   ContainerInfo,
@@ -279,6 +280,17 @@ export class FakeHealBudget implements HealBudget {
   async release(attemptId: string): Promise<void> {
     const i = this.reservations.findIndex((x) => x.attemptId === attemptId);
     if (i >= 0) this.reservations.splice(i, 1);
+  }
+}
+
+/** Snapshots by time, in memory: what the retention activity deletes. */
+export class FakeAuditRetention implements AuditRetention {
+  readonly snapshots: { id: string; at: number }[] = [];
+
+  async pruneSnapshots(cutoffMs: number, batch: number): Promise<number> {
+    const old = this.snapshots.filter((s) => s.at < cutoffMs).slice(0, batch);
+    for (const s of old) this.snapshots.splice(this.snapshots.indexOf(s), 1);
+    return old.length;
   }
 }
 

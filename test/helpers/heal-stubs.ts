@@ -99,6 +99,7 @@ export function stubs(b: Behaviour) {
     releaseHealBudget: async () => {
       calls.push('release');
     },
+    pruneAnalysisRecords: async () => 0,
     verifyHealth: async () => {
       calls.push('verify');
       const healthy = verdicts.length > 0 ? verdicts.shift()! : false;

@@ -47,6 +47,17 @@ describe('selfheal usage errors', () => {
     expect(stdout).toBe('');
   });
 
+  it('token --services mints a scoped token, and refuses a bad pattern with exit 2', async () => {
+    const scoped = await runCli(['token', '--sub', 'team-a', '--role', 'viewer', '--services', 'checkout, pay*']);
+    expect(scoped.code).toBe(0);
+    const claims = JSON.parse(Buffer.from(scoped.stdout.trim().split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims).toMatchObject({ sub: 'team-a', role: 'viewer', services: ['checkout', 'pay*'] });
+    const bad = await runCli(['token', '--sub', 'team-a', '--role', 'viewer', '--services', '../etc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--services must list');
+    expect(bad.stdout).toBe('');
+  });
+
   it('an unknown command lists the commands and exits 2', async () => {
     const { code, stderr } = await runCli(['heel']);
     expect(code).toBe(2);

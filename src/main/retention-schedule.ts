@@ -1,0 +1,33 @@
+// The retention schedule: a Temporal schedule that starts retentionWorkflow every AUDIT_RETENTION_INTERVAL_MINUTES,
+// visible, pausable and triggerable in the Web UI. Created (or brought in line with the configuration) by every
+// worker at start; concurrent creations are harmless: the loser updates the same schedule.
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Config } from '../config';
+import type { retentionWorkflow } from '../../workflows/retention';
+
+export const RETENTION_SCHEDULE_ID = 'selfheal-retention';
+
+function options(config: Config, scheduleId: string): ScheduleOptions {
+  return {
+    scheduleId,
+    spec: { intervals: [{ every: `${config.retention.intervalMinutes}m` }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'retentionWorkflow',
+      taskQueue: config.temporal.taskQueue,
+      workflowId: `${scheduleId}-run`,
+      args: [{ retentionDays: config.retention.days, batch: 500, maxBatches: 200 }] as Parameters<typeof retentionWorkflow>,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h' },
+  };
+}
+
+export async function ensureRetentionSchedule(client: Client, config: Config, scheduleId = RETENTION_SCHEDULE_ID): Promise<void> {
+  const wanted = options(config, scheduleId);
+  try {
+    await client.schedule.create(wanted);
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((current) => ({ ...current, spec: wanted.spec, action: wanted.action, policies: wanted.policies! }));
+  }
+}
