@@ -19,6 +19,7 @@ const ABLATION: [string, Record<string, unknown>][] = [
   ['no episode suppression: ongoing rows score like new ones', { ongoingScoreFactor: 1 }],
   ['neither (the previous engine, with unsaturated scores)', { likelihoodWarmupSamples: 1_000_000, ongoingScoreFactor: 1 }],
   ['no recurring-surprise discount', { recurringMinSurprise: 1000 }],
+  ['no alarm spacing', { alarmSpacingSamples: 0 }],
   ['no daily seasonal profile', { seasonPeriodMs: 0 }],
   ['no trend (Holt beta 0)', { beta: 0 }],
 ];

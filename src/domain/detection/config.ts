@@ -56,6 +56,12 @@ export interface DetectorConfig {
   episodeOpenZ: number;
   episodeCloseZ: number;
   episodeResolveSamples: number;
+  /**
+   * Alarm spacing: for this many typical intervals after an episode opened, once it has resolved, the evidence for a
+   * new episode counts 1/alarmSpacingFactor (a series that has just alarmed must show more to alarm again). 0 = off.
+   */
+  alarmSpacingSamples: number;
+  alarmSpacingFactor: number;
   /** An ongoing episode's rows score this fraction of their evidence's score: they do not start an episode. */
   ongoingScoreFactor: number;
   /** Samples after which an open episode is accepted as the new normal; 0 never (until it recovers or is acknowledged). */
@@ -86,6 +92,8 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   episodeOpenZ: 3.75,
   episodeCloseZ: 1,
   episodeResolveSamples: 100,
+  alarmSpacingSamples: 200,
+  alarmSpacingFactor: 1.5,
   ongoingScoreFactor: 0.1,
   acceptAfterSamples: 0,
   metrics: {},
@@ -117,12 +125,14 @@ const RANGES: Record<NumericKey, [number, number, boolean]> = {
   episodeOpenZ: [0, 1000, true],
   episodeCloseZ: [0, 1000, false],
   episodeResolveSamples: [1, 1_000_000, false],
+  alarmSpacingSamples: [0, 1_000_000, false],
+  alarmSpacingFactor: [1, 1000, false],
   ongoingScoreFactor: [0, 1, false],
   acceptAfterSamples: [0, Number.MAX_SAFE_INTEGER, false],
 };
 
 const INTEGER_KEYS = new Set<NumericKey>(['seasonBuckets', 'warmupSamples', 'shiftConfirmSamples', 'likelihoodWarmupSamples',
-  'episodeResolveSamples', 'acceptAfterSamples']);
+  'episodeResolveSamples', 'alarmSpacingSamples', 'acceptAfterSamples']);
 
 /** Defaults overlaid with `overrides`; throws RangeError naming the first bad key. */
 export function resolveDetectorConfig(overrides: Partial<DetectorConfig> = {}): DetectorConfig {

@@ -64,7 +64,10 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     const openedBefore = state.episodeOpenedAt;
     // A sample whose own deviation is ordinary (below mediumZ) cannot start an episode, however unusual the recent
     // average: its evidence stays just under the opening level.
-    const alarm = assessment.sigmas < config.mediumZ ? Math.min(evidence, config.episodeOpenZ * BELOW_OPENING) : evidence;
+    const gated = assessment.sigmas < config.mediumZ ? Math.min(evidence, config.episodeOpenZ * BELOW_OPENING) : evidence;
+    // Alarm spacing (as CAD OSE and ARTime suppress for a while after an alert): soon after the last episode opened,
+    // a new one needs alarmSpacingFactor times the evidence; the row scores what is left of it.
+    const alarm = soonAfterAlarm(state, at, config) ? gated / config.alarmSpacingFactor : gated;
     const episode = stepEpisode(state, alarm, levelBefore ?? assessment.expected, assessment.levelShift, profile, config, at);
     const ongoing = episode === 'ongoing' || episode === 'resolved';
     // A harmful shift the baseline has since learned is still the incident that opened the episode.
@@ -103,6 +106,19 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
       return { state: result.accepted ? next : (state ?? next), result };
     },
   };
+}
+
+/**
+ * The last episode opened less than alarmSpacingSamples typical intervals ago and has resolved. (episodeOpenedAt is 0
+ * until an episode opens: a series that has never alarmed is not held back.)
+ */
+function soonAfterAlarm(state: BaselineState, at: number, config: DetectorConfig): boolean {
+  return (
+    !state.episodeOpen &&
+    state.episodeOpenedAt > 0 &&
+    state.interval > 0 &&
+    at - state.episodeOpenedAt < config.alarmSpacingSamples * state.interval
+  );
 }
 
 /** A result with every field present, so results written field by field all share one shape. */

@@ -78,6 +78,19 @@ describe('episodes', () => {
     expect(results[405]!.episode).toBe('opened');
   });
 
+  it('spaces alarms: soon after an episode opened, a new one needs more evidence; later, the same spike counts in full', () => {
+    // The same 10-sigma spike three times: the episode of the first resolves about 120 samples later; the second comes
+    // 160 samples after the first alarm (within alarmSpacingSamples, 200), the third 360 after it.
+    const series = makeSeries(900, (i) => (i === 400 || i === 560 || i === 760 ? 110 : 100), { seed: 11 });
+    const spaced = runSeries(series);
+    const unspaced = runSeries(series, { alarmSpacingSamples: 0 });
+    expect(spaced.slice(401, 560).some((r) => r.episode === 'resolved')).toBe(true);
+    expect(spaced[560]!.score).toBeLessThan(unspaced[560]!.score);
+    expect(spaced[560]!.score).toBeLessThan(spaced[760]!.score);
+    expect(spaced[760]).toMatchObject({ episode: 'opened', score: unspaced[760]!.score });
+    expect(spaced[400]).toMatchObject({ episode: 'opened', score: unspaced[400]!.score });
+  });
+
   it('gives larger spikes higher opening scores, all below 1 (no plateau at the top)', () => {
     const sizes = [10, 20, 40, 80];
     const openings = sizes.map((size) => {
