@@ -248,7 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
       shutdownGraceSeconds: r.num('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
     },
     retention: {
-      days: r.num('AUDIT_RETENTION_DAYS', 30, 1, 3650, true),
+      days: r.num('AUDIT_RETENTION_DAYS', 30, 1, 36_500, true),
       intervalMinutes: r.num('AUDIT_RETENTION_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60, true),
     },
     outbox: {

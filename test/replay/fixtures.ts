@@ -20,6 +20,7 @@ export const REQUIRED_BRANCHES = [
   'heal-cancelled-by-signal',
   'heal-reset',
   'backpressure-release',
+  'retention',
 ] as const;
 
 export interface HistoryFixture {

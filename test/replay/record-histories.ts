@@ -152,6 +152,14 @@ async function main(): Promise<void> {
       }
     },
 
+    async retention() {
+      // A period reaching back to 2000: nothing of the shared database is that old, so the run deletes nothing.
+      const retentionDays = Math.floor((Date.now() - Date.parse('2000-01-01T00:00:00Z')) / 86_400_000);
+      const workflowId = `replay-retention-${randomUUID().slice(0, 8)}`;
+      await client.workflow.execute('retentionWorkflow', { taskQueue: stack.config.temporal.taskQueue, workflowId, args: [{ retentionDays, batch: 500, maxBatches: 10 }] });
+      await save('retention', { workflowId }, { status: 'COMPLETED', outcome: null });
+    },
+
     async 'heal-rejected'() {
       const service = newService('rejected');
       const c = await createServiceContainer(service);
