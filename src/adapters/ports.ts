@@ -117,6 +117,8 @@ export interface HealAttemptRecord {
 
 export interface TimeRangeQuery {
   service?: string;
+  /** A scoped token's services (glob patterns, `*` any run of characters): only records of a matching service. */
+  servicePatterns?: string[];
   metric?: string;
   from: number;
   to: number;

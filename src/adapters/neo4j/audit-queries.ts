@@ -1,5 +1,6 @@
 // Paginated read queries of the audit trail. Optional filters pick constant Cypher fragments (never values: every
 // value is a query parameter), so the planner sees a plain equality it can serve from the (service, at) indexes.
+import { globToRegExp } from '../../domain/inventory';
 import neo4j from 'neo4j-driver';
 import type { Page, TimeRangeQuery } from '../ports';
 import { ValidationError } from '../../errors';
@@ -39,6 +40,11 @@ function pageParams(q: { from: number; to: number; limit: number; cursor?: strin
   return { from: q.from, to: q.to, fetch: neo4j.int(q.limit + 1), ...cursorParams(q.cursor) };
 }
 
+/** The scope's globs as the regular expressions Cypher's =~ takes (whole-string matches). */
+function servicePatterns(q: { servicePatterns?: string[] }): string[] | null {
+  return q.servicePatterns === undefined ? null : q.servicePatterns.map((glob) => globToRegExp(glob).source);
+}
+
 async function read(connection: Neo4jConnection, cypher: string, params: Record<string, unknown>) {
   const { records } = await connection.driver.executeQuery(cypher, params, { database: connection.database, routing: 'READ' });
   return records;
@@ -51,12 +57,13 @@ export async function listAnomalies(connection: Neo4jConnection, q: TimeRangeQue
     `MATCH (a:AnomalyEvent)
      WHERE a.at >= $from AND a.at <= $to
        ${q.service === undefined ? '' : 'AND a.service = $service'}
+       ${q.servicePatterns === undefined ? '' : 'AND any(p IN $servicePatterns WHERE a.service =~ p)'}
        ${q.metric === undefined ? '' : 'AND a.metric = $metric'}
        AND ${afterCursor('a')}
      RETURN a {.*} AS props
      ORDER BY a.at DESC, a.id DESC
      LIMIT $fetch`,
-    { ...pageParams(q), service: q.service ?? null, metric: q.metric ?? null },
+    { ...pageParams(q), service: q.service ?? null, servicePatterns: servicePatterns(q), metric: q.metric ?? null },
   );
   return toPage(records.map((r) => anomalyFromProps(r.get('props') as Props)), q.limit);
 }
@@ -68,6 +75,7 @@ export async function listSnapshots(connection: Neo4jConnection, q: TimeRangeQue
     `MATCH (m:MetricSnapshot)
      WHERE m.at >= $from AND m.at <= $to
        ${q.service === undefined ? '' : 'AND m.service = $service'}
+       ${q.servicePatterns === undefined ? '' : 'AND any(p IN $servicePatterns WHERE m.service =~ p)'}
        ${q.metric === undefined ? '' : 'AND $metric IN m.metricNames'}
        AND ${afterCursor('m')}
      WITH m ORDER BY m.at DESC, m.id DESC LIMIT $fetch
@@ -76,7 +84,7 @@ export async function listSnapshots(connection: Neo4jConnection, q: TimeRangeQue
             COUNT { (m)-[:HAS_ANOMALY]->(:AnomalyEvent) } AS anomalyCount,
             d {.issueType, .rootCause, .confidence} AS diagnosis
      ORDER BY m.at DESC, m.id DESC`,
-    { ...pageParams(q), service: q.service ?? null, metric: q.metric ?? null },
+    { ...pageParams(q), service: q.service ?? null, servicePatterns: servicePatterns(q), metric: q.metric ?? null },
   );
   return toPage(
     records.map((r) => snapshotFromProps(r.get('props') as Props, r.get('anomalyCount'), r.get('diagnosis') as Props | null)),
@@ -97,12 +105,13 @@ export async function listAttempts(connection: Neo4jConnection, q: AttemptQuery)
     `MATCH (a:HealingAttempt)
      WHERE a.at >= $from AND a.at <= $to
        ${q.service === undefined ? '' : 'AND a.service = $service'}
+       ${q.servicePatterns === undefined ? '' : 'AND any(p IN $servicePatterns WHERE a.service =~ p)'}
        AND ${afterCursor('a')}
      WITH a ORDER BY a.at DESC, a.id DESC LIMIT $fetch
      ${STEPS_OF_ATTEMPT}
      RETURN a {.*} AS props, steps
      ORDER BY a.at DESC, a.id DESC`,
-    { ...pageParams(q), service: q.service ?? null, includeSteps },
+    { ...pageParams(q), service: q.service ?? null, servicePatterns: servicePatterns(q), includeSteps },
   );
   return toPage(
     records.map((r) => attemptWithSteps(r.get('props') as Props, r.get('steps') as Props[], includeSteps)),

@@ -30,6 +30,8 @@ export interface AttemptWithSteps extends HealAttemptRecord {
 
 export interface AttemptQuery {
   service?: string;
+  /** A scoped token's services (glob patterns): only attempts of a matching service. */
+  servicePatterns?: string[];
   from: number;
   to: number;
   limit: number;

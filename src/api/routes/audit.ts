@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { ValidationError, NotFoundError } from '../../errors';
 import type { Neo4jAuditStore } from '../../adapters/neo4j/audit-store';
 import { ErrorReply, MetricName, PageLimit, ServiceName, withErrors } from '../schemas/common';
-import { assertServiceNamed, assertVisible } from '../scope-guard';
+import { assertServiceNamed, assertVisible, listFilter } from '../scope-guard';
 
 export type AuditReader = Pick<Neo4jAuditStore, 'listAnomalies' | 'listSnapshots' | 'listAttempts' | 'getAttempt' | 'whyQuery'>;
 
@@ -57,21 +57,18 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader; whyMax
 
   app.get('/anomalies', { onRequest: viewer, schema: { ...common, summary: 'Anomaly events over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
-    assertServiceNamed(request.user, q.service);
-    return page(await audit.listAnomalies({ ...range(q), limit: limitOf(q.limit), ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
+    return page(await audit.listAnomalies({ ...range(q), limit: limitOf(q.limit), ...listFilter(request.user, q.service), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
   app.get('/snapshots', { onRequest: viewer, schema: { ...common, summary: 'Metric snapshots over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
-    assertServiceNamed(request.user, q.service);
-    return page(await audit.listSnapshots({ ...range(q), limit: limitOf(q.limit), ...(q.service ? { service: q.service } : {}), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
+    return page(await audit.listSnapshots({ ...range(q), limit: limitOf(q.limit), ...listFilter(request.user, q.service), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
   app.get('/attempts', { onRequest: viewer, schema: { ...common, summary: 'Heal attempts, optionally with their steps', querystring: AttemptsQuery } }, async (request) => {
     const q = request.query;
-    assertServiceNamed(request.user, q.service);
     return page(
-      await audit.listAttempts({ ...range(q), limit: limitOf(q.limit), includeSteps: q.include_steps === 'true', ...(q.service ? { service: q.service } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }),
+      await audit.listAttempts({ ...range(q), limit: limitOf(q.limit), includeSteps: q.include_steps === 'true', ...listFilter(request.user, q.service), ...(q.cursor ? { cursor: q.cursor } : {}) }),
     );
   });
 

@@ -15,7 +15,10 @@ const services: string[] = [];
 const base = 1_800_000_000_000;
 
 function newService(): string {
-  const name = uniqueService();
+  return newServiceNamed(uniqueService());
+}
+
+function newServiceNamed(name: string): string {
   services.push(name);
   return name;
 }
@@ -93,6 +96,24 @@ describe('keyset pagination and filters', () => {
     const withErrorRate = await audit.listSnapshots({ service, metric: 'error_rate', from: base, to: base + 60_000, limit: 100 });
     expect(withErrorRate.items).toHaveLength(4);
     expect(withErrorRate.items.every((s) => s.metrics.error_rate === 0.1 && s.anomalyCount === 2)).toBe(true);
+  });
+
+  it("filters lists by a scoped token's glob patterns, as whole-name matches", async () => {
+    const prefix = `scope${Math.random().toString(36).slice(2, 8)}`;
+    const [cart, cartEu, checkout] = [`${prefix}-cart`, `${prefix}-cart-eu`, `${prefix}-checkout`];
+    for (const s of [cart, cartEu, checkout]) newServiceNamed(s);
+    for (const [i, s] of [cart, cartEu, checkout].entries()) {
+      await audit.recordHealAttempt(attemptRecord(s, base + 5000 + i));
+      const input = analysisInput(s, base + 5000 + i, { error_rate: 0.1 });
+      await analysis.analyzeOnce(input, countingCompute(input), announceFor(input));
+    }
+    const q = { from: base + 5000, to: base + 5002, limit: 50 };
+    const servicesOf = (items: { service: string }[]) => items.map((x) => x.service).sort();
+    expect(servicesOf((await audit.listAttempts({ ...q, servicePatterns: [`${prefix}-cart-*`] })).items)).toEqual([cartEu]);
+    expect(servicesOf((await audit.listSnapshots({ ...q, servicePatterns: [`${prefix}-cart*`] })).items)).toEqual([cart, cartEu]);
+    expect(servicesOf((await audit.listAnomalies({ ...q, servicePatterns: [checkout, `${prefix}-cart`] })).items)).toEqual([cart, checkout]);
+    // A dot in a name is a dot, not any character.
+    expect((await audit.listAttempts({ ...q, servicePatterns: [`${prefix}.cart`] })).items).toEqual([]);
   });
 
   it('refuses bad ranges, page sizes and cursors with a ValidationError', async () => {

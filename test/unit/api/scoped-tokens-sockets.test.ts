@@ -24,6 +24,9 @@ const attempts: Record<string, { id: string; service: string }> = { 'att-checkou
 const token = (claims: Partial<TokenClaims> & { sub?: string }, ttl?: number) => signToken(config, { sub: 'team-a', role: 'operator', ...claims }, ttl);
 const scoped = token({ services: ['checkout', 'cart-*'] });
 
+/** The queries the audit reader was asked for lists of attempts. */
+const listQueries: object[] = [];
+
 async function start(cfg = config) {
   const a = await buildApp({
     config: cfg,
@@ -32,7 +35,10 @@ async function start(cfg = config) {
     audit: {
       listAnomalies: async () => ({ items: [], nextCursor: null }),
       listSnapshots: async () => ({ items: [], nextCursor: null }),
-      listAttempts: async () => ({ items: [], nextCursor: null }),
+      listAttempts: async (q: object) => {
+        listQueries.push(q);
+        return { items: [], nextCursor: null };
+      },
       getAttempt: async (id: string) => (attempts[id] ?? null) as never,
       whyQuery: async () => ({}) as never,
     },
@@ -73,9 +79,20 @@ describe('scoped tokens on REST', () => {
       expect(res.statusCode, url).toBe(403);
       expect(res.json(), url).toMatchObject({ error: 'out_of_scope', field: 'service' });
     }
-    for (const url of ['/api/self_healing/anomalies', '/api/self_healing/attempts', '/metrics']) expect((await get(url)).statusCode, url).toBe(403);
+    expect((await get('/metrics')).statusCode).toBe(403);
     expect((await get('/api/self_healing/attempts?service=checkout')).statusCode).toBe(200);
     expect((await get('/api/self_healing/baselines?service=cart-eu')).statusCode).toBe(200);
+  });
+
+  it("lists only the token's own services when no service is named; an unscoped token's lists are not filtered", async () => {
+    listQueries.length = 0;
+    for (const url of ['/api/self_healing/anomalies', '/api/self_healing/snapshots', '/api/self_healing/attempts']) expect((await get(url)).statusCode, url).toBe(200);
+    expect(listQueries).toEqual([expect.objectContaining({ servicePatterns: ['checkout', 'cart-*'] })]);
+    expect(listQueries[0]).not.toHaveProperty('service');
+    expect((await get('/api/self_healing/attempts', token({}))).statusCode).toBe(200);
+    expect(listQueries[1]).not.toHaveProperty('servicePatterns');
+    expect((await get('/api/self_healing/attempts', token({ role: 'admin', services: ['checkout'] }))).statusCode).toBe(200);
+    expect(listQueries[2]).not.toHaveProperty('servicePatterns');
   });
 
   it('bounds the window of /why, the one unpaginated answer', async () => {
