@@ -12,7 +12,6 @@ interface StepInput {
   service: string;
 }
 
-export { replicaKey } from '../src/domain/actions';
 
 export function createRemediationActivities(deps: ActivityDeps) {
   return {

@@ -224,7 +224,9 @@ export class FakeContainerRuntime implements ContainerRuntime {
 
   private createFrom(config: ContainerInfo): ContainerInfo {
     this.calls.push(`create ${config.name}`);
-    const created = { ...structuredClone(config), id: `recreated-${++this.ids}-${config.name}`, state: 'running' as const, startedAt: new Date((this.clock += 1000)).toISOString(), restartCount: 0 };
+    // A fresh container passes its healthcheck (as the real one does once its first check ran).
+    const health = config.health === 'none' ? ('none' as const) : ('healthy' as const);
+    const created = { ...structuredClone(config), id: `recreated-${++this.ids}-${config.name}`, state: 'running' as const, health, startedAt: new Date((this.clock += 1000)).toISOString(), restartCount: 0 };
     this.containers.set(created.id, created);
     return created;
   }
