@@ -1,11 +1,11 @@
 // planHeal: observe the targets and the history, select a strategy (Thompson sampling over learned posteriors),
 // and build the plan with its safety checks. Runs as an activity so the choice is recorded in workflow history.
 import type { ContainerInfo } from '../src/adapters/ports';
-import type { HealInput, HealPlan, StrategySelection } from '../src/domain/heal';
-import { selectStrategy } from '../src/domain/learning';
+import type { HealInput, HealPlan } from '../src/domain/heal';
 import { buildHealPlan, type PlanObservations } from '../src/domain/planning';
-import { checkPreconditions, getStrategy, listStrategies } from '../src/domain/strategies';
-import type { HealContext, RiskLevel, Strategy } from '../src/domain/types';
+import { sampleStrategy, startSelection, type Selected } from '../src/domain/selection';
+import { checkPreconditions, listStrategies } from '../src/domain/strategies';
+import type { HealContext } from '../src/domain/types';
 import type { ActivityDeps } from './deps';
 
 export function createPlanningActivities(deps: ActivityDeps) {
@@ -38,33 +38,12 @@ export function createPlanningActivities(deps: ActivityDeps) {
     return { ...context, container_states: [...(context.container_states ?? []), ...states] };
   }
 
-  async function select(heal: HealInput, context: HealContext): Promise<{ strategy: Strategy | null; selection: StrategySelection }> {
-    if (heal.strategy) {
-      return {
-        strategy: getStrategy(heal.strategy) ?? null,
-        selection: { method: 'explicit', reason: `requested by ${heal.actor}`, candidates: [heal.strategy] },
-      };
-    }
-    const recommended = heal.diagnosis.recommended_strategies.filter((n) => getStrategy(n));
-    const allowed = recommended.filter((n) => checkPreconditions(getStrategy(n)!, context).every((c) => c.passed));
-    if (allowed.length === 0) {
-      const reason = recommended.length
-        ? `no recommended strategy has its preconditions met (${recommended.join(', ')})`
-        : 'the diagnosis recommends no known strategy';
-      return { strategy: null, selection: { method: 'none', reason, candidates: recommended } };
-    }
-    const risks: Record<string, RiskLevel> = Object.fromEntries(allowed.map((n) => [n, getStrategy(n)!.risk]));
+  /** The selection policy is the domain's (src/domain/selection.ts); this only fetches the outcomes it samples. */
+  async function select(heal: HealInput, context: HealContext): Promise<Selected> {
+    const start = startSelection(heal, context);
+    if ('decided' in start) return start.decided;
     const outcomes = await deps.learningStore.outcomes(heal.diagnosis.issue_type);
-    const choice = selectStrategy({ issueType: heal.diagnosis.issue_type, candidates: allowed, outcomes, risks, now: deps.now(), random: deps.random });
-    return {
-      strategy: getStrategy(choice.strategy)!,
-      selection: {
-        method: 'thompson',
-        reason: choice.reason,
-        candidates: allowed,
-        samples: choice.samples.map((s) => ({ strategy: s.strategy, sample: s.sample, posteriorMean: s.posteriorMean })),
-      },
-    };
+    return sampleStrategy({ issueType: heal.diagnosis.issue_type, candidates: start.candidates, outcomes, now: deps.now(), random: deps.random });
   }
 
   return {

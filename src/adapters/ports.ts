@@ -229,8 +229,19 @@ export interface ContainerRuntime {
   removeReplicas(healKey: string): Promise<string[]>;
   stop(ref: string): Promise<void>;
   start(ref: string): Promise<void>;
-  pause(ref: string): Promise<void>;
-  unpause(ref: string): Promise<void>;
+  /**
+   * Stops, removes and creates again the container named `name` from its own configuration, once per `key`: when
+   * the container found under the name is no longer `plannedId`, the recreate is done (`recreated: false`). The
+   * configuration is saved (in a created, never started container keyed by `key`) before the removal, so a retry
+   * after a crash finishes the recreate from it. Returns the id of the container now under the name.
+   */
+  recreateOnce(plannedId: string, name: string, key: string): Promise<{ id: string; recreated: boolean; savedBefore: boolean }>;
+  /**
+   * The undo of recreateOnce: a stopped container under the name is started again; a removed one is created from
+   * the saved configuration. Drops the saved configuration. `restored` is false when there was nothing to restore
+   * (a running container is under the name, or nothing was saved).
+   */
+  restoreRecreated(name: string, key: string): Promise<{ id: string | null; restored: boolean; detail: string }>;
 }
 
 // ---------- RabbitMQ: queue control (backpressure) ----------

@@ -1,5 +1,5 @@
 // Shapes of a heal: the request as the workflow receives it, the plan, its status and its result.
-import type { ActionKind, Diagnosis, HealContext, RiskLevel } from './types';
+import type { Diagnosis, HealContext, InverseKind, RiskLevel, StepActionKind } from './types';
 
 /** A named server-side verifier with parameters: never code from a client (the spec's `verify` callable). */
 export type VerifierSpec =
@@ -35,7 +35,7 @@ export interface PlanTarget {
 
 export interface PlanStep {
   index: number;
-  action: ActionKind;
+  action: StepActionKind;
   target: PlanTarget;
   params: {
     /** The container's StartedAt when planned: a restart is done once, even when the activity is retried. */
@@ -47,7 +47,7 @@ export interface PlanStep {
     waitHealthySeconds?: number;
   };
   expected_effect: string;
-  rollback: { action: ActionKind | null; description: string };
+  rollback: { action: InverseKind | null; description: string };
 }
 
 export interface SafetyCheck {

@@ -5,6 +5,7 @@ import type { AppliedHealSummary } from './observations';
 import type { PlanObservations, PlanPolicy, PlanningInput } from './planning-input';
 import type { Strategy } from './types';
 import { verifierProblems } from './verifiers';
+import { blastRadiusOf } from './actions';
 import { containerRefusal, queueRefusal, serviceRefusal } from './inventory';
 
 const FAILED_OUTCOMES = new Set(['rolled_back', 'rollback_failed', 'failed']);
@@ -123,11 +124,11 @@ function targetsCheck(strategy: Strategy, steps: PlanStep[]): SafetyCheck {
 }
 
 function blastRadiusCheck(strategy: Strategy, steps: PlanStep[]): SafetyCheck {
-  const touched = steps.reduce((n, s) => n + (s.action === 'scale_up' ? (s.params.replicas ?? 1) : s.target.kind === 'container' ? 1 : 0), 0);
+  const touched = blastRadiusOf(steps);
   return {
     name: 'blast_radius',
     passed: touched <= strategy.blast_radius,
-    detail: `${touched} container(s) or replica(s) touched, limit ${strategy.blast_radius}`,
+    detail: `${touched} container(s), replica(s) or queue(s) touched, limit ${strategy.blast_radius}`,
   };
 }
 

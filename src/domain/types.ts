@@ -77,22 +77,23 @@ export interface Diagnosis {
 
 export type RiskLevel = 'low' | 'medium' | 'high';
 
-/** The kinds of effect an action has; each strategy action maps to an inverse used for rollback. */
-export type ActionKind =
-  | 'restart_container'
-  | 'scale_up'
-  | 'remove_replicas'
-  | 'apply_backpressure'
-  | 'release_backpressure'
-  | 'pause_container'
-  | 'unpause_container'
-  | 'noop';
+/**
+ * The kinds of action a strategy may take. Each has exactly one handler (src/domain/actions/, registered in
+ * src/domain/actions/index.ts, executed by activities/actions/): a kind without one does not compile.
+ */
+export type ActionKind = 'restart_container' | 'scale_up' | 'apply_backpressure' | 'recreate_container' | 'noop';
+
+/** The kinds of action a plan step executes: `noop` (the observe strategy) plans no step. */
+export type StepActionKind = Exclude<ActionKind, 'noop'>;
+
+/** How a step is undone; owned by the handler of the step's action kind. */
+export type InverseKind = 'remove_replicas' | 'release_backpressure' | 'restore_container';
 
 export interface StrategyAction {
   kind: ActionKind;
   description: string;
   /** The action that undoes this one; null when the action cannot be undone (e.g. a restart) and needs none. */
-  inverse: ActionKind | null;
+  inverse: InverseKind | null;
   /** What the targets are: containers from the context, services, or queues. */
   targets: 'containers' | 'services' | 'queues';
   /** Default parameters of the action (e.g. replicas to add, queue max length); a heal request may override them. */

@@ -58,22 +58,35 @@ export function describeContainerRuntimeContract(name: string, subject: () => Co
       expect(await runtime.inspect(template.id)).not.toBeNull();
     }, timeoutMs);
 
-    it('stop, start, pause and unpause are idempotent', async () => {
+    it('stop and start are idempotent', async () => {
       const { runtime, create } = subject();
       const c = await create(service());
       const state = async () => (await runtime.inspect(c.id))!.state;
-      await runtime.pause(c.id);
-      await runtime.pause(c.id);
-      expect(await state()).toBe('paused');
-      await runtime.unpause(c.id);
-      await runtime.unpause(c.id);
-      expect(await state()).toBe('running');
       await runtime.stop(c.id);
       await runtime.stop(c.id);
       expect(await state()).toBe('exited');
       await runtime.start(c.id);
       await runtime.start(c.id);
       expect(await state()).toBe('running');
+    }, timeoutMs);
+
+    it('recreateOnce recreates once per key under the same name, labels and image, with a new id; restoreRecreated then has nothing to do', async () => {
+      const { runtime, create } = subject();
+      const svc = service();
+      const c = await create(svc);
+      const before = (await runtime.inspect(c.id))!;
+      const key = `contract-${randomUUID().slice(0, 8)}-0`;
+      const first = await runtime.recreateOnce(c.id, c.name, key);
+      expect(first.recreated).toBe(true);
+      expect(first.id).not.toBe(c.id);
+      expect(await runtime.inspect(c.id)).toBeNull();
+      const after = (await runtime.inspect(c.name))!;
+      expect(after).toMatchObject({ id: first.id, name: c.name, image: before.image, labels: before.labels, service: svc, state: 'running' });
+      // A retry of the same step finds the new container under the name: nothing is recreated twice.
+      expect(await runtime.recreateOnce(c.id, c.name, key)).toMatchObject({ id: first.id, recreated: false });
+      expect((await runtime.list({ service: svc })).map((x) => x.id)).toEqual([first.id]);
+      expect(await runtime.restoreRecreated(c.name, key)).toMatchObject({ id: first.id, restored: false });
+      expect((await runtime.inspect(c.name))!.id).toBe(first.id);
     }, timeoutMs);
 
     it('fails every action on a container that does not exist with TargetGoneError', async () => {
@@ -84,8 +97,7 @@ export function describeContainerRuntimeContract(name: string, subject: () => Co
         () => runtime.ensureReplicas(ref, `k-${randomUUID()}`, 1),
         () => runtime.stop(ref),
         () => runtime.start(ref),
-        () => runtime.pause(ref),
-        () => runtime.unpause(ref),
+        () => runtime.recreateOnce(ref, ref, `k-${randomUUID()}`),
       ]) {
         await expect(act()).rejects.toBeInstanceOf(TargetGoneError);
       }

@@ -124,7 +124,7 @@ describe.concurrent('the safety envelope', () => {
     const c = await createServiceContainer(service);
     const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_service', { replicas: 3, context: { services: [service], containers: [c.name] } }));
     await expectRefused(res, 'blast_radius');
-    expect(res.body.reasons).toContain('blast_radius: 3 container(s) or replica(s) touched, limit 2');
+    expect(res.body.reasons).toContain('blast_radius: 3 container(s), replica(s) or queue(s) touched, limit 2');
   });
 
   it('after K failed heals of a service, the next one waits for a person, and an approval lets it run', async () => {

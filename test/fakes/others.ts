@@ -179,14 +179,64 @@ export class FakeContainerRuntime implements ContainerRuntime {
     this.must(ref).state = 'running';
   }
 
-  async pause(ref: string): Promise<void> {
-    const c = this.must(ref);
-    if (c.state === 'running') c.state = 'paused';
+  /** Saved configurations of recreateOnce, by key (the real adapter keeps them in a created, never started container). */
+  readonly saved = new Map<string, ContainerInfo>();
+  /** Fault injection: recreateOnce throws once after this point (as a worker that dies there would). */
+  crashRecreateAfter: 'saved' | 'stopped' | 'removed' | null = null;
+  private ids = 0;
+
+  async recreateOnce(plannedId: string, name: string, key: string): Promise<{ id: string; recreated: boolean; savedBefore: boolean }> {
+    const savedBefore = this.saved.has(key);
+    let current = this.find(name);
+    if (current && current.id !== plannedId) {
+      this.saved.delete(key);
+      return { id: current.id, recreated: false, savedBefore };
+    }
+    if (current) {
+      if (!savedBefore) this.saved.set(key, structuredClone(current));
+      this.crash('saved');
+      this.calls.push(`stop ${name}`);
+      current.state = 'exited';
+      this.crash('stopped');
+      this.calls.push(`remove ${name}`);
+      this.containers.delete(current.id);
+      this.crash('removed');
+    }
+    const config = this.saved.get(key);
+    if (!config) throw new TargetGoneError(`container ${name} is gone and no configuration was saved for ${key}`);
+    current = this.createFrom(config);
+    this.saved.delete(key);
+    return { id: current.id, recreated: true, savedBefore };
   }
 
-  async unpause(ref: string): Promise<void> {
-    const c = this.must(ref);
-    if (c.state === 'paused') c.state = 'running';
+  async restoreRecreated(name: string, key: string): Promise<{ id: string | null; restored: boolean; detail: string }> {
+    const current = this.find(name);
+    const config = this.saved.get(key);
+    this.saved.delete(key);
+    if (current) {
+      if (current.state === 'running') return { id: current.id, restored: false, detail: `${name} is running` };
+      this.calls.push(`start ${name}`);
+      current.state = 'running';
+      return { id: current.id, restored: true, detail: `started ${name} again` };
+    }
+    if (!config) return { id: null, restored: false, detail: `${name} is gone and no configuration was saved` };
+    const created = this.createFrom(config);
+    return { id: created.id, restored: true, detail: `created ${name} again from its saved configuration` };
+  }
+
+  private createFrom(config: ContainerInfo): ContainerInfo {
+    this.calls.push(`create ${config.name}`);
+    // A fresh container passes its healthcheck (as the real one does once its first check ran).
+    const health = config.health === 'none' ? ('none' as const) : ('healthy' as const);
+    const created = { ...structuredClone(config), id: `recreated-${++this.ids}-${config.name}`, state: 'running' as const, health, startedAt: new Date((this.clock += 1000)).toISOString(), restartCount: 0 };
+    this.containers.set(created.id, created);
+    return created;
+  }
+
+  private crash(point: 'saved' | 'stopped' | 'removed'): void {
+    if (this.crashRecreateAfter !== point) return;
+    this.crashRecreateAfter = null;
+    throw new Error(`injected crash after ${point}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { TargetGoneError, ValidationError } from '../../errors';
 import type { ContainerInfo, ContainerRuntime } from '../ports';
 import { SERVICE_LABEL, startedAtNanos, toContainerInfo, withoutSlash } from './container-info';
 import { dockerStatus, engineMessage, toRuntimeError } from './docker-errors';
+import { restoredOptions, savedConfigName, savedConfigOptions } from './recreate';
 import { HEAL_LABEL, replicaCreateOptions, replicaNames } from './replicas';
 
 /** Seconds a stop or restart waits after SIGTERM before SIGKILL: heals should not hang on a stuck process. */
@@ -17,7 +18,6 @@ type AlreadyDone = (status: number, message: string) => boolean;
 /** 304 from start and stop: already started / already stopped. */
 const notModified: AlreadyDone = (status) => status === 304;
 // Docker 20.10 answers these with a 500, later versions with a 409: only the message tells.
-const pausedAlready: AlreadyDone = (_status, message) => /is already paused/i.test(message);
 const unpausedAlready: AlreadyDone = (_status, message) => /is not paused/i.test(message);
 /** A container with that name exists: an earlier or concurrent attempt created it. */
 const nameTaken: AlreadyDone = (status) => status === 409;
@@ -98,16 +98,66 @@ export class DockerContainerRuntime implements ContainerRuntime {
     await this.ensureRunning(await this.observe(ref), ref);
   }
 
-  async pause(ref: string): Promise<void> {
-    const current = await this.observe(ref);
-    if (current.State.Paused) return;
-    await this.act(current, ref, 'pause', () => this.docker.getContainer(current.Id).pause(), pausedAlready);
+  async recreateOnce(plannedId: string, name: string, key: string): Promise<{ id: string; recreated: boolean; savedBefore: boolean }> {
+    const savedName = savedConfigName(key);
+    let saved = await this.find(savedName);
+    const savedBefore = saved !== null;
+    const current = await this.find(name);
+    if (current !== null && current.Id !== plannedId) {
+      // Recreated already (by an earlier attempt of this step when its saved configuration is still there).
+      await this.dropSaved(savedName);
+      return { id: current.Id, recreated: false, savedBefore };
+    }
+    if (current !== null) {
+      // The configuration is saved before anything is touched: a crash from here on can always be finished or undone.
+      if (saved === null) {
+        await this.tolerating('create', savedName, () => this.docker.createContainer(savedConfigOptions(current, key)), nameTaken);
+        saved = await this.awaitCreated(savedName);
+      }
+      const container = this.docker.getContainer(current.Id);
+      if (current.State.Running || current.State.Paused) {
+        await this.act(current, name, 'stop', () => container.stop({ t: STOP_TIMEOUT_SECONDS }), notModified);
+      }
+      await this.tolerating('remove', name, () => container.remove({ force: true }), removedAlready);
+      await this.awaitRemoved(current.Id);
+    }
+    if (saved === null) throw new TargetGoneError(`container ${name} does not exist and no configuration of it was saved`);
+    const id = await this.ensureReplica(withoutSlash(name), restoredOptions(saved));
+    await this.dropSaved(savedName);
+    return { id, recreated: true, savedBefore };
   }
 
-  async unpause(ref: string): Promise<void> {
-    const current = await this.observe(ref);
-    if (!current.State.Paused) return;
-    await this.act(current, ref, 'unpause', () => this.docker.getContainer(current.Id).unpause(), unpausedAlready);
+  async restoreRecreated(name: string, key: string): Promise<{ id: string | null; restored: boolean; detail: string }> {
+    const savedName = savedConfigName(key);
+    const saved = await this.find(savedName);
+    const current = await this.find(name);
+    let result: { id: string | null; restored: boolean; detail: string };
+    if (current !== null) {
+      const wasRunning = current.State.Running && !current.State.Paused;
+      if (!wasRunning) await this.ensureRunning(current, name);
+      result = { id: current.Id, restored: !wasRunning, detail: wasRunning ? `${name} is running` : `started ${name} again` };
+    } else if (saved !== null) {
+      const id = await this.ensureReplica(withoutSlash(name), restoredOptions(saved));
+      result = { id, restored: true, detail: `created ${name} again from its saved configuration` };
+    } else {
+      result = { id: null, restored: false, detail: `${name} is gone and no configuration of it was saved` };
+    }
+    await this.dropSaved(savedName);
+    return result;
+  }
+
+  /** Removes a saved configuration with its anonymous volumes; gone already is fine. */
+  private async dropSaved(savedName: string): Promise<void> {
+    await this.tolerating('remove', savedName, () => this.docker.getContainer(savedName).remove({ force: true, v: true }), removedAlready);
+  }
+
+  /** A removal answered with 409 "in progress" is finished before the name can be taken again. */
+  private async awaitRemoved(id: string): Promise<void> {
+    const deadline = Date.now() + CREATE_WAIT_MS;
+    while ((await this.find(id)) !== null) {
+      if (Date.now() > deadline) throw new Error(`docker remove ${id}: still there after ${CREATE_WAIT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   private async ensureReplica(name: string, options: Docker.ContainerCreateOptions): Promise<string> {

@@ -1,17 +1,7 @@
-import type { ActionKind } from '../types';
+import { handlerFor } from '../actions';
+import type { ActionKind, InverseKind } from '../types';
 
-/** The rollback mapping: the action that undoes each kind, or null when nothing is left to undo. */
-const INVERSES: Readonly<Record<ActionKind, ActionKind | null>> = {
-  restart_container: null,
-  scale_up: 'remove_replicas',
-  remove_replicas: 'scale_up',
-  apply_backpressure: 'release_backpressure',
-  release_backpressure: 'apply_backpressure',
-  pause_container: 'unpause_container',
-  unpause_container: 'pause_container',
-  noop: null,
-};
-
-export function inverseOf(kind: ActionKind): ActionKind | null {
-  return INVERSES[kind];
+/** The rollback mapping, from each kind's handler: what undoes it, or null when nothing is left to undo. */
+export function inverseOf(kind: ActionKind): InverseKind | null {
+  return handlerFor(kind).inverse?.kind ?? null;
 }

@@ -15,6 +15,7 @@ export const STRATEGY_LIBRARY: readonly Strategy[] = [
         // A restart cannot be undone and leaves nothing behind to remove.
         inverse: null,
         targets: 'containers',
+        parameters: { select: 'failing' },
       },
     ],
     preconditions: [
@@ -53,7 +54,7 @@ export const STRATEGY_LIBRARY: readonly Strategy[] = [
         description: 'Apply a max-length policy (reject-publish) to each queue in the context',
         inverse: 'release_backpressure',
         targets: 'queues',
-        parameters: { max_length: 1000, overflow: 'reject-publish' },
+        parameters: { max_length: 1000 },
       },
     ],
     preconditions: [{ field: 'queues', rule: 'non_empty', reason: 'backpressure is applied to queues in the context' }],
@@ -71,7 +72,8 @@ export const STRATEGY_LIBRARY: readonly Strategy[] = [
         description: 'Restart one allowed container at a time and wait until it is running and healthy',
         inverse: null,
         targets: 'containers',
-        parameters: { batch_size: 1 },
+        // One step per container, in order; each waits until its container is healthy before the next.
+        parameters: { select: 'all', wait_healthy_seconds: 30 },
       },
     ],
     preconditions: [
@@ -82,6 +84,28 @@ export const STRATEGY_LIBRARY: readonly Strategy[] = [
     blast_radius: 5,
     cooldown_seconds: 900,
     requires_approval: false,
+  },
+  {
+    name: 'recreate_unhealthy',
+    description: 'Recreate the failing allowed containers from their own configuration: a fresh writable layer, a new id.',
+    actions: [
+      {
+        kind: 'recreate_container',
+        description: 'Stop, remove and create again each allowed container that is unhealthy, exited or failing, from its saved configuration',
+        inverse: 'restore_container',
+        targets: 'containers',
+        parameters: { select: 'failing' },
+      },
+    ],
+    preconditions: [
+      { field: 'containers', rule: 'non_empty', reason: 'recreates only touch containers the context allows' },
+      { field: 'containers', rule: 'any_unhealthy', reason: 'recreating healthy containers fixes nothing' },
+    ],
+    // Loses what the container wrote outside its volumes: riskier than a restart, so a person approves it.
+    risk: 'medium',
+    blast_radius: 2,
+    cooldown_seconds: 900,
+    requires_approval: true,
   },
   {
     name: 'observe',

@@ -44,7 +44,6 @@ const dockerodeCalls: Record<string, [string, string]> = {
   start: ['POST', '/containers/3f1c2b9a/start'],
   stop: ['POST', '/containers/3f1c2b9a/stop?t=5'],
   restart: ['POST', '/containers/checkout-1/restart?t=5'],
-  pause: ['POST', '/containers/3f1c2b9a/pause'],
   unpause: ['POST', '/containers/3f1c2b9a/unpause'],
   remove: ['DELETE', '/containers/checkout-selfheal-replica-1?force=true'],
 };
@@ -65,8 +64,9 @@ describe('the Docker socket proxy', () => {
     }
   });
 
-  it('refuses everything else: exec, attach, archives, kill, update, images, build, system, events', () => {
+  it('refuses everything else: exec, attach, archives, kill, pause, update, images, build, system, events', () => {
     const refused: [string, string][] = [
+      ['POST', '/containers/3f1c2b9a/pause'],
       ['POST', '/containers/3f1c2b9a/exec'],
       ['POST', '/exec/5e8a/start'],
       ['POST', '/containers/3f1c2b9a/attach?stream=1'],

@@ -115,7 +115,7 @@ describe('buildHealPlan', () => {
   it('refuses a scale beyond the blast radius', () => {
     const plan = buildHealPlan(input('scale_service', {}, { replicas: 5 }));
     expect(plan.allowed).toBe(false);
-    expect(plan.safety_checks.find((c) => c.name === 'blast_radius')).toMatchObject({ passed: false, detail: '5 container(s) or replica(s) touched, limit 2' });
+    expect(plan.safety_checks.find((c) => c.name === 'blast_radius')).toMatchObject({ passed: false, detail: '5 container(s), replica(s) or queue(s) touched, limit 2' });
   });
 
   it('apply_backpressure plans one policy per existing queue and refuses unknown queues', () => {

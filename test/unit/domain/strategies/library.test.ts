@@ -9,6 +9,7 @@ describe('strategy library', () => {
       'scale_service',
       'apply_backpressure',
       'rolling_restart',
+      'recreate_unhealthy',
       'observe',
     ]);
   });
@@ -41,30 +42,21 @@ describe('strategy library', () => {
     });
     expect(getStrategy('rolling_restart')).toMatchObject({
       risk: 'medium',
-      actions: [{ parameters: { batch_size: 1 } }],
+      actions: [{ kind: 'restart_container', parameters: { select: 'all', wait_healthy_seconds: 30 } }],
+    });
+    expect(getStrategy('restart_unhealthy')).toMatchObject({ actions: [{ kind: 'restart_container', parameters: { select: 'failing' } }] });
+    expect(getStrategy('recreate_unhealthy')).toMatchObject({
+      risk: 'medium',
+      requires_approval: true,
+      actions: [{ kind: 'recreate_container', inverse: 'restore_container', targets: 'containers' }],
     });
     expect(getStrategy('observe')).toMatchObject({ actions: [{ kind: 'noop' }], preconditions: [], blast_radius: 0 });
     expect(getStrategy('reboot_host')).toBeUndefined();
   });
 
-  it('maps every action kind to its inverse, and inverses of inverses back', () => {
-    const kinds: ActionKind[] = [
-      'restart_container',
-      'scale_up',
-      'remove_replicas',
-      'apply_backpressure',
-      'release_backpressure',
-      'pause_container',
-      'unpause_container',
-      'noop',
-    ];
-    for (const k of kinds) {
-      const inv = inverseOf(k);
-      if (inv !== null) expect(inverseOf(inv)).toBe(k);
-    }
-    expect(inverseOf('scale_up')).toBe('remove_replicas');
-    expect(inverseOf('remove_replicas')).toBe('scale_up');
-    expect(inverseOf('pause_container')).toBe('unpause_container');
-    expect(inverseOf('restart_container')).toBeNull();
+  it("takes each action kind's inverse from its handler: the library's data says the same", () => {
+    const kinds: ActionKind[] = ['restart_container', 'scale_up', 'apply_backpressure', 'recreate_container', 'noop'];
+    expect(kinds.map(inverseOf)).toEqual([null, 'remove_replicas', 'release_backpressure', 'restore_container', null]);
+    for (const s of listStrategies()) for (const a of s.actions) expect(a.inverse, `${s.name} ${a.kind}`).toBe(inverseOf(a.kind));
   });
 });
