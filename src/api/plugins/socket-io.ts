@@ -155,6 +155,9 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
     }
   });
 
+  /** Scoped sockets subscribed to `all`: bounded by the connection limits, so the relay's loop over them is too. */
+  const scopedAll = new Set<RelaySocket>();
+
   io.on('connection', (socket) => {
     const refuse = (reason: string): void => {
       fastify.log.warn({ socketId: socket.id, sub: socket.data.user.sub, reason }, 'disconnecting a socket.io client');
@@ -177,6 +180,7 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
     armExpiry();
     socket.on('disconnect', () => {
       clearTimeout(expiry);
+      scopedAll.delete(socket);
       if (sub === null) return;
       const open = (perSubject.get(sub) ?? 1) - 1;
       if (open <= 0) perSubject.delete(sub);
@@ -193,10 +197,17 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
         refuse('invalid subscription payload');
         return;
       }
-      // A scoped token watches its own services only: by service, never everything or a workflow of any service.
+      // A scoped token watches its own services only: one of them by name, or `all`, which for it means all of its
+      // own services (relayed one by one below); never a workflow, which could be another service's.
       const user = socket.data.user;
+      if (!unscoped(user) && room === 'all') {
+        if (join) scopedAll.add(socket);
+        else scopedAll.delete(socket);
+        ack?.({ ok: true });
+        return;
+      }
       if (join && !unscoped(user) && !(room.startsWith('svc:') && scopeAllows(user, room.slice(4)))) {
-        ack?.({ ok: false, error: `this token is scoped to ${user.services!.join(', ')}: subscribe to one of its services` });
+        ack?.({ ok: false, error: `this token is scoped to ${user.services!.join(', ')}: subscribe to one of its services, or to all of them` });
         return;
       }
       if (join && !socket.rooms.has(room) && socket.rooms.size > maxSubscriptions) {
@@ -216,6 +227,11 @@ async function socketIoPlugin(fastify: FastifyInstance, options: SocketIoPluginO
   const relay = (event: EventEnvelope): void => {
     // One emit to all three rooms: a socket in several of them still receives the event once.
     io.to(['all', `wf:${event.workflowId}`, `svc:${event.service}`]).emit(socketEventName(event), event);
+    // Scoped sockets subscribed to all of their services: each gets the event once, if it is in its scope and the
+    // room emit above has not reached it already.
+    for (const socket of scopedAll) {
+      if (scopeAllows(socket.data.user, event.service) && !socket.rooms.has(`svc:${event.service}`)) socket.emit(socketEventName(event), event);
+    }
     stats.relayed += 1;
     stats.lastLagMs = Date.now() - Date.parse(event.at);
     for (const listener of listeners) listener(event);
