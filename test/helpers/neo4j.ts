@@ -18,7 +18,7 @@ export function uniqueService(prefix = 'svc'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** Deletes the services and everything hanging off them (snapshots, anomalies, diagnoses, baselines, locks, attempts, steps, outcomes, outbox events). */
+/** Deletes the services and everything hanging off them (snapshots, anomalies, diagnoses, baselines, locks, attempts, steps, outcomes, outbox events, heal budget reservations). */
 export async function deleteServices({ driver, database }: Neo4jConnection, services: string[]): Promise<void> {
   await driver.executeQuery(
     `UNWIND $services AS name
@@ -37,6 +37,10 @@ export async function deleteServices({ driver, database }: Neo4jConnection, serv
      CALL (s) {
        OPTIONAL MATCH (o:OutboxEvent {stream: s.name})
        DETACH DELETE o
+     }
+     CALL (s) {
+       OPTIONAL MATCH (r:HealBudgetReservation {service: s.name})
+       DELETE r
      }
      DETACH DELETE s`,
     { services },
