@@ -1,9 +1,12 @@
 // Every endpoint of the OpenAPI document (so a new route is covered the day it is added) times every bad token:
 // 401 for a missing or invalid token, 403 for a role below the route's, never a 2xx or a 5xx. The same tokens are
-// refused at the Socket.IO handshake.
+// refused at the Socket.IO handshake. The app is the real one (buildApp) on in-memory fakes: the refusals happen
+// before any route reaches a dependency, so no server is needed.
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../../helpers/stack';
+import { loadConfig } from '../../../src/config';
+import { signToken, type Role } from '../../../src/auth/jwt';
+import { startFakeApp, type FakeApp } from '../../helpers/fake-app';
 import { claimsFor, craftToken, hmac, refusedTokens } from '../../helpers/tokens';
 
 interface Operation {
@@ -13,12 +16,14 @@ interface Operation {
   body: unknown;
 }
 
-let stack: TestStack;
+const config = loadConfig({ LOG_LEVEL: 'silent' });
+let stack: FakeApp & { config: typeof config; token(role: Role, sub?: string): string };
 let operations: Operation[];
 let tokens: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  const app = await startFakeApp(config);
+  stack = { ...app, config, token: (role, sub = `test-${role}`) => signToken(config, { sub, role }) };
   const doc = (await (await fetch(`${stack.baseUrl}/openapi.json`)).json()) as {
     paths: Record<string, Record<string, { 'x-required-role'?: string; requestBody?: { content: Record<string, { example?: unknown }> } }>>;
   };
@@ -34,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.stop();
+  await stack?.close();
 });
 
 async function call(op: Operation, authorization?: string) {

@@ -1,0 +1,36 @@
+// The real Fastify app (buildApp) on in-memory fakes, listening on a free loopback port: the API's own behaviour
+// (auth, schemas, error mapping, Socket.IO handshakes) without Temporal, Neo4j or RabbitMQ: empty audit lists, a
+// learning store in memory, and a Temporal client that throws if a route reaches it.
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/app';
+import type { Config } from '../../src/config';
+import { FakeLearningStore } from '../fakes/learning-store';
+
+export interface FakeApp {
+  app: FastifyInstance;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startFakeApp(config: Config): Promise<FakeApp> {
+  const app = await buildApp({
+    config,
+    temporal: new Proxy({}, { get: () => { throw new Error('Temporal is not reachable in this test'); } }) as Client,
+    learning: new FakeLearningStore(),
+    audit: {
+      listAnomalies: async () => ({ items: [], nextCursor: null }),
+      listSnapshots: async () => ({ items: [], nextCursor: null }),
+      listAttempts: async () => ({ items: [], nextCursor: null }),
+      getAttempt: async () => null,
+      whyQuery: async () => ({}) as never,
+    },
+    baselines: { getBaselines: async () => ({}) },
+    feed: { start: async () => undefined, close: async () => undefined },
+    knownIssueTypes: new Set(['degradation']),
+    logger: false,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, baseUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+}
