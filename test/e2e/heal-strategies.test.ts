@@ -169,3 +169,34 @@ describe.concurrent('rolling_restart', () => {
     }
   });
 });
+
+describe('scale_and_throttle (two steps)', () => {
+  it('when verification fails, undoes both steps in reverse order: the backpressure first, then the replica', async () => {
+    const service = newService();
+    const template = await createServiceContainer(service);
+    const queue = await newQueue();
+    http.answer(service, 500);
+    const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'scale_and_throttle', { max_length: 4, context: { services: [service], containers: [template.name], queues: [queue] }, verify: [{ name: 'http_probe', params: { url: http.url(service) } }] }));
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body.plan.steps.map((s: { action: string; rollback: { action: string } }) => [s.action, s.rollback.action])).toEqual([
+      ['scale_up', 'remove_replicas'],
+      ['apply_backpressure', 'release_backpressure'],
+    ]);
+    const done = await waitForHeal(stack, res.body.workflow_id);
+    expect(done.outcome).toBe('rolled_back');
+    expect(await replicasOf(`${done.attempt_id}-0`)).toHaveLength(0);
+    await waitFor(async () => (await queues.getQueue(queue))?.policy === null, 15_000, 'the policy removed');
+    expect(await state(template.name)).toMatchObject({ status: 'running' });
+
+    const audit = await auditOf(driver, done.attempt_id);
+    const applied = audit.steps.filter((s) => s.step === 'action_completed').map((s) => JSON.parse(s.data).index);
+    const undone = audit.steps.filter((s) => s.step === 'rollback_step').map((s) => JSON.parse(s.data).index);
+    expect(applied).toEqual([0, 1]);
+    expect(undone).toEqual([1, 0]);
+    // Seq order is time order: the backpressure was released before the replica was removed.
+    const rollbackSteps = audit.steps.filter((s) => s.step === 'rollback_step');
+    expect(rollbackSteps[0]!.seq).toBeLessThan(rollbackSteps[1]!.seq);
+    expect(rollbackSteps[0]!.detail).toMatch(/backpressure/);
+    expect(rollbackSteps[1]!.detail).toBe('removed 1 replica(s) added by this heal');
+  });
+});

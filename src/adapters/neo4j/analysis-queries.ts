@@ -15,7 +15,8 @@ import type { OutboxRow } from './outbox';
 // the caller computed against the lock's current version, everything is written and the version moves on; else
 // (a probe, or another process wrote first) nothing is written and the current baselines come back to compute on.
 // The analyzed event is written with the analysis, as a pending outbox event (outbox.ts) whose seq is the lock's new
-// version: the order of the service's analyses.
+// version: the order of the service's analyses. MERGE, not CREATE: an analysis id whose snapshot retention deleted
+// may be analysed again while its event is still kept; consumers drop a second event of the same id anyway.
 export const ANALYZE = `
 MATCH (lock:AnalysisLock {service: $service})
 SET lock.locked = true
@@ -25,8 +26,8 @@ WITH lock, done, done IS NULL AND lock.version = $expectedVersion AS apply
 CALL (lock, apply) {
   WITH lock WHERE apply
   SET lock.version = lock.version + 1
-  CREATE (o:OutboxEvent:OutboxPending)
-  SET o += $outbox, o.seq = lock.version, o.createdAt = timestamp()
+  MERGE (o:OutboxEvent {id: $outbox.id})
+  ON CREATE SET o += $outbox, o:OutboxPending, o.seq = lock.version, o.createdAt = timestamp()
   WITH lock
   MATCH (s:Service {name: $service})
   CREATE (s)-[:HAS_SNAPSHOT]->(m:MetricSnapshot)

@@ -64,6 +64,29 @@ export const STRATEGY_LIBRARY: readonly Strategy[] = [
     requires_approval: false,
   },
   {
+    name: 'scale_and_throttle',
+    description: 'Add a replica of the service and cap its queues, for a backlog that one more consumer alone would not drain in time.',
+    actions: [
+      { kind: 'scale_up', description: 'Add a replica of the service', inverse: 'remove_replicas', targets: 'services', parameters: { replicas: 1 } },
+      {
+        kind: 'apply_backpressure',
+        description: 'Apply a max-length policy (reject-publish) to each queue in the context',
+        inverse: 'release_backpressure',
+        targets: 'queues',
+        parameters: { max_length: 1000 },
+      },
+    ],
+    preconditions: [
+      { field: 'services', rule: 'non_empty', reason: 'scaling needs a service to clone replicas of' },
+      { field: 'queues', rule: 'non_empty', reason: 'backpressure is applied to queues in the context' },
+    ],
+    // Two effects at once, each undone in reverse order on rollback.
+    risk: 'medium',
+    blast_radius: 3,
+    cooldown_seconds: 600,
+    requires_approval: false,
+  },
+  {
     name: 'rolling_restart',
     description: 'Restart the allowed containers one at a time, waiting for each to be healthy before the next.',
     actions: [

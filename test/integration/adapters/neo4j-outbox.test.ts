@@ -112,6 +112,19 @@ describe('Neo4jOutbox', () => {
     expect(await sweeper.countPending(service)).toBe(0);
   });
 
+  it('an analysis id analysed again after retention deleted its snapshot is recorded, with no second event', async () => {
+    const outbox = new Neo4jOutbox(neo4j, publisher, logger);
+    const service = newService();
+    const input = analysisInput(service, 1_700_000_000_000, { error_rate: 0.02 });
+    await store.analyzeOnce(input, countingCompute(input), announceFor(input));
+    expect(await outbox.flush(service)).toBe(1);
+    // What the retention workflow does to an old snapshot; its sent event is still kept.
+    await neo4j.driver.executeQuery('MATCH (m:MetricSnapshot {id: $id}) DETACH DELETE m', { id: input.analysisId }, { database: neo4j.database });
+    const again = await new Neo4jAnalysisStore(neo4j).analyzeOnce(input, countingCompute(input), announceFor(input));
+    expect(again.replayed).toBe(false);
+    expect(await outbox.countPending(service)).toBe(0);
+  });
+
   it('a retried analysis writes no second event', async () => {
     const outbox = new Neo4jOutbox(neo4j, publisher, logger);
     const service = newService();

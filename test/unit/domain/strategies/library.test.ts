@@ -8,6 +8,7 @@ describe('strategy library', () => {
       'restart_unhealthy',
       'scale_service',
       'apply_backpressure',
+      'scale_and_throttle',
       'rolling_restart',
       'recreate_unhealthy',
       'observe',
