@@ -4,11 +4,20 @@
 // only where it is open by design (a step's data, a verifier's params). The shapes follow src/domain/heal.ts,
 // src/domain/types.ts, src/adapters/ports.ts and src/adapters/neo4j/{audit-records,why-query}.ts. Constraints are
 // those of the domain types, not of the request schemas: an answer repeats stored data, which may be older.
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type Static, type TSchema } from '@sinclair/typebox';
 import { strict } from './common';
 
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * A string out of a fixed set, as `{ type: string, enum }` rather than TypeBox's union of literals (anyOf of consts):
+ * fast-json-stringify validates each value against an anyOf to pick its branch and answers 500 when none fits, while
+ * an enum is serialized as the string it is (an unexpected stored value reaches the client, where a check can see it).
+ */
+const literals = <const T extends string>(values: readonly T[], options: SchemaOptions = {}) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+/** The schema or null, as a type list (`["object", "null"]`): no anyOf for fast-json-stringify to validate against. */
+function Nullable<T extends TSchema>(schema: T) {
+  const { type, enum: values, ...rest } = schema as unknown as { type: string; enum?: unknown[] };
+  return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'], ...(values ? { enum: [...values, null] } : {}) });
+}
 /** An object whose keys are not known in advance: declared as open, with a reason. */
 export const OpenObject = (why: string) => Type.Object({}, { additionalProperties: true, description: `open by design: ${why}` });
 const NumberMap = (description: string) => Type.Object({}, { additionalProperties: Type.Number(), description });
@@ -253,24 +262,34 @@ export const SnapshotsPage = page(SnapshotReply);
 export const AttemptsPage = page(strict({ ...AttemptFields, steps: Type.Optional(Type.Array(HealStepReply, { description: 'with include_steps=true' })) }));
 export const AttemptReply = strict({ ...AttemptFields, steps: Type.Array(HealStepReply) });
 
+const SnapshotEntryReply = strict({
+  kind: Type.Literal('snapshot'),
+  at: EpochMs,
+  snapshotId: Type.String(),
+  workflowId: Type.String(),
+  metrics: NumberMap('metric -> value'),
+  anomalies: Type.Array(AnomalyEventReply),
+  diagnosis: Nullable(DiagnosisReply),
+  supportedBy: Type.Array(Type.Array(Type.String()), { description: 'per hypothesis rank: the metrics of the anomalies that support it' }),
+});
+const AttemptEntryReply = strict({ kind: Type.Literal('attempt'), at: EpochMs, attempt: AttemptRecordReply, steps: Type.Array(HealStepReply) });
+/**
+ * An analysis or a heal attempt, told apart by `kind` with if/then/else rather than anyOf: fast-json-stringify then
+ * tests only `kind` to pick the shape, instead of validating the whole entry against each (a 500 if none fits).
+ */
+const WhyEntry = Type.Unsafe<Static<typeof SnapshotEntryReply> | Static<typeof AttemptEntryReply>>({
+  type: 'object',
+  description: 'an analysis (kind snapshot) or a heal attempt (kind attempt)',
+  required: ['kind', 'at'],
+  properties: { kind: { type: 'string', enum: ['snapshot', 'attempt'] }, at: EpochMs },
+  if: { type: 'object', properties: { kind: { const: 'attempt' } } },
+  then: AttemptEntryReply,
+  else: SnapshotEntryReply,
+});
+
 export const WhyReply = strict({
   service: Type.String(),
   from: EpochMs,
   to: EpochMs,
-  timeline: Type.Array(
-    Type.Union([
-      strict({
-        kind: Type.Literal('snapshot'),
-        at: EpochMs,
-        snapshotId: Type.String(),
-        workflowId: Type.String(),
-        metrics: NumberMap('metric -> value'),
-        anomalies: Type.Array(AnomalyEventReply),
-        diagnosis: Nullable(DiagnosisReply),
-        supportedBy: Type.Array(Type.Array(Type.String()), { description: 'per hypothesis rank: the metrics of the anomalies that support it' }),
-      }),
-      strict({ kind: Type.Literal('attempt'), at: EpochMs, attempt: AttemptRecordReply, steps: Type.Array(HealStepReply) }),
-    ]),
-    { description: 'oldest first' },
-  ),
+  timeline: Type.Array(WhyEntry, { description: 'oldest first' }),
 });

@@ -216,7 +216,7 @@ describe('typed success responses keep every field', () => {
     expect((await call('GET', '/api/self_healing/strategies')).json()).toEqual({ strategies: JSON.parse(JSON.stringify(listStrategies())) });
     const stats = (await call('GET', '/api/self_healing/learning')).json() as { stats: LearningStat[] };
     expect(stats.stats).toHaveLength(1);
-    expect(Object.keys(stats.stats[0]).sort()).toEqual(
+    expect(Object.keys(stats.stats[0] ?? {}).sort()).toEqual(
       ['attempts', 'chosen_count', 'credible_interval_90', 'effective_attempts', 'issue_type', 'last_used', 'posterior_mean', 'strategy', 'successes'],
     );
   });
@@ -228,9 +228,40 @@ describe('typed success responses keep every field', () => {
     expect((await call('GET', '/api/self_healing/attempts/run-1')).json()).toEqual(attempt);
     expect((await call('GET', '/api/self_healing/why?service=checkout')).json()).toEqual(why);
   });
+
+  it('serves a stored value outside an enum as it is, not as a 500 (enums are not anyOf branches to validate)', async () => {
+    const odd = { ...attempt, outcome: 'legacy_outcome' as never, steps: [{ ...step, status: 'legacy' as never }] };
+    const oddApp = await buildApp({
+      config,
+      temporal,
+      learning: { recordOutcome: async () => undefined, recordChoice: async () => undefined, outcomes: async () => [], choices: async () => [] },
+      audit: {
+        listAnomalies: async () => ({ items: [], nextCursor: null }),
+        listSnapshots: async () => ({ items: [], nextCursor: null }),
+        listAttempts: async () => ({ items: [], nextCursor: null }),
+        getAttempt: async () => odd,
+        whyQuery: async () => ({ ...why, timeline: [{ kind: 'attempt', at: 2, attempt: { ...odd, steps: undefined } as never, steps: odd.steps }] }),
+      },
+      baselines: { getBaselines: async () => ({}) },
+      feed: { start: async () => undefined, close: async () => undefined },
+      knownIssueTypes: new Set(['degradation']),
+      logger: false,
+    });
+    try {
+      const headers = { authorization: `Bearer ${operator}` };
+      const one = await oddApp.inject({ method: 'GET', url: '/api/self_healing/attempts/run-1', headers });
+      expect(one.statusCode, one.body).toBe(200);
+      expect(one.json()).toMatchObject({ outcome: 'legacy_outcome', steps: [{ status: 'legacy' }] });
+      const timeline = await oddApp.inject({ method: 'GET', url: '/api/self_healing/why?service=checkout', headers });
+      expect(timeline.statusCode, timeline.body).toBe(200);
+      expect(timeline.json()).toMatchObject({ timeline: [{ kind: 'attempt', attempt: { outcome: 'legacy_outcome' }, steps: [{ status: 'legacy' }] }] });
+    } finally {
+      await oddApp.close();
+    }
+  });
 });
 
-type Schema = { type?: string; properties?: Record<string, Schema>; additionalProperties?: boolean | Schema; description?: string; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] };
+type Schema = { type?: string; properties?: Record<string, Schema>; additionalProperties?: boolean | Schema; description?: string; items?: Schema; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[]; then?: Schema; else?: Schema };
 
 /** Paths inside a schema to objects that declare nothing (no properties, no typed additional properties) and do not say they are open by design. */
 function openObjects(schema: Schema | undefined, at: string): string[] {
@@ -243,7 +274,7 @@ function openObjects(schema: Schema | undefined, at: string): string[] {
   }
   for (const [k, v] of Object.entries(schema.properties ?? {})) found.push(...openObjects(v, `${at}.${k}`));
   if (typeof schema.additionalProperties === 'object') found.push(...openObjects(schema.additionalProperties, `${at}.*`));
-  found.push(...openObjects(schema.items, `${at}[]`));
+  found.push(...openObjects(schema.items, `${at}[]`), ...openObjects(schema.then, `${at}.then`), ...openObjects(schema.else, `${at}.else`));
   for (const key of ['anyOf', 'oneOf', 'allOf'] as const) (schema[key] ?? []).forEach((s, i) => found.push(...openObjects(s, `${at}.${key}${i}`)));
   return found;
 }
