@@ -3,7 +3,7 @@
 // fakes) unchanged, and the OpenAPI document has no open `{}` 2xx schema left (only /metrics is text).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { buildApp } from '../../../src/api/app';
 import { loadConfig } from '../../../src/config';
 import { signToken } from '../../../src/auth/jwt';
@@ -140,6 +140,9 @@ const why: WhyAnswer = {
 delete (why.timeline[1] as { attempt: { steps?: unknown } }).attempt.steps;
 const outcomes: StrategyOutcome[] = [{ attemptId: 'run-0', issueType: 'degradation', strategy: 'restart_unhealthy', success: true, at: Date.now() - 1000 }];
 
+/** What an apply's update-with-start gives next: the plan, or a throw (a heal of the service already running). */
+let nextApply: () => HealPlan = () => plan;
+
 /** A Temporal client that answers as the workflows would. */
 const handle = {
   firstExecutionRunId: 'run-1',
@@ -154,7 +157,7 @@ const temporal = {
   workflow: {
     start: async (name: string) => (name === 'healWorkflow' ? dryHandle : handle),
     getHandle: () => handle,
-    executeUpdateWithStart: async () => plan,
+    executeUpdateWithStart: async () => nextApply(),
   },
 } as unknown as Client;
 
@@ -200,6 +203,30 @@ describe('typed success responses keep every field', () => {
     const applied = await call('POST', '/api/self_healing/heal', healBody(false));
     expect(applied.statusCode, applied.body).toBe(202);
     expect(applied.json()).toEqual({ ...ids, dry_run: false, status: 'awaiting_approval', plan });
+  });
+
+  it('heal: a refusal keeps its plan and failed checks; a conflict names the running heal', async () => {
+    const refused = { ...plan, allowed: false, safety_checks: [{ name: 'cooldown', passed: false, detail: 'healed 10s ago' }] };
+    nextApply = () => refused;
+    const res = await call('POST', '/api/self_healing/heal', healBody(false));
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toEqual({
+      error: 'heal_refused',
+      message: 'heal refused by the safety envelope: cooldown: healed 10s ago',
+      reasons: ['cooldown: healed 10s ago'],
+      ...ids,
+      run_id: 'run-1',
+      dry_run: false,
+      status: 'refused',
+      plan: refused,
+    });
+    nextApply = () => {
+      throw new WorkflowExecutionAlreadyStartedError('already started', 'heal-checkout', 'healWorkflow');
+    };
+    const conflict = await call('POST', '/api/self_healing/heal', healBody(false));
+    expect(conflict.statusCode, conflict.body).toBe(409);
+    expect(conflict.json()).toEqual({ error: 'conflict', message: expect.any(String), running_workflow_id: expect.any(String), running_run_id: 'run-1' });
+    nextApply = () => plan;
   });
 
   it('heal status, approve and cancel', async () => {
