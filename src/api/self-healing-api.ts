@@ -30,6 +30,8 @@ import {
 } from '../../workflows/definitions';
 import type { AnalyzeBody, HealBody } from './schemas/self-healing';
 import { normaliseContext, toHealInput } from './heal-input';
+import type { HealDryRunReply, HealRefusedReply, HealStartedReply } from './schemas/responses';
+import type { Static } from '@sinclair/typebox';
 
 export interface Actor {
   sub: string;
@@ -39,10 +41,11 @@ export interface Actor {
   scope?: Scope;
 }
 
-export interface HealStarted {
-  status: number;
-  body: Record<string, unknown>;
-}
+/** The heal route's answer: its status code with the body that code's response schema describes. */
+export type HealStarted =
+  | { status: 200; body: Static<typeof HealDryRunReply> }
+  | { status: 202; body: Static<typeof HealStartedReply> }
+  | { status: 422; body: Static<typeof HealRefusedReply> };
 
 export class SelfHealingApi {
   constructor(

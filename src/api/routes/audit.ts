@@ -1,10 +1,11 @@
 // Read endpoints over the audit trail (viewer role): anomalies and snapshots per service and metric over a time
 // range, heal attempts with their steps, and the operator's "why" timeline. Keyset-paginated.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { ValidationError, NotFoundError } from '../../errors';
 import type { Neo4jAuditStore } from '../../adapters/neo4j/audit-store';
 import { ErrorReply, MetricName, PageLimit, ServiceName, withErrors } from '../schemas/common';
+import { AnomaliesPage, AttemptReply, AttemptsPage, SnapshotsPage, WhyReply } from '../schemas/responses';
 import { assertServiceNamed, assertVisible, listFilter } from '../scope-guard';
 
 export type AuditReader = Pick<Neo4jAuditStore, 'listAnomalies' | 'listSnapshots' | 'listAttempts' | 'getAttempt' | 'whyQuery'>;
@@ -28,7 +29,6 @@ const AttemptsQuery = Type.Object(
 );
 const WhyQuery = Type.Object({ service: ServiceName, from: RangeFields.from, to: RangeFields.to }, { additionalProperties: false });
 const AttemptId = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$' }) }, { additionalProperties: false });
-const AnyObject = Type.Object({}, { additionalProperties: true });
 
 function range(q: { from?: string; to?: string }): { from: number; to: number } {
   const to = q.to ? Date.parse(q.to) : Date.now();
@@ -53,33 +53,33 @@ function page<T>(p: { items: T[]; nextCursor: string | null }) {
 /** `whyMaxWindowSeconds` bounds the one unpaginated answer: /why over at most that long a window. */
 export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditReader; whyMaxWindowSeconds?: number }> = async (app, { audit, whyMaxWindowSeconds = 7 * 24 * 3600 }) => {
   const viewer = app.authorize('viewer');
-  const common = { tags: ['audit'], response: withErrors({ 200: AnyObject, 404: ErrorReply }) };
+  const common = (ok: TSchema) => ({ tags: ['audit'], response: withErrors({ 200: ok, 404: ErrorReply }) });
 
-  app.get('/anomalies', { onRequest: viewer, schema: { ...common, summary: 'Anomaly events over a time range', querystring: SeriesQuery } }, async (request) => {
+  app.get('/anomalies', { onRequest: viewer, schema: { ...common(AnomaliesPage), summary: 'Anomaly events over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
     return page(await audit.listAnomalies({ ...range(q), limit: limitOf(q.limit), ...listFilter(request.user, q.service), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
-  app.get('/snapshots', { onRequest: viewer, schema: { ...common, summary: 'Metric snapshots over a time range', querystring: SeriesQuery } }, async (request) => {
+  app.get('/snapshots', { onRequest: viewer, schema: { ...common(SnapshotsPage), summary: 'Metric snapshots over a time range', querystring: SeriesQuery } }, async (request) => {
     const q = request.query;
     return page(await audit.listSnapshots({ ...range(q), limit: limitOf(q.limit), ...listFilter(request.user, q.service), ...(q.metric ? { metric: q.metric } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }));
   });
 
-  app.get('/attempts', { onRequest: viewer, schema: { ...common, summary: 'Heal attempts, optionally with their steps', querystring: AttemptsQuery } }, async (request) => {
+  app.get('/attempts', { onRequest: viewer, schema: { ...common(AttemptsPage), summary: 'Heal attempts, optionally with their steps', querystring: AttemptsQuery } }, async (request) => {
     const q = request.query;
     return page(
       await audit.listAttempts({ ...range(q), limit: limitOf(q.limit), includeSteps: q.include_steps === 'true', ...listFilter(request.user, q.service), ...(q.cursor ? { cursor: q.cursor } : {}) }),
     );
   });
 
-  app.get('/attempts/:id', { onRequest: viewer, schema: { ...common, summary: 'One heal attempt with its steps', params: AttemptId } }, async (request) => {
+  app.get('/attempts/:id', { onRequest: viewer, schema: { ...common(AttemptReply), summary: 'One heal attempt with its steps', params: AttemptId } }, async (request) => {
     const attempt = await audit.getAttempt(request.params.id);
     if (!attempt) throw new NotFoundError(`attempt ${request.params.id}`);
     assertVisible(request.user, attempt.service, `attempt ${request.params.id}`);
     return attempt;
   });
 
-  app.get('/why', { onRequest: viewer, schema: { ...common, summary: 'Why did we (not) act: analyses, diagnoses and heals of a service over a window', querystring: WhyQuery } }, async (request) => {
+  app.get('/why', { onRequest: viewer, schema: { ...common(WhyReply), summary: 'Why did we (not) act: analyses, diagnoses and heals of a service over a window', querystring: WhyQuery } }, async (request) => {
     assertServiceNamed(request.user, request.query.service);
     const { from, to } = range(request.query);
     if (to - from > whyMaxWindowSeconds * 1000) {

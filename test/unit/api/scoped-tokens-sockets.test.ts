@@ -19,7 +19,13 @@ let baseUrl: string;
 let emit: (event: EventEnvelope) => void = () => undefined;
 const temporalCalls: string[] = [];
 const sockets: Socket[] = [];
-const attempts: Record<string, { id: string; service: string }> = { 'att-checkout': { id: 'att-checkout', service: 'checkout' }, 'att-billing': { id: 'att-billing', service: 'billing' } };
+/** Whole attempt records: the response schema serializes every declared field and requires the required ones. */
+const attemptOf = (id: string, service: string) => ({
+  id, at: 0, workflowId: `heal-${service}`, runId: id, service, strategy: null, dryRun: true, applied: false, verified: false, outcome: 'planned',
+  issueType: 'degradation', rootCause: 'x', actor: 'a', requestId: 'r', diagnosis: { issue_type: 'degradation', root_cause: 'x', confidence: 0.5, impacted_components: [], recommended_strategies: [] },
+  plan: null, reasons: [], finishedAt: null, steps: [],
+});
+const attempts: Record<string, { id: string; service: string }> = { 'att-checkout': attemptOf('att-checkout', 'checkout'), 'att-billing': attemptOf('att-billing', 'billing') };
 
 const token = (claims: Partial<TokenClaims> & { sub?: string }, ttl?: number) => signToken(config, { sub: 'team-a', role: 'operator', ...claims }, ttl);
 const scoped = token({ services: ['checkout', 'cart-*'] });
@@ -40,7 +46,7 @@ async function start(cfg = config) {
         return { items: [], nextCursor: null };
       },
       getAttempt: async (id: string) => (attempts[id] ?? null) as never,
-      whyQuery: async () => ({}) as never,
+      whyQuery: async (service: string, from: number, to: number) => ({ service, from, to, timeline: [] }),
     },
     baselines: { getBaselines: async () => ({}) },
     feed: { start: async (onEvent) => { emit = onEvent; }, close: async () => undefined },
