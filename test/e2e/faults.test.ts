@@ -4,12 +4,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import amqp, { type ChannelModel } from 'amqplib';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../src/domain/events';
 import { removeContainers, waitFor } from '../helpers/containers';
-import { tapSocket } from '../helpers/events';
+import { durableTap, tapSocket } from '../helpers/events';
 import { hasStep, healStatus, startRestartHeal, waitForHeal, type HealView } from '../helpers/heal';
 import { deleteServices } from '../helpers/neo4j';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -87,39 +86,8 @@ it('Neo4j stopped while a heal verifies: the heal completes and every step is re
   expect(records.map((r) => [r.get('outcome'), r.get('verified'), r.get('finished')])).toEqual([['verified', true, true]]);
 });
 
-/** A durable queue bound to the heal events: it outlives the broker's restart, unlike a consumer's connection. */
-async function durableTap(queue: string): Promise<{ received: EventEnvelope[]; reconnect(): Promise<void>; close(): Promise<void> }> {
-  const received: EventEnvelope[] = [];
-  let connection: ChannelModel | null = null;
-  const consume = async () => {
-    connection = await amqp.connect(stack.config.rabbitmq.url);
-    connection.on('error', () => undefined);
-    const channel = await connection.createChannel();
-    channel.on('error', () => undefined);
-    await channel.assertExchange(stack.config.rabbitmq.exchange, 'topic', { durable: true });
-    await channel.assertQueue(queue, { durable: true });
-    await channel.bindQueue(queue, stack.config.rabbitmq.exchange, 'self_healing.heal.#');
-    await channel.consume(queue, (msg) => {
-      if (!msg) return;
-      received.push(JSON.parse(msg.content.toString()) as EventEnvelope);
-      channel.ack(msg);
-    });
-  };
-  await consume();
-  return {
-    received,
-    reconnect: consume,
-    async close() {
-      const c = await amqp.connect(stack.config.rabbitmq.url);
-      await (await c.createChannel()).deleteQueue(queue);
-      await c.close();
-      await connection?.close().catch(() => undefined);
-    },
-  };
-}
-
 it('RabbitMQ stopped while a heal verifies: every event reaches the consumers, exactly once after dedupe by id', async () => {
-  const tap = await durableTap(`test-faults-${randomUUID()}`);
+  const tap = await durableTap(stack.config, `test-faults-${randomUUID()}`, 'self_healing.heal.#');
   const service = newService();
   const socket = await tapSocket(stack.baseUrl, stack.token('viewer'), { service });
   try {

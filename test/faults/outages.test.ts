@@ -12,12 +12,10 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import amqp, { type ChannelModel } from 'amqplib';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../src/domain/events';
 import { createServiceContainer, makeUnhealthy, removeContainers, waitFor } from '../helpers/containers';
-import { tapSocket, type SocketTap } from '../helpers/events';
+import { durableTap, tapSocket, type DurableTap, type SocketTap } from '../helpers/events';
 import { healBody, waitForHeal, watchDockerEvents, type DockerEventWatch } from '../helpers/heal';
 import { deleteServices } from '../helpers/neo4j';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -51,7 +49,7 @@ let stack: TestStack;
 let worker: WorkerProcess;
 let driver: Driver;
 let socket: SocketTap;
-let durable: { received: EventEnvelope[]; reconnect(): Promise<void>; close(): Promise<void> };
+let durable: DurableTap;
 let loadStopped = false;
 const started = Date.now();
 
@@ -127,44 +125,12 @@ async function startHeal(): Promise<void> {
   mark(`heal ${res.body.workflow_id} started`);
 }
 
-/** A durable queue bound to every event: it outlives the broker's restart, unlike a consumer's connection. */
-async function durableTap(queue: string) {
-  const received: EventEnvelope[] = [];
-  let connection: ChannelModel | null = null;
-  const consume = async () => {
-    await connection?.close().catch(() => undefined);
-    connection = await amqp.connect(stack.config.rabbitmq.url);
-    connection.on('error', () => undefined);
-    const channel = await connection.createChannel();
-    channel.on('error', () => undefined);
-    await channel.assertExchange(stack.config.rabbitmq.exchange, 'topic', { durable: true });
-    await channel.assertQueue(queue, { durable: true });
-    await channel.bindQueue(queue, stack.config.rabbitmq.exchange, 'self_healing.#');
-    await channel.consume(queue, (msg) => {
-      if (!msg) return;
-      received.push(JSON.parse(msg.content.toString()) as EventEnvelope);
-      channel.ack(msg);
-    });
-  };
-  await consume();
-  return {
-    received,
-    reconnect: consume,
-    async close() {
-      const c = await amqp.connect(stack.config.rabbitmq.url);
-      await (await c.createChannel()).deleteQueue(queue);
-      await c.close();
-      await connection?.close().catch(() => undefined);
-    },
-  };
-}
-
 beforeAll(async () => {
   stack = await startTestStack(settings, { worker: false });
   worker = await spawnWorker(stack.config, settings);
   driver = neo4j.driver(stack.config.neo4j.uri);
   socket = await tapSocket(stack.baseUrl, stack.token('viewer'));
-  durable = await durableTap(`test-faults-durable-${run}`);
+  durable = await durableTap(stack.config, `test-faults-durable-${run}`);
 });
 
 afterAll(async () => {

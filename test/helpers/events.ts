@@ -1,6 +1,7 @@
-// Observers of the event stream: a RabbitMQ queue bound to the exchange, and a Socket.IO client.
+// Observers of the event stream: a RabbitMQ queue bound to the exchange (exclusive, or durable across broker
+// restarts), and a Socket.IO client.
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
+import amqp, { type ChannelModel } from 'amqplib';
 import { io, type Socket } from 'socket.io-client';
 import type { Config } from '../../src/config';
 import type { EventEnvelope } from '../../src/domain/events';
@@ -43,4 +44,44 @@ export async function tapSocket(baseUrl: string, token: string, filter: Record<s
   });
   await socket.timeout(5000).emitWithAck('subscribe', filter);
   return { socket, events, close: () => socket.close() };
+}
+
+export interface DurableTap {
+  received: EventEnvelope[];
+  /** Consumes again after a broker restart (the queue itself survived it). */
+  reconnect(): Promise<void>;
+  /** Deletes the queue. */
+  close(): Promise<void>;
+}
+
+/** A durable queue bound to the events: unlike a consumer's connection, it outlives a restart of the broker. */
+export async function durableTap(config: Config, queue: string, binding = 'self_healing.#'): Promise<DurableTap> {
+  const received: EventEnvelope[] = [];
+  let connection: ChannelModel | null = null;
+  const consume = async () => {
+    await connection?.close().catch(() => undefined);
+    connection = await amqp.connect(config.rabbitmq.url);
+    connection.on('error', () => undefined);
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    await channel.assertExchange(config.rabbitmq.exchange, 'topic', { durable: true });
+    await channel.assertQueue(queue, { durable: true });
+    await channel.bindQueue(queue, config.rabbitmq.exchange, binding);
+    await channel.consume(queue, (msg) => {
+      if (!msg) return;
+      received.push(JSON.parse(msg.content.toString()) as EventEnvelope);
+      channel.ack(msg);
+    });
+  };
+  await consume();
+  return {
+    received,
+    reconnect: consume,
+    async close() {
+      const c = await amqp.connect(config.rabbitmq.url);
+      await (await c.createChannel()).deleteQueue(queue);
+      await c.close();
+      await connection?.close().catch(() => undefined);
+    },
+  };
 }
