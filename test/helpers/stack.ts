@@ -2,6 +2,7 @@
 // so concurrent test files and a running dev stack never pick up each other's workflows.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config';
 import { signToken, type Role } from '../../src/auth/jwt';
 import { startWorker } from '../../src/main/worker';
@@ -82,6 +83,24 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
       await worker?.stop();
       // The API's relay queue is durable (it outlives restarts): a test instance's would collect every event for a day.
       await deleteTopology([], [relayQueueName(config.api.instanceId)]);
+      await terminateLeftovers(config);
     },
   };
+}
+
+/**
+ * Ends the workflows still running on the stack's own task queue (a backpressure release timer, a heal a test left
+ * waiting): no worker will ever poll that queue again, and a left-over analysis would capture the next test run's
+ * request with the same workflow id (the same Idempotency-Key), answering it 503 for ever.
+ */
+async function terminateLeftovers(config: Config): Promise<void> {
+  const connection = await Connection.connect({ address: config.temporal.address });
+  try {
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    for await (const wf of client.workflow.list({ query: `TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+      await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('the test stack on this task queue stopped').catch(() => undefined);
+    }
+  } finally {
+    await connection.close();
+  }
 }

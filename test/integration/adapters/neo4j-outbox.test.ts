@@ -118,8 +118,14 @@ describe('Neo4jOutbox', () => {
     const input = analysisInput(service, 1_700_000_000_000, { error_rate: 0.02 });
     await store.analyzeOnce(input, countingCompute(input), announceFor(input));
     expect(await outbox.flush(service)).toBe(1);
-    // What the retention workflow does to an old snapshot; its sent event is still kept.
-    await neo4j.driver.executeQuery('MATCH (m:MetricSnapshot {id: $id}) DETACH DELETE m', { id: input.analysisId }, { database: neo4j.database });
+    // What the retention workflow does to an old snapshot (src/adapters/neo4j/retention.ts); its sent event is kept.
+    await neo4j.driver.executeQuery(
+      `MATCH (m:MetricSnapshot {id: $id})
+       CALL (m) { OPTIONAL MATCH (m)-[:HAS_ANOMALY|DIAGNOSED_AS]->(x) OPTIONAL MATCH (x)-[:HAS_HYPOTHESIS]->(h) DETACH DELETE h, x }
+       DETACH DELETE m`,
+      { id: input.analysisId },
+      { database: neo4j.database },
+    );
     const again = await new Neo4jAnalysisStore(neo4j).analyzeOnce(input, countingCompute(input), announceFor(input));
     expect(again.replayed).toBe(false);
     expect(await outbox.countPending(service)).toBe(0);
