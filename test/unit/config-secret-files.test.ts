@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configProblems } from '../helpers/config';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'selfheal-secret-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,15 +17,6 @@ function secretFile(name: string, content: string): string {
   return file;
 }
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  return [];
-}
 
 describe('secrets from *_FILE', () => {
   it('reads NEO4J_PASSWORD, RABBITMQ_URL, RABBITMQ_MANAGEMENT_PASSWORD and JWT_SECRET from their files', () => {
@@ -51,24 +43,24 @@ describe('secrets from *_FILE', () => {
   });
 
   it('refuses NAME and NAME_FILE together', () => {
-    expect(problems({ NEO4J_PASSWORD: 'direct', NEO4J_PASSWORD_FILE: secretFile('both', 'from-file') })).toEqual([
+    expect(configProblems({ NEO4J_PASSWORD: 'direct', NEO4J_PASSWORD_FILE: secretFile('both', 'from-file') })).toEqual([
       'NEO4J_PASSWORD and NEO4J_PASSWORD_FILE are both set: set one of them',
     ]);
   });
 
   it('names the variable and the path of a file it cannot read, without any secret', () => {
     const missing = path.join(dir, 'no-such-file');
-    expect(problems({ RABBITMQ_URL_FILE: missing })).toEqual([`RABBITMQ_URL_FILE=${missing}: cannot read the file (ENOENT)`]);
-    expect(problems({ RABBITMQ_MANAGEMENT_PASSWORD_FILE: dir })).toEqual([`RABBITMQ_MANAGEMENT_PASSWORD_FILE=${dir}: cannot read the file (EISDIR)`]);
+    expect(configProblems({ RABBITMQ_URL_FILE: missing })).toEqual([`RABBITMQ_URL_FILE=${missing}: cannot read the file (ENOENT)`]);
+    expect(configProblems({ RABBITMQ_MANAGEMENT_PASSWORD_FILE: dir })).toEqual([`RABBITMQ_MANAGEMENT_PASSWORD_FILE=${dir}: cannot read the file (EISDIR)`]);
   });
 
   it('refuses an empty secret file rather than running with an empty password', () => {
     const empty = secretFile('empty', '\n');
-    expect(problems({ NEO4J_PASSWORD_FILE: empty })).toEqual([`NEO4J_PASSWORD_FILE=${empty}: the file is empty`]);
+    expect(configProblems({ NEO4J_PASSWORD_FILE: empty })).toEqual([`NEO4J_PASSWORD_FILE=${empty}: the file is empty`]);
   });
 
   it('applies the production checks to a value read from a file', () => {
-    const keyless = problems({
+    const keyless = configProblems({
       SELFHEAL_MODE: 'production',
       JWT_ALGORITHM: 'RS256',
       JWT_SECRET_FILE: secretFile('hs-secret', 'x'.repeat(40)),

