@@ -71,7 +71,14 @@ export interface Config {
   };
   diagnosis: { rulesFile: string | undefined };
   /** The worker's health and metrics server (off when healthPort is null) and its shutdown. */
-  worker: { healthHost: string; healthPort: number | null; sdkMetricsAddress: string | undefined; shutdownGraceSeconds: number };
+  worker: {
+    healthHost: string;
+    healthPort: number | null;
+    sdkMetricsAddress: string | undefined;
+    shutdownGraceSeconds: number;
+    /** Prebundled workflow code to load instead of bundling at start (WORKFLOW_BUNDLE_PATH); see workflow-bundle.ts. */
+    workflowBundlePath: string | undefined;
+  };
   /** Analysis records older than `days` are deleted by the retention schedule, every `intervalMinutes`. */
   retention: { days: number; intervalMinutes: number };
   /** The transactional outbox's relay (src/adapters/neo4j/outbox.ts), run by every worker. */
@@ -246,6 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
       healthPort: r.optional('WORKER_HEALTH_PORT') === undefined ? null : r.num('WORKER_HEALTH_PORT', 0, 0, 65535, true),
       sdkMetricsAddress: r.optional('WORKER_SDK_METRICS_ADDRESS'),
       shutdownGraceSeconds: r.num('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
+      workflowBundlePath: r.optional('WORKFLOW_BUNDLE_PATH'),
     },
     retention: {
       days: r.num('AUDIT_RETENTION_DAYS', 30, 1, 36_500, true),

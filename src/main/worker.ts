@@ -47,8 +47,8 @@ export async function startWorker(config: Config, options: { identity?: string }
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    // The image's prebundled workflow code (dist/workflow-bundle.js) when there is one; else bundled now.
-    ...workflowSource(),
+    // WORKFLOW_BUNDLE_PATH, else the image's prebundled code (dist/workflow-bundle.js) when there is one; else bundled now.
+    ...workflowSource(__dirname, config.worker.workflowBundlePath),
     activities,
     // On SIGTERM running activities get this long to finish before they are cancelled (then retried elsewhere).
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,

@@ -6,7 +6,9 @@
 //   - no valid sample gets a 4xx; a 503 "unavailable" (Temporal down: nothing started) is retried by the client with
 //     the same Idempotency-Key, as any client should, and then counts like the answer it finally got;
 //   - events of a service reach the broker in the order their analyses were committed;
-//   - each applied heal restarts its container exactly once and is verified.
+//   - each applied heal restarts its container exactly once and is verified; a heal whose verification meets the
+//     Neo4j outage waits for the store instead of going on unrecorded; every step of every heal is in Neo4j exactly
+//     once, and reaches the durable queue and Socket.IO (exactly once there, after the relay's dedupe by id).
 // The table of counts is printed and written to test-artifacts/faults/accounting.md (docs/reliability.md shows one).
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +18,7 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createServiceContainer, makeUnhealthy, removeContainers, waitFor } from '../helpers/containers';
 import { durableTap, tapSocket, type DurableTap, type SocketTap } from '../helpers/events';
-import { healBody, waitForHeal, watchDockerEvents, type DockerEventWatch } from '../helpers/heal';
+import { hasStep, healBody, healStatus, waitForHeal, watchDockerEvents, type DockerEventWatch, type HealView } from '../helpers/heal';
 import { deleteServices } from '../helpers/neo4j';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
@@ -113,16 +115,24 @@ interface Heal {
 }
 const heals: Heal[] = [];
 
-async function startHeal(): Promise<void> {
+/** Starts an applied heal of a new unhealthy container; with `untilActed`, returns once it restarted the container,
+ * so that what comes next hits its verification and its records. */
+async function startHeal(untilActed = false, holdSeconds = 3): Promise<Heal> {
   const service = `faults-heal-${run}-${heals.length}`;
   healServices.push(service);
   const container = await createServiceContainer(service);
   await makeUnhealthy(container.name);
   const watch = await watchDockerEvents([container.name]);
-  const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'restart_unhealthy', { context: { services: [service], containers: [container.name] }, verify: [{ name: 'container_health', params: { hold_seconds: 3 } }] }));
+  const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'restart_unhealthy', { context: { services: [service], containers: [container.name] }, verify: [{ name: 'container_health', params: { hold_seconds: holdSeconds } }] }));
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  heals.push({ service, container: container.name, workflowId: res.body.workflow_id, attemptId: res.body.run_id, watch });
-  mark(`heal ${res.body.workflow_id} started`);
+  const heal: Heal = { service, container: container.name, workflowId: res.body.workflow_id, attemptId: res.body.run_id, watch };
+  heals.push(heal);
+  mark(`heal ${heal.workflowId} started`);
+  if (untilActed) {
+    await waitForHeal(stack, heal.workflowId, hasStep('action_completed'), 60_000);
+    mark(`heal ${heal.workflowId} restarted its container`);
+  }
+  return heal;
 }
 
 beforeAll(async () => {
@@ -170,15 +180,19 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   mark('worker: a new one polls');
   await sleep(4000);
 
-  await startHeal();
-  mark('neo4j: stopped');
+  // A hold longer than stopping Neo4j takes, and shorter than the outage.
+  const verifyingThroughNeo4jOutage = await startHeal(true, 10);
   services_('down', 'neo4j');
+  mark('neo4j: stopped');
+  const beforeOutage = await healStatus(stack, verifyingThroughNeo4jOutage.workflowId);
   await sleep(OUTAGE_MS);
+  // Longer than its hold: a heal that went on unrecorded would have completed by now.
+  const afterOutage = await healStatus(stack, verifyingThroughNeo4jOutage.workflowId);
   services_('up', 'neo4j');
   mark('neo4j: back');
   await sleep(4000);
 
-  await startHeal();
+  await startHeal(true);
   mark('rabbitmq: stopped');
   services_('down', 'rabbitmq');
   await sleep(OUTAGE_MS);
@@ -213,6 +227,11 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   const durableIds = () => durable.received.map((e) => e.id).filter((id) => eventIds.has(id));
   await waitFor(async () => new Set(socketIds()).size === eventIds.size && new Set(durableIds()).size === eventIds.size, 60_000, 'every event delivered').catch(() => undefined);
   const healResults = await Promise.all(heals.map((h) => waitForHeal(stack, h.workflowId, undefined, 180_000)));
+  const healSteps = await Promise.all(heals.map((h) => stepsInNeo4j(h.attemptId)));
+  const healStepIds = new Set(healSteps.flat().map((s) => s.id));
+  const socketHealIds = () => socket.events.map((e) => e.envelope.id).filter((id) => healStepIds.has(id));
+  const durableHealIds = () => durable.received.map((e) => e.id).filter((id) => healStepIds.has(id));
+  await waitFor(async () => new Set(socketHealIds()).size === healStepIds.size && new Set(durableHealIds()).size === healStepIds.size, 60_000, 'every heal step event delivered').catch(() => undefined);
   mark('drained');
 
   // Accounting.
@@ -275,5 +294,29 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   for (const [i, h] of heals.entries()) {
     expect(healResults[i]!.outcome, h.workflowId).toBe('verified');
     expect(h.watch.events.filter((e) => e.name === h.container && e.action === 'start'), h.workflowId).toHaveLength(1);
+    expectStepsExactlyOnce(healSteps[i]!, healResults[i]!, h.workflowId);
   }
+  // The heal verifying while Neo4j was down waited for its journal: no step went by unrecorded, and it did not end.
+  expect(beforeOutage.phase, 'the outage began after the heal had already completed').not.toBe('completed');
+  expect(afterOutage.steps.length).toBe(beforeOutage.steps.length);
+  expect(afterOutage.phase).not.toBe('completed');
+  // Every step event on the durable queue (at least once) and on Socket.IO exactly once.
+  expect(new Set(durableHealIds())).toEqual(healStepIds);
+  expect(socketHealIds().filter((id, i, all) => all.indexOf(id) !== i)).toEqual([]);
+  expect(new Set(socketHealIds())).toEqual(healStepIds);
 });
+
+async function stepsInNeo4j(attemptId: string): Promise<{ id: string; seq: number; step: string }[]> {
+  const { records } = await driver.executeQuery(
+    'MATCH (:HealingAttempt {id: $attemptId})-[:HAS_STEP]->(st:HealStep) RETURN st.id AS id, st.seq AS seq, st.step AS step ORDER BY seq',
+    { attemptId },
+  );
+  return records.map((r) => ({ id: r.get('id') as string, seq: (r.get('seq') as { toNumber(): number }).toNumber(), step: r.get('step') as string }));
+}
+
+/** Every step of the workflow's status is in Neo4j once, numbered 1..n without gaps. */
+function expectStepsExactlyOnce(stored: { id: string; seq: number; step: string }[], status: HealView, workflowId: string): void {
+  expect(stored.map((s) => s.seq), workflowId).toEqual(stored.map((_, i) => i + 1));
+  expect(new Set(stored.map((s) => s.id)).size, workflowId).toBe(stored.length);
+  expect(stored.map((s) => [s.seq, s.step]), workflowId).toEqual(status.steps.map((s) => [s.seq, s.step]));
+}
