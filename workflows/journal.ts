@@ -25,37 +25,74 @@ export class Journal {
     data: Record<string, unknown> = {},
     extra: { action?: string; target?: string } = {},
   ): Promise<void> {
+    const [event] = await this.record([{ step, status, detail, data, extra }]);
+    this.publishing.push(publishEvents([event!]));
+  }
+
+  /**
+   * A dry run's whole journal, 'planned' then 'completed', in one write and one publish: a dry run changes nothing, so
+   * nothing happens between its two steps that the audit could miss.
+   */
+  async finishDryRun(planned: { status: StepProgress['status']; detail: string; data: Record<string, unknown> }, detail: string, reasons: string[]): Promise<HealStatus> {
+    // The 'planned' step and event say what they said when they were written apart: still planning, no outcome.
+    const plannedEvent = { phase: this.status.phase, outcome: this.status.outcome };
+    this.complete('planned', reasons);
+    const events = await this.record([
+      { step: 'planned', ...planned, extra: {}, state: plannedEvent },
+      { step: 'completed', status: 'ok', detail, data: { reasons }, extra: {} },
+    ]);
+    await publishEvents(events);
+    return this.status;
+  }
+
+  /** Writes the attempt with the steps (one recordHeal), adds them to the status, and returns their events. */
+  private async record(
+    steps: Array<{
+      step: HealStep;
+      status: StepProgress['status'];
+      detail: string;
+      data: Record<string, unknown>;
+      extra: { action?: string; target?: string };
+      state?: Pick<HealStatus, 'phase' | 'outcome'>;
+    }>,
+  ): Promise<EventEnvelope[]> {
     const { attempt_id: attemptId, workflow_id: workflowId, run_id: runId } = this.status;
     // Keyed by run: a run reset from an earlier point records its own steps instead of colliding with the old run's.
-    const runSeq = ++this.seq;
+    const runSeqs = steps.map(() => ++this.seq);
     const { at, seqs } = await recordHeal({
       attempt: this.attemptRecord(),
-      steps: [{ id: `${runId}:${runSeq}`, attemptId, seq: runSeq, step, status, detail, data, at: 0, ...extra }],
+      steps: steps.map(({ step, status, detail, data, extra }, k) => ({ id: `${runId}:${runSeqs[k]}`, attemptId, seq: runSeqs[k]!, step, status, detail, data, at: 0, ...extra })),
     });
-    const seq = seqs[0] ?? runSeq;
-    this.status.steps.push({ seq, step, status, detail, at });
-    const event: EventEnvelope = {
-      id: `${attemptId}:${seq}`,
-      type: 'heal',
-      version: 1,
-      at: new Date(at).toISOString(),
-      workflowId,
-      runId,
-      service: this.input.service,
-      step,
-      data: { seq, status, detail, phase: this.status.phase, outcome: this.status.outcome, ...extra, ...data },
-    };
-    this.publishing.push(publishEvents([event]));
+    return steps.map(({ step, status, detail, data, extra, state }, k) => {
+      const seq = seqs[k] ?? runSeqs[k]!;
+      this.status.steps.push({ seq, step, status, detail, at });
+      const { phase, outcome } = state ?? this.status;
+      return {
+        id: `${attemptId}:${seq}`,
+        type: 'heal',
+        version: 1,
+        at: new Date(at).toISOString(),
+        workflowId,
+        runId,
+        service: this.input.service,
+        step,
+        data: { seq, status, detail, phase, outcome, ...extra, ...data },
+      };
+    });
   }
 
   /** Records the final outcome (and, for applied heals, the learning outcome) and waits for every event. */
   async finish(outcome: HealOutcomeLabel, detail: string, reasons: string[] = []): Promise<HealStatus> {
-    this.status.phase = 'completed';
-    this.status.outcome = outcome;
-    this.status.reasons.push(...reasons);
+    this.complete(outcome, reasons);
     await this.step('completed', outcome === 'verified' || outcome === 'planned' ? 'ok' : 'info', detail, { reasons });
     await Promise.all(this.publishing);
     return this.status;
+  }
+
+  private complete(outcome: HealOutcomeLabel, reasons: string[]): void {
+    this.status.phase = 'completed';
+    this.status.outcome = outcome;
+    this.status.reasons.push(...reasons);
   }
 
   attemptRecord(): HealAttemptRecord {
