@@ -51,7 +51,7 @@ export async function startTestWorker(config: Config, identity?: string): Promis
   const running = worker.run();
   return {
     async stop() {
-      worker.worker.shutdown();
+      worker.shutdown();
       await running;
     },
   };
@@ -97,7 +97,8 @@ async function terminateLeftovers(config: Config): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    for await (const wf of client.workflow.list({ query: `TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+    const queues = [config.temporal.taskQueue, config.temporal.analyzeTaskQueue].map((q) => `TaskQueue = '${q}'`).join(' OR ');
+    for await (const wf of client.workflow.list({ query: `(${queues}) AND ExecutionStatus = 'Running'` })) {
       await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('the test stack on this task queue stopped').catch(() => undefined);
     }
   } finally {
