@@ -15,8 +15,7 @@ export function createRecordActivities(deps: ActivityDeps) {
     async recordHeal(input: { attempt: HealAttemptRecord; steps: HealStepRecord[] }): Promise<{ at: number; seqs: number[] }> {
       const at = deps.now();
       const attempt = { ...input.attempt, at: input.attempt.at || at, finishedAt: input.attempt.finishedAt === null ? null : at };
-      await deps.auditStore.recordHealAttempt(attempt);
-      const seqs = await deps.auditStore.recordHealSteps(input.steps.map((s) => ({ ...s, at: s.at || at })));
+      const seqs = await deps.auditStore.recordHeal(attempt, input.steps.map((s) => ({ ...s, at: s.at || at })));
       if (attempt.finishedAt !== null) deps.counters.healFinished(attempt.outcome, attempt.strategy, attempt.dryRun);
       if (attempt.finishedAt !== null && !attempt.dryRun && attempt.applied && attempt.strategy && LEARNING_OUTCOMES.has(attempt.outcome)) {
         await deps.learningStore.recordOutcome({
