@@ -1,10 +1,10 @@
 // The system under test as child processes on task queues of their own: selfheal's worker (as deployed:
 // src/main/worker.ts), one API (src/main/api.ts) per analyze shape (ANALYZE_SHAPE: eager, workflow, standalone), and
 // the floor's worker, plus a second worker of each kind for the scaling run.
-import { createServer } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { ANALYZE_SHAPES, loadConfig, type AnalyzeShape, type Config } from '../../src/config';
 import { startNode, type ChildProcessHandle } from './processes';
+import { freePort } from '../../test/helpers/api-process';
 
 export interface BenchStack {
   /** The configuration of the API with the default shape (the one that ships). */
@@ -89,15 +89,4 @@ async function waitForHealth(baseUrl: string, timeoutMs: number): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`the API did not answer ${baseUrl}/health within ${timeoutMs} ms`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
