@@ -30,12 +30,6 @@ export interface Config {
      * workers, as before; `standalone` starts a Standalone Activity (measured, not shipped: docs/benchmarks.md).
      */
     analyzeShape: AnalyzeShape;
-    /**
-     * Analyses the API's own analyze worker runs at once (ANALYZE_SHAPE=eager). An analysis started while they are all
-     * busy is not started eagerly: it goes to the workers, so a burst is spread over the workers' CPUs instead of
-     * queueing in the API process.
-     */
-    analyzeSlots: number;
     /** How long a dry-run heal waits for its plan before answering 503 with the workflow id. */
     dryRunTimeoutMs: number;
     /** How far in the future an analysis's `at` may be (clock skew between the sender and selfheal). */
@@ -212,7 +206,6 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
       analyzeShape: r.oneOf<AnalyzeShape>('ANALYZE_SHAPE', 'eager', ANALYZE_SHAPES),
-      analyzeSlots: r.num('API_ANALYZE_SLOTS', 4, 2, 1000, true),
       dryRunTimeoutMs: r.num('DRY_RUN_TIMEOUT_MS', 10_000, 100, 600_000, true),
       analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 100 * 366 * 24 * 3600, true),
       socketMaxConnectionsPerSubject: r.num('SOCKET_MAX_CONNECTIONS_PER_SUBJECT', 20, 1, 10_000, true),

@@ -34,8 +34,8 @@ export async function createAnalyzeWorker(
     // The API runs analyses only as local activities of the workflows it started; Standalone Activities
     // (ANALYZE_SHAPE=standalone) are the workers' to run.
     enableNonLocalActivities: !options.inApi,
-    ...(options.inApi ? { maxConcurrentWorkflowTaskExecutions: config.api.analyzeSlots, maxConcurrentLocalActivityExecutions: config.api.analyzeSlots } : {}),
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,
     ...(options.identity ? { identity: options.identity } : {}),
   });
 }
+
