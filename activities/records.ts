@@ -6,7 +6,7 @@ import type { ActivityDeps } from './deps';
 const LEARNING_OUTCOMES = new Set(['verified', 'rolled_back', 'rollback_failed', 'failed']);
 
 export function createRecordActivities(deps: ActivityDeps) {
-  return {
+  const records = {
     /**
      * Writes the attempt and its new steps, stamping the time on first write (a retry keeps the first stamp).
      * A finished applied heal also becomes a learning outcome; dry runs and refusals never do. Returns the stamp and
@@ -31,6 +31,25 @@ export function createRecordActivities(deps: ActivityDeps) {
 
     async publishEvents(events: EventEnvelope[]): Promise<void> {
       await deps.publisher.publish(events);
+    },
+  };
+  return {
+    ...records,
+    /**
+     * recordHeal, then the steps' events in one confirmed publish, in one activity (a dry run's whole journal). The
+     * events come with the seqs and time the workflow expected; they are given the stored ones. A retry writes nothing
+     * twice and publishes the same events again (consumers drop duplicates by id).
+     */
+    async recordAndPublishHeal(input: { attempt: HealAttemptRecord; steps: HealStepRecord[]; events: EventEnvelope[] }): Promise<{ at: number; seqs: number[] }> {
+      const { at, seqs } = await records.recordHeal(input);
+      const { attempt } = input;
+      await records.publishEvents(
+        input.events.map((event, k) => {
+          const seq = seqs[k] ?? input.steps[k]!.seq;
+          return { ...event, id: `${attempt.id}:${seq}`, at: new Date(at).toISOString(), data: { ...event.data, seq } };
+        }),
+      );
+      return { at, seqs };
     },
   };
 }
