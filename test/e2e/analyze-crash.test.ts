@@ -1,6 +1,7 @@
-// ANALYZE_SHAPE=eager on the real stack: the API process runs the analyses it starts on its own analyze worker, and a
-// kill -9 of that API in the middle of one loses nothing. The analysis's workflow task goes back to the analyze queue,
-// a worker runs it, and the analysis is recorded exactly once under its id.
+// ANALYZE_SHAPE=eager on the real stack: the API process runs the analyses it starts on its own analyze worker; they
+// are found by service and reset as in the Web UI like any workflow; and a kill -9 of that API in the middle of one
+// loses nothing: the workflow task goes back to the analyze queue, a worker runs it, and the analysis is recorded
+// exactly once under its id.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import neo4j, { type Driver } from 'neo4j-driver';
@@ -46,17 +47,44 @@ async function history(workflowId: string) {
   return (await temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
 }
 
+const firstKey = `first-${randomUUID()}`;
+const firstId = `analyze-${service}-${firstKey}`;
+
 describe('an analysis on the API\'s own analyze worker', () => {
   it('is started eagerly: the API\'s worker has the first workflow task without a poll', async () => {
-    const key = `first-${randomUUID()}`;
-    const res = await post({ service, at: '2041-06-01T00:00:00.000Z', metrics: { error_rate: 0.01 } }, key);
+    const res = await post({ service, at: '2041-06-01T00:00:00.000Z', metrics: { error_rate: 0.01 } }, firstKey);
     expect(res.status).toBe(200);
-    const events = await history(`analyze-${service}-${key}`);
+    const events = await history(firstId);
     const started = events.find((e) => e.workflowTaskStartedEventAttributes)!;
     expect(started.workflowTaskStartedEventAttributes!.identity).toMatch(new RegExp(`^${api.pid}@`));
     // Eager: scheduled and started in the start request itself, with no matching in between.
     const scheduled = events.find((e) => e.workflowTaskScheduledEventAttributes)!;
     expect(Number(started.eventId) - Number(scheduled.eventId)).toBe(1);
+  });
+
+  it('is found by its service in the Web UI\'s search and, reset there, gives the recorded analysis back', async () => {
+    // Visibility is eventually consistent: the search is asked again until the analysis shows up.
+    let found: string[] = [];
+    for (let attempt = 0; attempt < 100 && !found.includes(firstId); attempt++) {
+      found = [];
+      for await (const wf of temporal.workflow.list({ query: `SelfhealService = "${service}" AND WorkflowType = "analyzeWorkflow"` })) found.push(wf.workflowId);
+      if (!found.includes(firstId)) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(found).toContain(firstId);
+
+    const before = await temporal.workflow.getHandle(firstId).result();
+    const completed = (await history(firstId)).find((e) => e.workflowTaskCompletedEventAttributes)!;
+    // "Reset" in the Web UI, to the first workflow task: the analysis runs again and finds itself recorded.
+    const { runId } = await temporal.workflowService.resetWorkflowExecution({
+      namespace: stack.config.temporal.namespace,
+      workflowExecution: { workflowId: firstId },
+      reason: 'operator retry',
+      workflowTaskFinishEventId: completed.eventId,
+      requestId: randomUUID(),
+    });
+    expect(await temporal.workflow.getHandle(firstId, runId!).result()).toEqual(before);
+    const { records } = await driver.executeQuery('MATCH (m:MetricSnapshot {id: $id}) RETURN count(m) AS n', { id: firstId });
+    expect(records[0]!.get('n').toNumber()).toBe(1);
   });
 
   it('survives a kill -9 of the API mid-analysis: a worker finishes it, recorded once', async () => {
