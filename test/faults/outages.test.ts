@@ -8,7 +8,8 @@
 //   - events of a service reach the broker in the order their analyses were committed;
 //   - each applied heal restarts its container exactly once and is verified.
 // The table of counts is printed and written to test-artifacts/faults/accounting.md (docs/reliability.md shows one).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -57,8 +58,12 @@ function mark(what: string): void {
   timeline.push(`${((Date.now() - started) / 1000).toFixed(1)} s  ${what}`);
 }
 
-function services_(action: 'up' | 'down', name: 'neo4j' | 'rabbitmq' | 'temporal'): void {
-  execFileSync('bash', [path.join(repo, 'scripts/services.sh'), action, name], { cwd: repo, stdio: 'ignore' });
+/**
+ * Asynchronous: the API under test (and its analyze worker) runs in this process, and a synchronous stop or start of
+ * Neo4j (tens of seconds) froze it, so its Socket.IO server missed the test client's pongs and dropped it.
+ */
+async function services_(action: 'up' | 'down', name: 'neo4j' | 'rabbitmq' | 'temporal'): Promise<void> {
+  await promisify(execFile)('bash', [path.join(repo, 'scripts/services.sh'), action, name], { cwd: repo });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -135,7 +140,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   loadStopped = true;
-  for (const name of ['neo4j', 'rabbitmq', 'temporal'] as const) services_('up', name);
+  for (const name of ['neo4j', 'rabbitmq', 'temporal'] as const) await services_('up', name);
   await Promise.allSettled([...inFlight]);
   for (const h of heals) h.watch.stop();
   socket?.close();
@@ -172,25 +177,25 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
 
   await startHeal();
   mark('neo4j: stopped');
-  services_('down', 'neo4j');
+  await services_('down', 'neo4j');
   await sleep(OUTAGE_MS);
-  services_('up', 'neo4j');
+  await services_('up', 'neo4j');
   mark('neo4j: back');
   await sleep(4000);
 
   await startHeal();
   mark('rabbitmq: stopped');
-  services_('down', 'rabbitmq');
+  await services_('down', 'rabbitmq');
   await sleep(OUTAGE_MS);
-  services_('up', 'rabbitmq');
+  await services_('up', 'rabbitmq');
   await durable.reconnect();
   mark('rabbitmq: back');
   await sleep(4000);
 
   await startHeal();
   mark('temporal: restarting');
-  services_('down', 'temporal');
-  services_('up', 'temporal');
+  await services_('down', 'temporal');
+  await services_('up', 'temporal');
   mark('temporal: back');
   await sleep(4000);
 
