@@ -6,14 +6,22 @@ import type { AnalyzeInput, AnalyzeResult } from '../src/domain/heal';
 import { analyzedEvent, analyzeSample, detectorFor } from '../src/domain/analysis';
 import type { AnalysisOutcome } from '../src/adapters/ports';
 import { seriesRefusal, servicesRefusal } from '../src/domain/bounds';
+import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 
-export function createAnalysisActivities(deps: ActivityDeps) {
+/** What analysis needs: the API's own analyze worker (ANALYZE_SHAPE=eager) builds only these. */
+export type AnalysisDeps = Pick<ActivityDeps, 'config' | 'analysisStore' | 'serviceRegistry' | 'outbox' | 'rules' | 'counters'>;
+
+export function createAnalysisActivities(deps: AnalysisDeps) {
   const detector = detectorFor(deps.config.detection);
   const lateWindowMs = deps.config.detection.lateWindowSeconds * 1000;
   return {
-    /** A retry after the commit finds the recorded analysis and answers with it; its event is already in the outbox. */
-    async analyzeMetrics(input: AnalyzeInput & { workflowId: string; runId: string }): Promise<AnalyzeResult> {
+    /**
+     * A retry after the commit finds the recorded analysis and answers with it; its event is already in the outbox.
+     * Started as a Standalone Activity (no workflow), the analysis id is the activity id and its run the activity's.
+     */
+    async analyzeMetrics(input: AnalyzeInput & { workflowId: string; runId?: string }): Promise<AnalyzeResult> {
+      const runId = input.runId ?? Context.current().info.activityRunId ?? '';
       // A bound, not a lock: concurrent first analyses of new services may pass it by a few.
       const { known, count } = await deps.serviceRegistry.lookup(input.service);
       const tooManyServices = servicesRefusal(input.service, known, count, deps.config.detection.maxServices);
@@ -53,7 +61,7 @@ export function createAnalysisActivities(deps: ActivityDeps) {
           }
           return analysis;
         },
-        (outcome) => analyzedEvent(toResult(outcome), input.runId),
+        (outcome) => analyzedEvent(toResult(outcome), runId),
       );
       deps.outbox.wake(input.service);
       deps.counters.analysisRecorded(outcome.replayed);

@@ -24,6 +24,12 @@ export interface Config {
     rateLimitWindowMs: number;
     /** How long analyze waits for its workflow before answering 503 with the workflow id. */
     analyzeTimeoutMs: number;
+    /**
+     * How the API runs an analysis (docs/architecture.md, "Analyze"): `eager` starts the analyze workflow eagerly on an
+     * analyze-only worker inside the API process; `workflow` starts it through the server's task queue for the
+     * workers, as before; `standalone` starts a Standalone Activity (measured, not shipped: docs/benchmarks.md).
+     */
+    analyzeShape: AnalyzeShape;
     /** How long a dry-run heal waits for its plan before answering 503 with the workflow id. */
     dryRunTimeoutMs: number;
     /** How far in the future an analysis's `at` may be (clock skew between the sender and selfheal). */
@@ -50,7 +56,15 @@ export interface Config {
     /** Lifetime of tokens minted by `selfheal token`. */
     ttlSeconds: number;
   };
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; tls: TemporalTls };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    /** Analyses only: polled by every worker, and by the API's own analyze worker under ANALYZE_SHAPE=eager. */
+    analyzeTaskQueue: string;
+    uiUrl: string;
+    tls: TemporalTls;
+  };
   /** Hosts (besides loopback) that production mode may reach without TLS: a private network the operator trusts. */
   plaintextAllowedHosts: string[];
   neo4j: { uri: string; user: string; password: string; database: string };
@@ -85,6 +99,9 @@ export interface Config {
   outbox: { sweepIntervalMs: number; minAgeMs: number; retentionSeconds: number };
   heal: PlanPolicy;
 }
+
+export const ANALYZE_SHAPES = ['eager', 'workflow', 'standalone'] as const;
+export type AnalyzeShape = (typeof ANALYZE_SHAPES)[number];
 
 /** Service names of selfheal's own infrastructure: never healed, whatever a container's labels say. */
 export const DEFAULT_PROTECTED_SERVICES = ['selfheal', 'selfheal-*', 'temporal*', 'neo4j*', 'rabbitmq*', 'postgres*'];
@@ -181,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
   const port = r.num('API_PORT', 3000, 0, 65535, true);
   const host = r.str('API_HOST', '127.0.0.1');
   const jwtAlgorithm = r.oneOf<JwtAlgorithm>('JWT_ALGORITHM', 'HS256', ['HS256', 'RS256', 'ES256']);
+  const taskQueue = r.str('TEMPORAL_TASK_QUEUE', 'selfheal');
   const config: Config = {
     mode,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -194,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitMax: r.num('RATE_LIMIT_MAX', 600, 1, 1_000_000, true),
       rateLimitWindowMs: r.num('RATE_LIMIT_WINDOW_MS', 60_000, 1000, 3_600_000, true),
       analyzeTimeoutMs: r.num('ANALYZE_TIMEOUT_MS', 15_000, 100, 600_000, true),
+      analyzeShape: r.oneOf<AnalyzeShape>('ANALYZE_SHAPE', 'eager', ANALYZE_SHAPES),
       dryRunTimeoutMs: r.num('DRY_RUN_TIMEOUT_MS', 10_000, 100, 600_000, true),
       analyzeMaxFutureSeconds: r.num('ANALYZE_MAX_FUTURE_SECONDS', 300, 0, 100 * 366 * 24 * 3600, true),
       socketMaxConnectionsPerSubject: r.num('SOCKET_MAX_CONNECTIONS_PER_SUBJECT', 20, 1, 10_000, true),
@@ -214,7 +233,8 @@ export function loadConfig(env: Env = process.env): Config {
     temporal: {
       address: r.str('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
       namespace: r.str('TEMPORAL_NAMESPACE', 'default'),
-      taskQueue: r.str('TEMPORAL_TASK_QUEUE', 'selfheal'),
+      taskQueue,
+      analyzeTaskQueue: r.str('TEMPORAL_ANALYZE_TASK_QUEUE', `${taskQueue}-analyze`),
       uiUrl: r.str('TEMPORAL_UI_URL', 'http://127.0.0.1:8233'),
       tls: temporalTls(r),
     },

@@ -19,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ApprovalDecision, HealInput, HealPlan, HealStatus, PlanStep, StepResult, VerifierSpec } from '../src/domain/heal';
+import type { ApprovalDecision, HealInput, HealPlan, HealStatus, PlanStep, StepProgress, StepResult, VerifierSpec } from '../src/domain/heal';
 import { fourEyesRefusal } from './approval';
 import * as presets from './activity-options';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery, planUpdate, searchAttributes } from './definitions';
@@ -110,14 +110,29 @@ async function planPhase(run: HealRun): Promise<HealPlan> {
   const plan = await planHeal({ heal: input, attemptId: status.attempt_id, workflowId: status.workflow_id, runId: status.run_id });
   status.plan = plan;
   if (plan.strategy) upsertSearchAttributes([{ key: searchAttributes.strategy, value: plan.strategy }]);
-  await journal.step('planned', plan.allowed ? 'ok' : 'failed', planSummary(input, plan.strategy, plan.steps.length), { plan });
+  // A dry run writes 'planned' together with 'completed' (gatePhase).
+  if (input.dryRun && patched(DRY_RUN_ONE_RECORD)) return plan;
+  await journal.step('planned', plannedStatus(plan), planSummary(input, plan.strategy, plan.steps.length), { plan });
   return plan;
+}
+
+/** Dry runs record 'planned' and 'completed' in one write with one publish; histories before it wrote them apart. */
+const DRY_RUN_ONE_RECORD = 'dry-run-one-record';
+
+function plannedStatus(plan: HealPlan): StepProgress['status'] {
+  return plan.allowed ? 'ok' : 'failed';
 }
 
 /** A dry run ends with its plan; a plan the safety envelope refused ends here. */
 async function gatePhase(run: HealRun, plan: HealPlan): Promise<HealStatus | undefined> {
   const failedChecks = plan.safety_checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
-  if (run.input.dryRun) return finish(run, 'planned', 'dry run: plan only, nothing was changed', failedChecks);
+  if (run.input.dryRun) {
+    const detail = 'dry run: plan only, nothing was changed';
+    if (!patched(DRY_RUN_ONE_RECORD)) return finish(run, 'planned', detail, failedChecks);
+    upsertSearchAttributes([{ key: searchAttributes.outcome, value: 'planned' }]);
+    const planned = { status: plannedStatus(plan), detail: planSummary(run.input, plan.strategy, plan.steps.length), data: { plan } };
+    return run.journal.finishDryRun(planned, detail, failedChecks);
+  }
   if (!plan.allowed) {
     await run.journal.step('refused', 'failed', failedChecks.join('; '), { checks: plan.safety_checks });
     return finish(run, 'refused', 'refused by the safety envelope', failedChecks);

@@ -1,15 +1,17 @@
-// The system under test as child processes on task queues of their own: selfheal's API and worker (as deployed:
-// src/main/api.ts, src/main/worker.ts) and the floor's worker, plus a second worker of each for the scaling run.
-import { createServer } from 'node:net';
+// The system under test as child processes on task queues of their own: selfheal's worker (as deployed:
+// src/main/worker.ts), one API (src/main/api.ts) per analyze shape (ANALYZE_SHAPE: eager, workflow, standalone), and
+// the floor's worker, plus a second worker of each kind for the scaling run.
 import type { Client } from '@temporalio/client';
-import { loadConfig, type Config } from '../../src/config';
+import { ANALYZE_SHAPES, loadConfig, type AnalyzeShape, type Config } from '../../src/config';
 import { startNode, type ChildProcessHandle } from './processes';
+import { freePort } from '../../test/helpers/api-process';
 
 export interface BenchStack {
+  /** The configuration of the API with the default shape (the one that ships). */
   config: Config;
-  baseUrl: string;
+  baseUrls: Record<AnalyzeShape, string>;
   floorQueue: string;
-  api: ChildProcessHandle;
+  apis: Record<AnalyzeShape, ChildProcessHandle>;
   workers: ChildProcessHandle[];
   floorWorkers: ChildProcessHandle[];
   /** Starts one more selfheal worker and floor worker, and waits until both poll. */
@@ -18,10 +20,10 @@ export interface BenchStack {
 }
 
 export async function startBenchStack(runId: string): Promise<BenchStack> {
-  const port = await freePort();
+  const ports = Object.fromEntries(await Promise.all(ANALYZE_SHAPES.map(async (shape) => [shape, await freePort()] as const))) as Record<AnalyzeShape, number>;
   const env = {
     TEMPORAL_TASK_QUEUE: `bench-perf-${runId}`,
-    API_PORT: String(port),
+    API_PORT: String(ports.eager),
     API_INSTANCE_ID: `bench-perf-${runId}`,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '1000000',
@@ -30,7 +32,8 @@ export async function startBenchStack(runId: string): Promise<BenchStack> {
   };
   const floorEnv = { ...env, TEMPORAL_TASK_QUEUE: `bench-perf-floor-${runId}` };
   const config = loadConfig({ ...process.env, ...env });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrls = Object.fromEntries(ANALYZE_SHAPES.map((shape) => [shape, `http://127.0.0.1:${ports[shape]}`])) as Record<AnalyzeShape, string>;
+  const apiEnv = (shape: AnalyzeShape) => ({ ...env, ANALYZE_SHAPE: shape, API_PORT: String(ports[shape]), API_INSTANCE_ID: `${env.API_INSTANCE_ID}-${shape}` });
   const children: ChildProcessHandle[] = [];
   const start = (name: string, entry: string, childEnv: Record<string, string>) => {
     const child = startNode(name, entry, childEnv);
@@ -39,9 +42,9 @@ export async function startBenchStack(runId: string): Promise<BenchStack> {
   };
   const stack: BenchStack = {
     config,
-    baseUrl,
+    baseUrls,
     floorQueue: floorEnv.TEMPORAL_TASK_QUEUE,
-    api: start('api', 'src/main/api.ts', env),
+    apis: Object.fromEntries(ANALYZE_SHAPES.map((shape) => [shape, start(`api ${shape}`, 'src/main/api.ts', apiEnv(shape))])) as Record<AnalyzeShape, ChildProcessHandle>,
     workers: [start('worker 1', 'src/main/worker.ts', env)],
     floorWorkers: [start('floor worker 1', 'bench/perf/floor-worker.ts', floorEnv)],
     async addWorkers(client) {
@@ -55,7 +58,7 @@ export async function startBenchStack(runId: string): Promise<BenchStack> {
     },
   };
   try {
-    await Promise.all([stack.floorWorkers[0]!.waitForLine('ready', 120_000), waitForHealth(baseUrl, 120_000)]);
+    await Promise.all([stack.floorWorkers[0]!.waitForLine('ready', 120_000), ...Object.values(baseUrls).map((url) => waitForHealth(url, 120_000))]);
   } catch (err) {
     await stack.stop();
     throw err;
@@ -86,15 +89,4 @@ async function waitForHealth(baseUrl: string, timeoutMs: number): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`the API did not answer ${baseUrl}/health within ${timeoutMs} ms`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -13,7 +13,8 @@ export function cpuGroups(stack: BenchStack): CpuGroups {
   const services = servicePids();
   return {
     client: [process.pid],
-    api: [stack.api.pid],
+    // Only one API is busy in a block (the scenario's): the others wait on idle polls.
+    api: Object.values(stack.apis).map((a) => a.pid),
     worker: stack.workers.map((w) => w.pid),
     floorWorker: stack.floorWorkers.map((w) => w.pid),
     ...Object.fromEntries(['temporal', 'neo4j', 'rabbitmq'].map((name) => [name, services[name] ? [Number(services[name])] : []])),

@@ -1,6 +1,7 @@
 // Latency and throughput of analyze and heal against Temporal's own floor, in one run on the running services:
-// the empty workflow (one no-op activity, regular and local), analyze through the Temporal client and through
-// HTTP, heal dry runs through HTTP and the HTTP floor (an authenticated no-op), each at every concurrency; then
+// the empty workflow (one no-op activity, regular and local), analyze through HTTP in each of its three durable
+// shapes (a workflow with a local activity, a Standalone Activity, an eagerly started workflow: one API per shape),
+// heal dry runs through HTTP and the HTTP floor (an authenticated no-op), each at every concurrency; then
 // analyze against the number of tracked series, and throughput with a second worker process.
 //
 //   npx tsx bench/perf/run.ts [--requests 100] [--concurrency 1,8,32] [--series 1,1000,100000] [--series-requests 50]
@@ -12,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { ANALYZE_SHAPES, type AnalyzeShape } from '../../src/config';
 import { signToken } from '../../src/auth/jwt';
 import { connectNeo4j } from '../../src/adapters/neo4j/driver';
 import { deleteAttempts, deleteServices } from '../../test/helpers/neo4j';
@@ -54,12 +56,14 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: stack.config.temporal.address });
   const client = new Client({ connection, namespace: stack.config.temporal.namespace });
   const neo4j = await connectNeo4j(stack.config.neo4j);
-  const http = new HttpClient(stack.baseUrl);
+  const http = Object.fromEntries(ANALYZE_SHAPES.map((shape) => [shape, new HttpClient(stack.baseUrls[shape])])) as Record<AnalyzeShape, HttpClient>;
+  const shipped = stack.config.api.analyzeShape;
   const prefix = `bench-perf-${runId}`;
   const ctx: ScenarioContext = {
     runId,
     client,
     http,
+    shipped,
     tokens: { operator: signToken(stack.config, { sub: 'bench', role: 'operator' }), viewer: signToken(stack.config, { sub: 'bench', role: 'viewer' }) },
     taskQueue: stack.config.temporal.taskQueue,
     floorQueue: stack.floorQueue,
@@ -90,7 +94,7 @@ async function main(): Promise<void> {
       const deadline = Date.now() + Number(values['seed-budget']) * 1000;
       for (const level of seriesLevels) {
         const seedSeconds = await series.seedTo(level, deadline);
-        const ops = { floor: requestsOf.floor, analyze_series: series.analyze(http, ctx.tokens.operator) };
+        const ops = { floor: requestsOf.floor, analyze_series: series.analyze(http[shipped], ctx.tokens.operator) };
         const [floor, analyze] = await measure(['floor', 'analyze_series'] as const, ops, Number(values['series-requests']), 1);
         seriesRows.push({ series: series.count, seedSeconds, analyze: analyze!, floor: floor! });
         if (series.count < level) break; // out of seeding budget
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
     const scaling: Array<{ scenario: string; concurrency: number; oneWorker: number; twoWorkers: number; gain: number }> = [];
     if (!values['skip-scaling']) {
       // One worker measured again just before the second starts, so both sides see the machine in the same state.
-      const scaled = ['floor', 'analyze_http', 'heal_dry_run'] as Scenario[];
+      const scaled = ['floor', 'analyze_workflow', 'analyze_standalone', 'analyze_eager', 'heal_dry_run'] as Scenario[];
       const one = await measure(scaled, requestsOf, requests, top);
       await stack.addWorkers(client);
       const two = await measure(scaled, requestsOf, requests, top);
@@ -140,14 +144,14 @@ async function main(): Promise<void> {
     if (report.restartedServices.length) process.stdout.write(`WARNING: restarted during the run: ${report.restartedServices.join(', ')}\n`);
     process.stdout.write(`\nwrote ${path.relative(process.cwd(), file)}\n`);
   } finally {
-    http.close();
+    for (const client of Object.values(http)) client.close();
     await series?.deleteAll();
     await deleteServices(neo4j, [...Array.from({ length: Math.max(...concurrencies) }, (_, k) => ctx.service(k)), `${prefix}-setup`, `${prefix}-learn`]);
     await deleteAttempts(neo4j, ctx.healAttemptIds);
     await neo4j.driver.close();
     await connection.close();
     await stack.stop();
-    await deleteTopology([], [relayQueueName(stack.config.api.instanceId)]);
+    await deleteTopology([], ANALYZE_SHAPES.map((shape) => relayQueueName(`${stack.config.api.instanceId}-${shape}`)));
   }
 }
 

@@ -2,18 +2,23 @@
 // metrics tick would: analyses of one service queue on its lock by design, which is not what is measured here.
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { analyzeWorkflow } from '../../workflows/analyze';
-import { analyzeWorkflowId, searchAttributes } from '../../workflows/definitions';
+import type { AnalyzeShape } from '../../src/config';
 import type { HttpClient } from './http-client';
 
-export const SCENARIOS = ['floor', 'floor_local', 'analyze_client', 'analyze_http', 'heal_dry_run', 'http_ping'] as const;
+export const SCENARIOS = ['floor', 'floor_local', 'analyze_workflow', 'analyze_standalone', 'analyze_eager', 'heal_dry_run', 'http_ping'] as const;
+/** POST /analyze through the API that runs each shape (ANALYZE_SHAPE); everything else goes to the shipped one. */
+export const ANALYZE_SCENARIOS = { analyze_workflow: 'workflow', analyze_standalone: 'standalone', analyze_eager: 'eager' } as const satisfies Record<string, AnalyzeShape>;
+export type AnalyzeScenario = keyof typeof ANALYZE_SCENARIOS;
 export type Scenario = (typeof SCENARIOS)[number];
 export type Request = (caller: number) => Promise<void>;
 
 export interface ScenarioContext {
   runId: string;
   client: Client;
-  http: HttpClient;
+  /** One client per API (per analyze shape). */
+  http: Record<AnalyzeShape, HttpClient>;
+  /** The shape that ships: the default of ANALYZE_SHAPE. */
+  shipped: AnalyzeShape;
   tokens: { operator: string; viewer: string };
   taskQueue: string;
   floorQueue: string;
@@ -30,29 +35,20 @@ export function tick(): Record<string, number> {
 }
 
 export function scenarioRequests(ctx: ScenarioContext): Record<Scenario, Request> {
-  const { client, http, tokens } = ctx;
+  const { client, tokens } = ctx;
+  const http = ctx.http[ctx.shipped];
+  const analyze = (shape: AnalyzeShape): Request => async (caller) => {
+    await ctx.http[shape].expect(200, 'POST', '/api/self_healing/analyze', tokens.operator, { metrics: tick(), context: { services: [ctx.service(caller)] } });
+  };
   const floor = (workflowType: string, prefix: string): Request => async () => {
     await client.workflow.execute(workflowType, { taskQueue: ctx.floorQueue, workflowId: `${prefix}-${ctx.runId}-${randomUUID()}`, args: [] });
   };
   return {
     floor: floor('floorWorkflow', 'floor'),
     floor_local: floor('floorLocalWorkflow', 'floor-local'),
-    // What SelfHealingApi.analyze does, minus HTTP: start with the service search attribute, then wait for the result.
-    async analyze_client(caller) {
-      const service = ctx.service(caller);
-      const requestId = `client-${randomUUID()}`;
-      const handle = await client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
-        taskQueue: ctx.taskQueue,
-        workflowId: analyzeWorkflowId(service, requestId),
-        args: [{ service, metrics: tick(), at: Date.now(), context: { services: [service] }, actor: 'bench', requestId }],
-        typedSearchAttributes: [{ key: searchAttributes.service, value: service }],
-      });
-      await handle.result();
-    },
-    async analyze_http(caller) {
-      const service = ctx.service(caller);
-      await http.expect(200, 'POST', '/api/self_healing/analyze', tokens.operator, { metrics: tick(), context: { services: [service] } });
-    },
+    analyze_workflow: analyze('workflow'),
+    analyze_standalone: analyze('standalone'),
+    analyze_eager: analyze('eager'),
     async heal_dry_run() {
       const reply = await http.expect(200, 'POST', '/api/self_healing/heal', tokens.operator, ctx.healBody);
       ctx.healAttemptIds.push((JSON.parse(reply.body) as { run_id: string }).run_id);

@@ -7,7 +7,7 @@ import { SERIES_METRIC } from './series';
 
 /** The heal dry run's body: the diagnosis of the spec's example metrics, restart_unhealthy on a demo container. */
 export async function healBody(ctx: ScenarioContext, service: string): Promise<Record<string, unknown>> {
-  const reply = await ctx.http.expect(200, 'POST', '/api/self_healing/analyze', ctx.tokens.operator, {
+  const reply = await ctx.http[ctx.shipped].expect(200, 'POST', '/api/self_healing/analyze', ctx.tokens.operator, {
     service,
     metrics: { error_rate: 0.08, cpu_load: 0.92, latency_p95: 450 },
   });
@@ -18,7 +18,7 @@ export async function healBody(ctx: ScenarioContext, service: string): Promise<R
 /** The baseline of one series after 30 real analyses (a slow one that answers 503 still completes). */
 export async function learnedBaseline(ctx: ScenarioContext, service: string, neo4j: Neo4jConnection): Promise<{ state: string; samples: number }> {
   for (let i = 0; i < 30; i++) {
-    await ctx.http.request('POST', '/api/self_healing/analyze', ctx.tokens.operator, { service, metrics: { [SERIES_METRIC]: 0.3 + 0.1 * Math.random() } });
+    await ctx.http[ctx.shipped].request('POST', '/api/self_healing/analyze', ctx.tokens.operator, { service, metrics: { [SERIES_METRIC]: 0.3 + 0.1 * Math.random() } });
   }
   const store = new Neo4jAnalysisStore(neo4j);
   const { records } = await neo4j.driver.executeQuery(

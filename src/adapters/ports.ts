@@ -140,6 +140,8 @@ export interface AuditStore {
    * stored after the attempt's last step, so a reset run's steps follow the steps of the run it was reset from.
    */
   recordHealSteps(steps: HealStepRecord[]): Promise<number[]>;
+  /** recordHealAttempt then recordHealSteps (the attempt's), as one write: what every journal step records. */
+  recordHeal(attempt: HealAttemptRecord, steps: HealStepRecord[]): Promise<number[]>;
   /** Applied (not dry-run) heals of a service since `sinceMs`, newest first. */
   appliedHeals(service: string, sinceMs: number): Promise<AppliedHealSummary[]>;
   /** Applied heals of every service since `sinceMs` (the global budget). */

@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit';
 import { pingRoutes } from './routes/ping';
 import { selfHealingRoutes } from './routes/self-healing';
 import { SelfHealingApi } from './self-healing-api';
+import type { LocalAnalyses } from './local-analyses';
 
 export interface AppDeps {
   config: Config;
@@ -29,6 +30,8 @@ export interface AppDeps {
   baselines: BaselineReader;
   feed: EventFeed;
   knownIssueTypes: ReadonlySet<string>;
+  /** Under ANALYZE_SHAPE=eager: results of the analyses this process's own analyze worker runs. */
+  localAnalyses?: LocalAnalyses;
   /** What /readyz checks: the dependencies this instance needs to serve (Temporal, Neo4j, RabbitMQ). */
   readiness?: readonly DependencyCheck[];
   /** pino options or false; tests pass false. */
@@ -85,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const api = new SelfHealingApi(deps.temporal, config, deps.knownIssueTypes);
+  const api = new SelfHealingApi(deps.temporal, config, deps.knownIssueTypes, deps.localAnalyses);
   await app.register(selfHealingRoutes, { prefix: '/api/self_healing', api, learning: deps.learning });
   await app.register(auditRoutes, { prefix: '/api/self_healing', audit: deps.audit, whyMaxWindowSeconds: config.api.whyMaxWindowSeconds });
   await app.register(pingRoutes, { prefix: '/api/self_healing' });

@@ -11,7 +11,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { ConflictError, AppError, ValidationError } from '../errors';
 import type { Config } from '../config';
-import type { AnalyzeResult, HealInput, HealPlan, HealStatus } from '../domain/heal';
+import type { AnalyzeInput, AnalyzeResult, HealInput, HealPlan, HealStatus } from '../domain/heal';
 import { validateSample } from '../domain/detection';
 import { futureAtRefusal } from '../domain/bounds';
 import { unscoped, type Scope } from '../auth/scope';
@@ -28,6 +28,8 @@ import {
   planUpdate,
   searchAttributes,
 } from '../../workflows/definitions';
+import { shortLocal } from '../../workflows/activity-options';
+import type { LocalAnalyses } from './local-analyses';
 import type { AnalyzeBody, HealBody } from './schemas/self-healing';
 import { normaliseContext, toHealInput } from './heal-input';
 import type { HealDryRunReply, HealRefusedReply, HealStartedReply } from './schemas/responses';
@@ -52,6 +54,8 @@ export class SelfHealingApi {
     private readonly client: Client,
     private readonly config: Config,
     private readonly knownIssueTypes: ReadonlySet<string>,
+    /** Results of the analyses this process's own analyze worker runs (ANALYZE_SHAPE=eager). */
+    private readonly localAnalyses?: LocalAnalyses,
   ) {}
 
   /**
@@ -73,17 +77,62 @@ export class SelfHealingApi {
       if (refused) throw new ValidationError(refused.field, refused.reason);
     }
     const workflowId = analyzeWorkflowId(service, idempotencyKey ?? actor.requestId);
-    const handle = await this.client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
-      taskQueue: this.config.temporal.taskQueue,
+    const input = { service, metrics: body.metrics, at, context, actor: actor.sub, requestId: actor.requestId };
+    // Outside the timeout: a 503 analysis_pending promises the analysis was started and will be recorded.
+    const result = this.config.api.analyzeShape === 'standalone' ? await this.startAnalyzeActivity(workflowId, input) : await this.startAnalyzeWorkflow(workflowId, input);
+    return withTimeout(result().catch(throwRefusal), this.config.api.analyzeTimeoutMs, () => {
+      throw new AppError(`analysis ${workflowId} is still running; it will complete and be recorded`, 503, 'analysis_pending');
+    });
+  }
+
+  /** `eager`: the API's own analyze worker gets the first workflow task in the start's answer (src/main/analyze-worker.ts). */
+  private async startAnalyzeWorkflow(workflowId: string, input: AnalyzeInput): Promise<() => Promise<AnalyzeResult>> {
+    const eager = this.config.api.analyzeShape === 'eager';
+    const local = eager ? this.localAnalyses?.expect(workflowId) : undefined;
+    const handle = await this.client.workflow
+      .start<typeof analyzeWorkflow>('analyzeWorkflow', {
+      taskQueue: eager ? this.config.temporal.analyzeTaskQueue : this.config.temporal.taskQueue,
       workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      args: [{ service, metrics: body.metrics, at, context, actor: actor.sub, requestId: actor.requestId }],
-      typedSearchAttributes: [{ key: searchAttributes.service, value: service }],
+      args: [input],
+        typedSearchAttributes: [{ key: searchAttributes.service, value: input.service }],
+        ...(eager ? { requestEagerStart: true } : {}),
+      })
+      .catch((err: unknown) => {
+        local?.done();
+        throw err;
+      });
+    if (!local || !handle.eagerlyStarted) {
+      local?.done();
+      return () => handle.result();
+    }
+    // Whichever comes first: this process's commit, or the workflow's result (a refusal, or another worker's run).
+    return async () => {
+      const workflowResult = handle.result();
+      // The local commit usually wins; the workflow's answer may then fail later (a shutdown) with no one to hear it.
+      workflowResult.catch(() => undefined);
+      try {
+        return await Promise.race([local.result, workflowResult]);
+      } finally {
+        local.done();
+      }
+    };
+  }
+
+  /** `standalone`: the analysis as a Standalone Activity on the analyze queue, with the analyze workflow's retries. */
+  private async startAnalyzeActivity(activityId: string, input: AnalyzeInput): Promise<() => Promise<AnalyzeResult>> {
+    const handle = await this.client.activity.start<AnalyzeResult>('analyzeMetrics', {
+      id: activityId,
+      taskQueue: this.config.temporal.analyzeTaskQueue,
+      args: [{ ...input, workflowId: activityId }],
+      idConflictPolicy: 'USE_EXISTING',
+      idReusePolicy: 'ALLOW_DUPLICATE',
+      startToCloseTimeout: shortLocal.startToCloseTimeout,
+      retry: shortLocal.retry,
+      typedSearchAttributes: [{ key: searchAttributes.service, value: input.service }],
     });
-    return withTimeout(handle.result().catch(throwRefusal), this.config.api.analyzeTimeoutMs, () => {
-      throw new AppError(`analysis ${workflowId} is still running; it will complete and be recorded`, 503, 'analysis_pending');
-    });
+    return () => handle.result();
   }
 
   async heal(body: HealBody, actor: Actor): Promise<HealStarted> {

@@ -1,5 +1,6 @@
 // API entry point: config -> Temporal client, Neo4j reads, the RabbitMQ feed -> Fastify on API_HOST:API_PORT.
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { loadConfig, type Config } from '../config';
 import { loadVerificationKeys } from '../auth/keys';
@@ -7,6 +8,10 @@ import { createLogger } from './logger';
 import { temporalConnectionOptions } from '../transport-policy';
 import { openNeo4j, openRabbit } from './adapters';
 import { issueTypesOf, loadRules } from './rules';
+import { Neo4jOutbox } from '../adapters/neo4j/outbox';
+import { LocalAnalyses } from '../api/local-analyses';
+import { createAnalyzeWorker } from './analyze-worker';
+import { temporalLogger, workerMetrics } from './worker-telemetry';
 
 export async function startApi(config: Config, options: { logger?: boolean } = {}) {
   // Unreadable or unsuitable JWT keys stop the start before any connection is made.
@@ -14,16 +19,22 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
   const logger = createLogger(config, 'selfheal-api');
   const neo4j = await openNeo4j(config, 'api');
   const rabbit = openRabbit(config, logger, `selfheal-${config.api.instanceId}`);
-  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  // Eager workflow start needs the client and the analyze Worker on one NativeConnection.
+  const eager = config.api.analyzeShape === 'eager';
+  const connection = eager ? await NativeConnection.connect(temporalConnectionOptions(config.temporal)) : await Connection.connect(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const rules = loadRules(config);
+  const localAnalyses = eager ? new LocalAnalyses() : undefined;
+  const analyzer = connection instanceof NativeConnection && localAnalyses ? await startAnalyzer(config, connection, neo4j, rabbit, logger, rules, localAnalyses) : null;
   const app = await buildApp({
     config,
     temporal,
+    ...(localAnalyses ? { localAnalyses } : {}),
     learning: neo4j.learning,
     audit: neo4j.audit,
     baselines: neo4j.analysis,
     feed: rabbit.feed(),
-    knownIssueTypes: issueTypesOf(loadRules(config)),
+    knownIssueTypes: issueTypesOf(rules),
     readiness: [
       { name: 'temporal', check: () => connection.healthService.check({}) },
       { name: 'neo4j', check: () => neo4j.connection.driver.getServerInfo({ database: config.neo4j.database }) },
@@ -32,16 +43,62 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   app.addHook('onClose', async () => {
+    await analyzer?.stop();
     await Promise.allSettled([rabbit.close(), neo4j.close(), connection.close()]);
   });
   await app.listen({ host: config.api.host, port: config.api.port });
   return app;
 }
 
+/**
+ * ANALYZE_SHAPE=eager: an analyze-only Worker in this process, on the client's connection, with the API's Neo4j
+ * stores and an outbox that publishes this process's analyses right after their commit (the workers' outboxes sweep
+ * whatever it leaves pending).
+ */
+async function startAnalyzer(
+  config: Config,
+  connection: NativeConnection,
+  neo4j: Awaited<ReturnType<typeof openNeo4j>>,
+  rabbit: ReturnType<typeof openRabbit>,
+  logger: ReturnType<typeof createLogger>,
+  rules: ReturnType<typeof loadRules>,
+  localAnalyses: LocalAnalyses,
+): Promise<{ worker: Worker; stop(): Promise<void> }> {
+  const publisher = rabbit.publisher();
+  const outbox = new Neo4jOutbox(neo4j.connection, publisher, logger);
+  const counters = workerMetrics(() => outbox.countPending());
+  const worker = await createAnalyzeWorker(connection, config, { config, analysisStore: neo4j.analysis, serviceRegistry: neo4j.services, outbox, rules, counters }, {
+    inApi: true,
+    onAnalyzed: (id, result) => localAnalyses.completed(id, result),
+  });
+  const running = worker.run().catch((err: unknown) => {
+    // Analyses still run: their workflow tasks go to the workers' analyze Workers instead of eagerly to this one.
+    logger.error({ err }, 'the API\'s analyze worker stopped; analyses are served by the workers');
+  });
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await publisher.close();
+    },
+  };
+}
+
 if (require.main === module) {
   // A bad configuration is reported like any other start-up failure: its message on stderr, exit 1.
   Promise.resolve()
-    .then(() => startApi(loadConfig()))
+    .then(() => {
+      const config = loadConfig();
+      // The analyze Worker's and the core's logs through the API's pino root, as the worker process does.
+      if (config.api.analyzeShape === 'eager') {
+        Runtime.install({
+          logger: temporalLogger(createLogger(config, 'selfheal-api'), 'INFO'),
+          telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+        });
+      }
+      return startApi(config);
+    })
     .then((app) => {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {

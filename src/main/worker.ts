@@ -1,7 +1,7 @@
 // Worker entry point: adapters -> activities -> a Temporal worker polling the task queue until SIGINT/SIGTERM.
 import { temporalConnectionOptions } from '../transport-policy';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, type ActivityDeps } from '../../activities';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from './logger';
 import { containerRuntime, httpProbe, openNeo4j, openRabbit, queueControl } from './adapters';
@@ -10,7 +10,8 @@ import { startHealthServer, temporalLogger, workerMetrics } from './worker-telem
 import { loadRules } from './rules';
 import { ensureRetentionSchedule } from './retention-schedule';
 import { Client, Connection } from '@temporalio/client';
-import { workflowSource } from './workflow-bundle';
+import { sharedWorkflowSource } from './workflow-bundle';
+import { createAnalyzeWorker } from './analyze-worker';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
@@ -23,7 +24,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     retentionMs: config.outbox.retentionSeconds * 1000,
   });
   const metrics = workerMetrics(() => outbox.countPending());
-  const activities = createActivities({
+  const deps: ActivityDeps = {
     config,
     analysisStore: neo4j.analysis,
     auditStore: neo4j.audit,
@@ -41,19 +42,22 @@ export async function startWorker(config: Config, options: { identity?: string }
     random: Math.random,
     now: Date.now,
     counters: metrics,
-  });
+  };
+  const activities = createActivities(deps);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     // WORKFLOW_BUNDLE_PATH, else the image's prebundled code (dist/workflow-bundle.js) when there is one; else bundled now.
-    ...workflowSource(__dirname, config.worker.workflowBundlePath),
+    ...(await sharedWorkflowSource(config.worker.workflowBundlePath)),
     activities,
     // On SIGTERM running activities get this long to finish before they are cancelled (then retried elsewhere).
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,
     ...(options.identity ? { identity: options.identity } : {}),
   });
+  // Analyses have a queue of their own (src/main/analyze-worker.ts): every worker serves it.
+  const analyzeWorker = await createAnalyzeWorker(connection, config, deps, { inApi: false, ...options });
   const health =
     config.worker.healthPort === null
       ? null
@@ -70,13 +74,24 @@ export async function startWorker(config: Config, options: { identity?: string }
         });
   return {
     worker,
+    analyzeWorker,
+    /** Stops both Workers; run() resolves once they have finished. */
+    shutdown() {
+      worker.shutdown();
+      analyzeWorker.shutdown();
+    },
     logger,
     outbox,
     healthPort: health?.port ?? null,
     async run() {
       outbox.start();
       try {
-        await worker.run();
+        // One Worker failing stops the other, so the process ends and its supervisor restarts both.
+        const stopBoth = (err: unknown) => {
+          for (const w of [worker, analyzeWorker]) if (w.getState() === 'RUNNING') w.shutdown();
+          throw err;
+        };
+        await Promise.all([worker.run().catch(stopBoth), analyzeWorker.run().catch(stopBoth)]);
       } finally {
         await health?.close();
         await outbox.stop();

@@ -22,7 +22,7 @@ export function workflowsPath(moduleDir: string = __dirname): string {
   return found;
 }
 
-export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
+export type WorkflowSource = { workflowBundle: { codePath: string } | { code: string } } | { workflowsPath: string };
 
 /** The bundle named explicitly, else the prebundled code when the build wrote it, else the workflows to bundle at start. */
 export function workflowSource(moduleDir: string = __dirname, explicitBundle?: string): WorkflowSource {
@@ -34,12 +34,30 @@ export function workflowSource(moduleDir: string = __dirname, explicitBundle?: s
   return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsPath(moduleDir) };
 }
 
+let bundledOnce: Promise<string> | undefined;
+
+/**
+ * Like workflowSource(), but a checkout without a prebuilt bundle bundles once per process: a process with two
+ * Workers (a worker's main and analyze Workers, an API with its analyze Worker, a test file's stacks) runs webpack once.
+ */
+export async function sharedWorkflowSource(explicitBundle?: string, moduleDir: string = __dirname): Promise<WorkflowSource> {
+  const source = workflowSource(moduleDir, explicitBundle);
+  if (!('workflowsPath' in source)) return source;
+  bundledOnce ??= bundle(source.workflowsPath);
+  return { workflowBundle: { code: await bundledOnce } };
+}
+
+async function bundle(workflowsFile: string): Promise<string> {
+  // Loaded here only: webpack is heavy and the worker never needs it when a bundle exists.
+  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsFile, logger: new DefaultLogger('WARN') });
+  return code;
+}
+
 /** Bundles the workflows (as Worker.create would at start) and writes the bundle to `out`, by default where
  * workflowSource() finds it. */
 export async function writeWorkflowBundle(moduleDir: string = __dirname, out = path.join(codeRoot(moduleDir), WORKFLOW_BUNDLE_FILE)): Promise<string> {
-  // Loaded here only: webpack is heavy and the worker never needs it when a bundle exists.
-  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(moduleDir), logger: new DefaultLogger('WARN') });
+  const code = await bundle(workflowsPath(moduleDir));
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);
   return out;

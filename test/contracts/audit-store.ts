@@ -96,6 +96,18 @@ export function describeAuditStoreContract(name: string, subject: () => AuditSto
       expect(await store.recordHealSteps([])).toEqual([]);
     });
 
+    it('records an attempt with its steps in one call as the two calls would', async () => {
+      const { store } = subject();
+      const svc = service();
+      const t = future();
+      const a = attempt(svc, { at: t });
+      expect(await store.recordHeal(a, [step(a.id, 1), step(a.id, 2)])).toEqual([1, 2]);
+      expect(await store.recordHeal({ ...a, at: t + 50, outcome: 'verified', verified: true, finishedAt: t + 60 }, [step(a.id, 2), step(a.id, 3)])).toEqual([2, 3]);
+      expect(await store.recordHeal({ ...a, at: t + 70 }, [])).toEqual([]);
+      expect(await store.appliedHeals(svc, t)).toEqual([{ attemptId: a.id, service: svc, strategy: 'restart_unhealthy', at: t, outcome: 'verified' }]);
+      expect(await store.recordHealSteps([step(a.id, 1, `${a.id}-reset:1`)])).toEqual([4]);
+    });
+
     it('numbers a batch of new steps with taken seqs uniquely, after the last', async () => {
       const { store } = subject();
       const a = attempt(service());

@@ -20,6 +20,11 @@ export class FakeAuditStore implements AuditStore {
     this.attempts.set(attempt.id, { ...old, strategy, applied, verified, outcome, reasons, plan, finishedAt });
   }
 
+  async recordHeal(attempt: HealAttemptRecord, steps: HealStepRecord[]): Promise<number[]> {
+    await this.recordHealAttempt(attempt);
+    return this.recordHealSteps(steps);
+  }
+
   async recordHealSteps(steps: HealStepRecord[]): Promise<number[]> {
     const seqs: number[] = [];
     steps.forEach((step, i) => {

@@ -12,7 +12,8 @@
 //     Neo4j outage waits for the store instead of going on unrecorded; every step of every heal is in Neo4j exactly
 //     once, and reaches the durable queue and Socket.IO (exactly once there, after the relay's dedupe by id).
 // The table of counts is printed and written to test-artifacts/faults/accounting.md (docs/reliability.md shows one).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -65,8 +66,12 @@ function mark(what: string): void {
   timeline.push(`${((Date.now() - started) / 1000).toFixed(1)} s  ${what}`);
 }
 
-function services_(action: 'up' | 'down', name: 'neo4j' | 'rabbitmq' | 'temporal'): void {
-  execFileSync('bash', [path.join(repo, 'scripts/services.sh'), action, name], { cwd: repo, stdio: 'ignore' });
+/**
+ * Asynchronous: the API under test (and its analyze worker) runs in this process, and a synchronous stop or start of
+ * Neo4j (tens of seconds) froze it, so its Socket.IO server missed the test client's pongs and dropped it.
+ */
+async function services_(action: 'up' | 'down', name: 'neo4j' | 'rabbitmq' | 'temporal'): Promise<void> {
+  await promisify(execFile)('bash', [path.join(repo, 'scripts/services.sh'), action, name], { cwd: repo });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -152,7 +157,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   loadStopped = true;
-  for (const name of ['neo4j', 'rabbitmq', 'temporal'] as const) services_('up', name);
+  for (const name of ['neo4j', 'rabbitmq', 'temporal'] as const) await services_('up', name);
   await Promise.allSettled([...inFlight]);
   for (const h of heals) h.watch.stop();
   socket?.close();
@@ -228,30 +233,30 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   // A hold longer than stopping Neo4j takes, and shorter than the outage.
   const verifyingThroughNeo4jOutage = await startHeal(true, 10);
   const readsBeforeOutage = await readStatuses();
-  services_('down', 'neo4j');
+  await services_('down', 'neo4j');
   mark('neo4j: stopped');
   const beforeOutage = await healStatus(stack, verifyingThroughNeo4jOutage.workflowId);
   const [duringOutage] = await Promise.all([answersWhileNeo4jDown(), sleep(OUTAGE_MS)]);
   // Longer than its hold: a heal that went on unrecorded would have completed by now.
   const afterOutage = await healStatus(stack, verifyingThroughNeo4jOutage.workflowId);
-  services_('up', 'neo4j');
+  await services_('up', 'neo4j');
   mark('neo4j: back');
   const readsAfterOutage = await readStatuses();
   await sleep(4000);
 
   await startHeal(true);
   mark('rabbitmq: stopped');
-  services_('down', 'rabbitmq');
+  await services_('down', 'rabbitmq');
   await sleep(OUTAGE_MS);
-  services_('up', 'rabbitmq');
+  await services_('up', 'rabbitmq');
   await durable.reconnect();
   mark('rabbitmq: back');
   await sleep(4000);
 
   await startHeal();
   mark('temporal: restarting');
-  services_('down', 'temporal');
-  services_('up', 'temporal');
+  await services_('down', 'temporal');
+  await services_('up', 'temporal');
   mark('temporal: back');
   await sleep(4000);
 

@@ -72,15 +72,17 @@ export function stubs(b: Behaviour) {
   const calls: string[] = [];
   const steps: HealStepRecord[] = [];
   const verdicts = [...(b.verdicts ?? [true, true])];
+  const record = (s: HealStepRecord[]) => {
+    steps.push(...s);
+    return { at: Date.now(), seqs: s.map((x) => x.seq) };
+  };
   const activities: Activities = {
     analyzeMetrics: async () => {
       throw new Error('not used');
     },
     planHeal: async ({ attemptId, workflowId }) => ({ ...(b.plan ?? plan()), attempt_id: attemptId, workflow_id: workflowId }),
-    recordHeal: async ({ steps: s }) => {
-      steps.push(...s);
-      return { at: Date.now(), seqs: s.map((x) => x.seq) };
-    },
+    recordHeal: async ({ steps: s }) => record(s),
+    recordAndPublishHeal: async ({ steps: s }) => record(s),
     publishEvents: async () => undefined,
     executeStep: async ({ step: s }) => {
       calls.push(`do ${s.index}`);

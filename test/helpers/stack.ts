@@ -51,7 +51,7 @@ export async function startTestWorker(config: Config, identity?: string): Promis
   const running = worker.run();
   return {
     async stop() {
-      worker.worker.shutdown();
+      worker.shutdown();
       await running;
     },
   };
@@ -60,6 +60,8 @@ export async function startTestWorker(config: Config, identity?: string): Promis
 /** A worker and an API on a task queue of their own; `worker: false` leaves the workers to the test (startTestWorker). */
 export async function startTestStack(overrides: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestStack> {
   const config = testConfig(overrides);
+  // The API's own analyze worker (ANALYZE_SHAPE=eager) logs through the runtime too, with or without a test worker.
+  installTestRuntime();
   const worker = options.worker === false ? null : await startTestWorker(config);
   const app = await startApi(config, { logger: false });
   const { port } = app.server.address() as AddressInfo;
@@ -97,7 +99,8 @@ async function terminateLeftovers(config: Config): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    for await (const wf of client.workflow.list({ query: `TaskQueue = '${config.temporal.taskQueue}' AND ExecutionStatus = 'Running'` })) {
+    const queues = [config.temporal.taskQueue, config.temporal.analyzeTaskQueue].map((q) => `TaskQueue = '${q}'`).join(' OR ');
+    for await (const wf of client.workflow.list({ query: `(${queues}) AND ExecutionStatus = 'Running'` })) {
       await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('the test stack on this task queue stopped').catch(() => undefined);
     }
   } finally {

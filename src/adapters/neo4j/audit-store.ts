@@ -37,57 +37,28 @@ ON CREATE SET h += st, h.seq = CASE WHEN taken THEN top + 1 + i ELSE st.seq END,
 MERGE (a)-[:HAS_STEP]->(h)
 RETURN st.id AS id, h.seq AS seq`;
 
+// Both in one statement, one round trip: the attempt's clauses run once (then one row, no variable), then the steps'.
+const RECORD_HEAL = `${RECORD_ATTEMPT}
+WITH count(a) AS recorded
+${RECORD_STEPS}`;
+
 const APPLIED = 'a.applied = true AND a.dryRun = false';
 
 export class Neo4jAuditStore implements AuditStore {
   constructor(private readonly connection: Neo4jConnection) {}
 
   async recordHealAttempt(attempt: HealAttemptRecord): Promise<void> {
-    const at = neo4j.int(Math.trunc(attempt.at));
-    await this.write(RECORD_ATTEMPT, {
-      id: attempt.id,
-      fixed: {
-        at,
-        workflowId: attempt.workflowId,
-        runId: attempt.runId,
-        service: attempt.service,
-        dryRun: attempt.dryRun,
-        issueType: attempt.issueType,
-        rootCause: attempt.rootCause,
-        actor: attempt.actor,
-        requestId: attempt.requestId,
-        diagnosis: JSON.stringify(attempt.diagnosis),
-      },
-      mutable: {
-        strategy: attempt.strategy,
-        applied: attempt.applied,
-        verified: attempt.verified,
-        outcome: attempt.outcome,
-        reasons: attempt.reasons,
-        plan: JSON.stringify(attempt.plan ?? null),
-        finishedAt: attempt.finishedAt === null ? null : neo4j.int(Math.trunc(attempt.finishedAt)),
-      },
-    });
+    await this.write(RECORD_ATTEMPT, attemptParams(attempt));
   }
 
   async recordHealSteps(steps: HealStepRecord[]): Promise<number[]> {
     if (steps.length === 0) return [];
-    const records = await this.write(RECORD_STEPS, {
-      steps: steps.map((s) => ({
-        id: s.id,
-        attemptId: s.attemptId,
-        seq: neo4j.int(s.seq),
-        step: s.step,
-        status: s.status,
-        action: s.action ?? null,
-        target: s.target ?? null,
-        detail: s.detail,
-        data: JSON.stringify(s.data),
-        at: neo4j.int(Math.trunc(s.at)),
-      })),
-    });
-    const stored = new Map(records.map((r) => [str(r.get('id')), num(r.get('seq'))]));
-    return steps.map((s) => stored.get(s.id) ?? s.seq);
+    return storedSeqs(steps, await this.write(RECORD_STEPS, stepParams(steps)));
+  }
+
+  async recordHeal(attempt: HealAttemptRecord, steps: HealStepRecord[]): Promise<number[]> {
+    if (steps.length === 0) return this.recordHealAttempt(attempt).then(() => []);
+    return storedSeqs(steps, await this.write(RECORD_HEAL, { ...attemptParams(attempt), ...stepParams(steps) }));
   }
 
   async appliedHeals(service: string, sinceMs: number): Promise<AppliedHealSummary[]> {
@@ -146,4 +117,54 @@ export class Neo4jAuditStore implements AuditStore {
     const { records } = await this.connection.driver.executeQuery(cypher, params, { database: this.connection.database, routing: 'READ' });
     return records;
   }
+}
+
+function attemptParams(attempt: HealAttemptRecord) {
+  return {
+    id: attempt.id,
+    fixed: {
+      at: neo4j.int(Math.trunc(attempt.at)),
+      workflowId: attempt.workflowId,
+      runId: attempt.runId,
+      service: attempt.service,
+      dryRun: attempt.dryRun,
+      issueType: attempt.issueType,
+      rootCause: attempt.rootCause,
+      actor: attempt.actor,
+      requestId: attempt.requestId,
+      diagnosis: JSON.stringify(attempt.diagnosis),
+    },
+    mutable: {
+      strategy: attempt.strategy,
+      applied: attempt.applied,
+      verified: attempt.verified,
+      outcome: attempt.outcome,
+      reasons: attempt.reasons,
+      plan: JSON.stringify(attempt.plan ?? null),
+      finishedAt: attempt.finishedAt === null ? null : neo4j.int(Math.trunc(attempt.finishedAt)),
+    },
+  };
+}
+
+function stepParams(steps: HealStepRecord[]) {
+  return {
+    steps: steps.map((s) => ({
+      id: s.id,
+      attemptId: s.attemptId,
+      seq: neo4j.int(s.seq),
+      step: s.step,
+      status: s.status,
+      action: s.action ?? null,
+      target: s.target ?? null,
+      detail: s.detail,
+      data: JSON.stringify(s.data),
+      at: neo4j.int(Math.trunc(s.at)),
+    })),
+  };
+}
+
+/** Each step's stored seq, in input order. */
+function storedSeqs(steps: HealStepRecord[], records: Array<{ get(key: string): unknown }>): number[] {
+  const stored = new Map(records.map((r) => [str(r.get('id')), num(r.get('seq'))]));
+  return steps.map((s) => stored.get(s.id) ?? s.seq);
 }

@@ -173,7 +173,8 @@ describe('concurrent analyses of one service', () => {
   });
 
   it('two workers on one task queue share the baselines: the count stays exact across them', async () => {
-    const stack = await startTestStack({}, { worker: false });
+    // Analyses go to the workers' queue (not eagerly to the API's own worker), so which worker ran each is known.
+    const stack = await startTestStack({ ANALYZE_SHAPE: 'workflow' }, { worker: false });
     stacks.push(stack);
     const service = newService('analyze-two-workers');
     const a = await startTestWorker(stack.config, 'worker-a');

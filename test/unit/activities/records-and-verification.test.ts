@@ -81,6 +81,24 @@ describe('publishEvents', () => {
   });
 });
 
+describe('recordAndPublishHeal', () => {
+  const expected = (seq: number): EventEnvelope => ({ id: `a1:${seq}`, type: 'heal', version: 1, at: new Date(0).toISOString(), workflowId: 'heal-svc', runId: 'a1', service: 'svc', step: 'planned', data: { seq, status: 'ok' } });
+
+  it('records first, then publishes the events with the stored seqs and the write\'s time', async () => {
+    const deps = fakeDeps();
+    await record(deps, attempt(), [step(1), step(2)]);
+    // A reset run numbers its steps from 1 again: the store puts a taken seq after the first run's, and its event follows.
+    const reply = (await env.run(createRecordActivities(deps).recordAndPublishHeal, {
+      attempt: attempt({ at: FAKE_NOW, outcome: 'planned', finishedAt: 0 }),
+      steps: [step(1, 'reset:1'), step(9, 'reset:9')],
+      events: [expected(1), expected(9)],
+    })) as { at: number; seqs: number[] };
+    expect(reply).toEqual({ at: FAKE_NOW, seqs: [3, 9] });
+    expect(deps.auditStore.steps.get('a1')?.map((s) => s.seq)).toEqual([1, 2, 3, 9]);
+    expect(deps.publisher.published).toEqual([3, 9].map((seq) => ({ ...expected(seq), at: new Date(FAKE_NOW).toISOString() })));
+  });
+});
+
 describe('verifyHealth', () => {
   const restartStep: PlanStep = {
     index: 0,
