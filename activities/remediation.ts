@@ -17,13 +17,13 @@ export function createRemediationActivities(deps: ActivityDeps) {
   return {
     async executeStep({ step, healKey, service }: StepInput): Promise<StepResult> {
       heartbeat();
-      return executeStep(step, { deps, healKey, service });
+      return { ...(await executeStep(step, { deps, healKey, service })), host: deps.config.worker.hostId };
     },
 
     /** Undoes one step; works from the step alone, so a step that failed half-way is undone too. */
     async compensateStep({ step, healKey, service }: StepInput & { result: StepResult | null }): Promise<StepResult> {
       heartbeat();
-      return compensateStep(step, { deps, healKey, service });
+      return { ...(await compensateStep(step, { deps, healKey, service })), host: deps.config.worker.hostId };
     },
   };
 }

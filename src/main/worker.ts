@@ -11,6 +11,7 @@ import { loadRules } from './rules';
 import { ensureRetentionSchedule } from './retention-schedule';
 import { Client, Connection } from '@temporalio/client';
 import { workflowSource } from './workflow-bundle';
+import { dockerTaskQueue } from '../../workflows/docker-hosts';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
@@ -43,24 +44,35 @@ export async function startWorker(config: Config, options: { identity?: string }
     counters: metrics,
   });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  const worker = await Worker.create({
+  const common = {
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    // The image's prebundled workflow code (dist/workflow-bundle.js) when there is one; else bundled now.
-    ...workflowSource(),
     activities,
     // On SIGTERM running activities get this long to finish before they are cancelled (then retried elsewhere).
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,
-    ...(options.identity ? { identity: options.identity } : {}),
+    // Temporal's pid@hostname, with the host identity: the history says which host's worker ran each activity.
+    identity: options.identity ?? `${process.pid}@${config.worker.hostId}`,
+  };
+  const worker = await Worker.create({
+    ...common,
+    taskQueue: config.temporal.taskQueue,
+    // The image's prebundled workflow code (dist/workflow-bundle.js) when there is one; else bundled now.
+    ...workflowSource(),
   });
+  // Activities only: the Docker work on this host's engine (workflows/docker-hosts.ts routes it here).
+  const hostWorker = await Worker.create({ ...common, taskQueue: dockerTaskQueue(config.temporal.taskQueue, config.worker.hostId) });
+  const workers = [worker, hostWorker];
+  const shutdown = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
   const health =
     config.worker.healthPort === null
       ? null
       : await startHealthServer({
           host: config.worker.healthHost,
           port: config.worker.healthPort,
-          worker,
+          // Polling means polling both queues: the first of the two that is not RUNNING is the state.
+          worker: { getState: () => workers.map((w) => w.getState()).find((s) => s !== 'RUNNING') ?? 'RUNNING' },
           metrics,
           checks: [
             { name: 'neo4j', check: () => neo4j.connection.driver.getServerInfo({ database: config.neo4j.database }) },
@@ -69,14 +81,19 @@ export async function startWorker(config: Config, options: { identity?: string }
           ...(config.worker.sdkMetricsAddress ? { sdkMetricsUrl: `http://${config.worker.sdkMetricsAddress}/metrics` } : {}),
         });
   return {
-    worker,
     logger,
     outbox,
     healthPort: health?.port ?? null,
+    taskQueues: workers.map((w) => w.options.taskQueue),
+    /** Stops polling both queues (what SIGTERM does through the runtime); run() then returns. */
+    shutdown,
     async run() {
       outbox.start();
       try {
-        await worker.run();
+        // When one stops (a fatal error), the other is stopped too: a worker never polls only half of its queues.
+        const ended = await Promise.allSettled(workers.map((w) => w.run().finally(shutdown)));
+        const failed = ended.find((e) => e.status === 'rejected');
+        if (failed) throw failed.reason;
       } finally {
         await health?.close();
         await outbox.stop();
@@ -111,7 +128,7 @@ if (require.main === module) {
   startWorker(config)
     .then(async (started) => {
       const { run, logger } = started;
-      logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, healthPort: started.healthPort }, 'worker started');
+      logger.info({ taskQueues: started.taskQueues, hostId: config.worker.hostId, temporal: config.temporal.address, healthPort: started.healthPort }, 'worker started');
       await scheduleRetention(config).catch((err: unknown) => logger.error({ err }, 'retention schedule not created; old analysis records are kept until it is'));
       await run();
       logger.info('worker stopped');

@@ -51,7 +51,7 @@ export async function startTestWorker(config: Config, identity?: string): Promis
   const running = worker.run();
   return {
     async stop() {
-      worker.worker.shutdown();
+      worker.shutdown();
       await running;
     },
   };
