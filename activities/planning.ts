@@ -1,5 +1,6 @@
 // planHeal: observe the targets and the history, select a strategy (Thompson sampling over learned posteriors),
 // and build the plan with its safety checks. Runs as an activity so the choice is recorded in workflow history.
+import { log } from '@temporalio/activity';
 import type { ContainerInfo } from '../src/adapters/ports';
 import type { HealInput, HealPlan } from '../src/domain/heal';
 import { mergeHostObservations, type HostObservation, type HostsObserved } from '../src/domain/hosts';
@@ -88,6 +89,15 @@ export function createPlanningActivities(deps: ActivityDeps) {
         observed,
         policy,
         now: deps.now(),
+      });
+      log.info(plan.allowed ? 'heal planned' : 'heal plan refused', {
+        service: heal.service,
+        dryRun: heal.dryRun,
+        strategy: plan.strategy,
+        selection: plan.selection.method,
+        steps: plan.steps.map((s) => ({ action: s.action, target: s.target.name ?? s.target.id, ...(s.target.host ? { host: s.target.host } : {}) })),
+        failedChecks: plan.safety_checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`),
+        requiresApproval: plan.requires_approval,
       });
       // A refused plan was never chosen: only heals that may go ahead count as the learner's choices.
       if (plan.strategy && plan.allowed && !heal.dryRun) {

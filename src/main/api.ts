@@ -8,7 +8,7 @@ import { temporalConnectionOptions } from '../transport-policy';
 import { openNeo4j, openRabbit } from './adapters';
 import { issueTypesOf, loadRules } from './rules';
 
-export async function startApi(config: Config, options: { logger?: boolean } = {}) {
+export async function startApi(config: Config) {
   // Unreadable or unsuitable JWT keys stop the start before any connection is made.
   loadVerificationKeys(config.jwt);
   const logger = createLogger(config, 'selfheal-api');
@@ -29,7 +29,7 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
       { name: 'neo4j', check: () => neo4j.connection.driver.getServerInfo({ database: config.neo4j.database }) },
       { name: 'rabbitmq', check: () => rabbit.connection.get() },
     ],
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    logger,
   });
   app.addHook('onClose', async () => {
     await Promise.allSettled([rabbit.close(), neo4j.close(), connection.close()]);

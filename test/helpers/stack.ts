@@ -61,7 +61,7 @@ export async function startTestWorker(config: Config, identity?: string): Promis
 export async function startTestStack(overrides: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestStack> {
   const config = testConfig(overrides);
   const worker = options.worker === false ? null : await startTestWorker(config);
-  const app = await startApi(config, { logger: false });
+  const app = await startApi(config);
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   const token = (role: Role, sub = `test-${role}`) => signToken(config, { sub, role });
