@@ -20,6 +20,7 @@ const ABLATION: [string, Record<string, unknown>][] = [
   ['neither (the previous engine, with unsaturated scores)', { likelihoodWarmupSamples: 1_000_000, ongoingScoreFactor: 1 }],
   ['no recurring-surprise discount', { recurringMinSurprise: 1000 }],
   ['no alarm spacing', { alarmSpacingSamples: 0 }],
+  ['no alarm ranking against the largest earlier alarm', { alarmPeakWeight: 0 }],
   ['no daily seasonal profile', { seasonPeriodMs: 0 }],
   ['no trend (Holt beta 0)', { beta: 0 }],
 ];

@@ -80,6 +80,8 @@ export interface Config {
     healthPort: number | null;
     sdkMetricsAddress: string | undefined;
     shutdownGraceSeconds: number;
+    /** Prebundled workflow code to load instead of bundling at start (WORKFLOW_BUNDLE_PATH); see workflow-bundle.ts. */
+    workflowBundlePath: string | undefined;
     /** This worker's host: it polls `<task queue>-docker-<hostId>` for the Docker actions on its engine. */
     hostId: string;
     /** Every host whose containers selfheal heals: planning asks each one's worker where a container runs. */
@@ -263,6 +265,7 @@ export function loadConfig(env: Env = process.env): Config {
       healthPort: r.optional('WORKER_HEALTH_PORT') === undefined ? null : r.num('WORKER_HEALTH_PORT', 0, 0, 65535, true),
       sdkMetricsAddress: r.optional('WORKER_SDK_METRICS_ADDRESS'),
       shutdownGraceSeconds: r.num('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
+      workflowBundlePath: r.optional('WORKFLOW_BUNDLE_PATH'),
       hostId,
       dockerHosts: r.list('WORKER_DOCKER_HOSTS', [hostId]),
     },

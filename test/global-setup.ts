@@ -1,9 +1,13 @@
 // Integration and e2e tests run against the real stack. This checks that every service answers and, when one
 // does not, starts the stack through the project's own scripts (which install what is missing), then fails with a
-// clear message naming the service if it still does not answer.
+// clear message naming the service if it still does not answer. It also bundles the workflow code once for every
+// worker the tests start (WORKFLOW_BUNDLE_PATH), instead of webpack in each of them.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { writeWorkflowBundle } from '../src/main/workflow-bundle';
 
 const repo = path.resolve(__dirname, '..');
 
@@ -44,7 +48,7 @@ async function missing(): Promise<string[]> {
   return down;
 }
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
   let down = await missing();
   if (down.length > 0) {
     execFileSync('bash', [path.join(repo, 'scripts/services.sh'), 'up', ...down], { stdio: 'inherit', cwd: repo });
@@ -54,4 +58,8 @@ export default async function setup(): Promise<void> {
     }
   }
   execFileSync('bash', [path.join(repo, 'scripts/demo-containers.sh'), 'up'], { stdio: 'inherit', cwd: repo });
+  // Set before vitest forks the test processes, which inherit it (and pass it on to the workers they spawn).
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'selfheal-tests-'));
+  process.env.WORKFLOW_BUNDLE_PATH = await writeWorkflowBundle(path.join(repo, 'src', 'main'), path.join(dir, 'workflow-bundle.js'));
+  return () => rmSync(dir, { recursive: true, force: true });
 }

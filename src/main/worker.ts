@@ -56,8 +56,8 @@ export async function startWorker(config: Config, options: { identity?: string }
   const worker = await Worker.create({
     ...common,
     taskQueue: config.temporal.taskQueue,
-    // The image's prebundled workflow code (dist/workflow-bundle.js) when there is one; else bundled now.
-    ...workflowSource(),
+    // WORKFLOW_BUNDLE_PATH, else the image's prebundled code (dist/workflow-bundle.js) when there is one; else bundled now.
+    ...workflowSource(__dirname, config.worker.workflowBundlePath),
   });
   // Activities only: the Docker work on this host's engine (workflows/docker-hosts.ts routes it here).
   const hostWorker = await Worker.create({ ...common, taskQueue: dockerTaskQueue(config.temporal.taskQueue, config.worker.hostId) });

@@ -1,7 +1,8 @@
 // Where the worker gets its workflow code. The production image bundles it once at build time
 // (`node dist/src/main/workflow-bundle.js`, see the Dockerfile) into dist/workflow-bundle.js, so a worker starts
 // without running webpack; a source checkout (tsx, vitest) or a plain `npm run build` has no bundle and the worker
-// bundles workflows/index at start, as before.
+// bundles workflows/index at start, as before. WORKFLOW_BUNDLE_PATH names a bundle explicitly: the test suite bundles
+// once and hands the file to every worker it starts instead of running webpack in each.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -23,18 +24,22 @@ export function workflowsPath(moduleDir: string = __dirname): string {
 
 export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
 
-/** The prebundled code when the build wrote it, else the workflows to bundle at start. */
-export function workflowSource(moduleDir: string = __dirname): WorkflowSource {
+/** The bundle named explicitly, else the prebundled code when the build wrote it, else the workflows to bundle at start. */
+export function workflowSource(moduleDir: string = __dirname, explicitBundle?: string): WorkflowSource {
+  if (explicitBundle !== undefined) {
+    if (!existsSync(explicitBundle)) throw new Error(`WORKFLOW_BUNDLE_PATH: no workflow bundle at ${explicitBundle}`);
+    return { workflowBundle: { codePath: explicitBundle } };
+  }
   const bundle = path.join(codeRoot(moduleDir), WORKFLOW_BUNDLE_FILE);
   return existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsPath(moduleDir) };
 }
 
-/** Bundles the workflows (as Worker.create would at start) and writes the bundle where workflowSource() finds it. */
-export async function writeWorkflowBundle(moduleDir: string = __dirname): Promise<string> {
+/** Bundles the workflows (as Worker.create would at start) and writes the bundle to `out`, by default where
+ * workflowSource() finds it. */
+export async function writeWorkflowBundle(moduleDir: string = __dirname, out = path.join(codeRoot(moduleDir), WORKFLOW_BUNDLE_FILE)): Promise<string> {
   // Loaded here only: webpack is heavy and the worker never needs it when a bundle exists.
   const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
   const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(moduleDir), logger: new DefaultLogger('WARN') });
-  const out = path.join(codeRoot(moduleDir), WORKFLOW_BUNDLE_FILE);
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, code);
   return out;

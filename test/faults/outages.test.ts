@@ -6,18 +6,25 @@
 //   - no valid sample gets a 4xx; a 503 "unavailable" (Temporal down: nothing started) is retried by the client with
 //     the same Idempotency-Key, as any client should, and then counts like the answer it finally got;
 //   - events of a service reach the broker in the order their analyses were committed;
-//   - each applied heal restarts its container exactly once and is verified.
+//   - while Neo4j is down, reads answer 503 with Retry-After at once, naming the dependency only; a dry run answers
+//     503 dry_run_pending; the analysis store fails with the driver's retryable error; reads serve again after;
+//   - each applied heal restarts its container exactly once and is verified; a heal whose verification meets the
+//     Neo4j outage waits for the store instead of going on unrecorded; every step of every heal is in Neo4j exactly
+//     once, and reaches the durable queue and Socket.IO (exactly once there, after the relay's dedupe by id).
 // The table of counts is printed and written to test-artifacts/faults/accounting.md (docs/reliability.md shows one).
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import neo4j, { type Driver } from 'neo4j-driver';
+import { isRetryableError } from 'neo4j-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Neo4jAnalysisStore } from '../../src/adapters/neo4j/analysis-store';
+import { connectNeo4j, type Neo4jConnection } from '../../src/adapters/neo4j/driver';
 import { createServiceContainer, makeUnhealthy, removeContainers, waitFor } from '../helpers/containers';
 import { durableTap, tapSocket, type DurableTap, type SocketTap } from '../helpers/events';
-import { healBody, waitForHeal, watchDockerEvents, type DockerEventWatch } from '../helpers/heal';
-import { deleteServices } from '../helpers/neo4j';
+import { hasStep, healBody, healStatus, waitForHeal, watchDockerEvents, type DockerEventWatch, type HealView } from '../helpers/heal';
+import { analysisInput, announceFor, countingCompute, deleteServices } from '../helpers/neo4j';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
@@ -27,7 +34,7 @@ const SERVICES = 8;
 const RATE_PER_SECOND = 4;
 /** Longer than the sampling interval (one sample per service every 2 s) by an order of magnitude. */
 const OUTAGE_MS = 20_000;
-const settings = { HEAL_BUDGET_MAX: '10000', VERIFY_INTERVAL_SECONDS: '1', VERIFY_ATTEMPTS: '20', ANALYZE_TIMEOUT_MS: '10000' };
+const settings = { HEAL_BUDGET_MAX: '10000', VERIFY_INTERVAL_SECONDS: '1', VERIFY_ATTEMPTS: '20', ANALYZE_TIMEOUT_MS: '10000', DRY_RUN_TIMEOUT_MS: '3000' };
 
 type Final = 'ok' | 'pending' | 'refused' | 'error';
 interface Sample {
@@ -48,6 +55,7 @@ const timeline: string[] = [];
 let stack: TestStack;
 let worker: WorkerProcess;
 let driver: Driver;
+let storeConnection: Neo4jConnection;
 let socket: SocketTap;
 let durable: DurableTap;
 let loadStopped = false;
@@ -113,22 +121,31 @@ interface Heal {
 }
 const heals: Heal[] = [];
 
-async function startHeal(): Promise<void> {
+/** Starts an applied heal of a new unhealthy container; with `untilActed`, returns once it restarted the container,
+ * so that what comes next hits its verification and its records. */
+async function startHeal(untilActed = false, holdSeconds = 3): Promise<Heal> {
   const service = `faults-heal-${run}-${heals.length}`;
   healServices.push(service);
   const container = await createServiceContainer(service);
   await makeUnhealthy(container.name);
   const watch = await watchDockerEvents([container.name]);
-  const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'restart_unhealthy', { context: { services: [service], containers: [container.name] }, verify: [{ name: 'container_health', params: { hold_seconds: 3 } }] }));
+  const res = await stack.call('POST', '/api/self_healing/heal', healBody(service, 'restart_unhealthy', { context: { services: [service], containers: [container.name] }, verify: [{ name: 'container_health', params: { hold_seconds: holdSeconds } }] }));
   expect(res.status, JSON.stringify(res.body)).toBe(202);
-  heals.push({ service, container: container.name, workflowId: res.body.workflow_id, attemptId: res.body.run_id, watch });
-  mark(`heal ${res.body.workflow_id} started`);
+  const heal: Heal = { service, container: container.name, workflowId: res.body.workflow_id, attemptId: res.body.run_id, watch };
+  heals.push(heal);
+  mark(`heal ${heal.workflowId} started`);
+  if (untilActed) {
+    await waitForHeal(stack, heal.workflowId, hasStep('action_completed'), 60_000);
+    mark(`heal ${heal.workflowId} restarted its container`);
+  }
+  return heal;
 }
 
 beforeAll(async () => {
   stack = await startTestStack(settings, { worker: false });
   worker = await spawnWorker(stack.config, settings);
   driver = neo4j.driver(stack.config.neo4j.uri);
+  storeConnection = await connectNeo4j(stack.config.neo4j, 'worker');
   socket = await tapSocket(stack.baseUrl, stack.token('viewer'));
   durable = await durableTap(stack.config, `test-faults-durable-${run}`);
 });
@@ -144,12 +161,50 @@ afterAll(async () => {
   for (const service of healServices) await removeContainers({ label: `selfheal.service=${service}` });
   if (driver) await deleteServices({ driver, database: stack.config.neo4j.database }, [...services, ...healServices]);
   await driver?.close();
+  await storeConnection?.driver.close();
   await stack?.stop();
 });
 
 async function storedCounts(ids: string[]): Promise<Map<string, number>> {
   const { records } = await driver.executeQuery('UNWIND $ids AS id OPTIONAL MATCH (m:MetricSnapshot {id: id}) RETURN id, count(m) AS n', { ids });
   return new Map(records.map((r) => [r.get('id') as string, (r.get('n') as { toNumber(): number }).toNumber()]));
+}
+
+const reads = () => [
+  '/api/self_healing/snapshots',
+  '/api/self_healing/anomalies',
+  '/api/self_healing/attempts',
+  `/api/self_healing/why?service=${services[0]}`,
+  `/api/self_healing/baselines?service=${services[0]}`,
+  '/api/self_healing/learning',
+];
+
+async function readStatuses(): Promise<string[]> {
+  return Promise.all(reads().map(async (url) => `${url} ${(await stack.call('GET', url, undefined, 'viewer')).status}`));
+}
+
+interface OutageAnswers {
+  reads: { url: string; status: number; retryAfter: string | null; body: unknown; elapsedMs: number }[];
+  dryRun: { status: number; body: unknown };
+  storeFailure: unknown;
+}
+
+/** What the API and the analysis store answer while Neo4j is down. */
+async function answersWhileNeo4jDown(): Promise<OutageAnswers> {
+  const answers: OutageAnswers['reads'] = [];
+  for (const url of reads()) {
+    const started = Date.now();
+    const res = await fetch(stack.baseUrl + url, { headers: { authorization: `Bearer ${stack.token('viewer')}` } });
+    answers.push({ url, status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json(), elapsedMs: Date.now() - started });
+  }
+  const service = healServices[0]!;
+  const dryRun = await stack.call('POST', '/api/self_healing/heal', { ...healBody(service, 'restart_unhealthy'), dry_run: true, context: { services: [service] } });
+  const input = analysisInput(services[0]!, Date.now(), { error_rate: 0.01 });
+  const storeFailure = await new Neo4jAnalysisStore(storeConnection).analyzeOnce(input, countingCompute(input), announceFor(input)).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  return { reads: answers, dryRun: { status: dryRun.status, body: dryRun.body }, storeFailure };
 }
 
 async function pendingEvents(): Promise<number> {
@@ -170,15 +225,21 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   mark('worker: a new one polls');
   await sleep(4000);
 
-  await startHeal();
-  mark('neo4j: stopped');
+  // A hold longer than stopping Neo4j takes, and shorter than the outage.
+  const verifyingThroughNeo4jOutage = await startHeal(true, 10);
+  const readsBeforeOutage = await readStatuses();
   services_('down', 'neo4j');
-  await sleep(OUTAGE_MS);
+  mark('neo4j: stopped');
+  const beforeOutage = await healStatus(stack, verifyingThroughNeo4jOutage.workflowId);
+  const [duringOutage] = await Promise.all([answersWhileNeo4jDown(), sleep(OUTAGE_MS)]);
+  // Longer than its hold: a heal that went on unrecorded would have completed by now.
+  const afterOutage = await healStatus(stack, verifyingThroughNeo4jOutage.workflowId);
   services_('up', 'neo4j');
   mark('neo4j: back');
+  const readsAfterOutage = await readStatuses();
   await sleep(4000);
 
-  await startHeal();
+  await startHeal(true);
   mark('rabbitmq: stopped');
   services_('down', 'rabbitmq');
   await sleep(OUTAGE_MS);
@@ -213,6 +274,11 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   const durableIds = () => durable.received.map((e) => e.id).filter((id) => eventIds.has(id));
   await waitFor(async () => new Set(socketIds()).size === eventIds.size && new Set(durableIds()).size === eventIds.size, 60_000, 'every event delivered').catch(() => undefined);
   const healResults = await Promise.all(heals.map((h) => waitForHeal(stack, h.workflowId, undefined, 180_000)));
+  const healSteps = await Promise.all(heals.map((h) => stepsInNeo4j(h.attemptId)));
+  const healStepIds = new Set(healSteps.flat().map((s) => s.id));
+  const socketHealIds = () => socket.events.map((e) => e.envelope.id).filter((id) => healStepIds.has(id));
+  const durableHealIds = () => durable.received.map((e) => e.id).filter((id) => healStepIds.has(id));
+  await waitFor(async () => new Set(socketHealIds()).size === healStepIds.size && new Set(durableHealIds()).size === healStepIds.size, 60_000, 'every heal step event delivered').catch(() => undefined);
   mark('drained');
 
   // Accounting.
@@ -275,5 +341,44 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   for (const [i, h] of heals.entries()) {
     expect(healResults[i]!.outcome, h.workflowId).toBe('verified');
     expect(h.watch.events.filter((e) => e.name === h.container && e.action === 'start'), h.workflowId).toHaveLength(1);
+    expectStepsExactlyOnce(healSteps[i]!, healResults[i]!, h.workflowId);
   }
+  // Reads while Neo4j was down: 503 with Retry-After at once, naming the dependency and nothing of the driver's message.
+  const ok = reads().map((url) => `${url} 200`);
+  expect(readsBeforeOutage).toEqual(ok);
+  for (const read of duringOutage.reads) {
+    expect([read.url, read.status, read.retryAfter, read.body]).toEqual([read.url, 503, '5', { error: 'unavailable', message: 'the audit store (Neo4j) is unavailable; retry shortly' }]);
+    // The target is 2 s (docs/reliability.md); the bound here only catches the old 65 s hang on a busy machine.
+    expect(read.elapsedMs, read.url).toBeLessThan(10_000);
+  }
+  // A dry run needs the audit to plan: it answers 503 dry_run_pending once DRY_RUN_TIMEOUT_MS has passed.
+  expect(duringOutage.dryRun.status).toBe(503);
+  expect(duringOutage.dryRun.body).toMatchObject({ error: 'dry_run_pending', message: expect.stringContaining(`heal-dryrun-${healServices[0]}-`) });
+  expect(duringOutage.storeFailure).toBeInstanceOf(Error);
+  expect(isRetryableError(duringOutage.storeFailure)).toBe(true);
+  // The pool reconnects on the first call after the restart.
+  expect(readsAfterOutage).toEqual(ok);
+  // The heal verifying while Neo4j was down waited for its journal: no step went by unrecorded, and it did not end.
+  expect(beforeOutage.phase, 'the outage began after the heal had already completed').not.toBe('completed');
+  expect(afterOutage.steps.length).toBe(beforeOutage.steps.length);
+  expect(afterOutage.phase).not.toBe('completed');
+  // Every step event on the durable queue (at least once) and on Socket.IO exactly once.
+  expect(new Set(durableHealIds())).toEqual(healStepIds);
+  expect(socketHealIds().filter((id, i, all) => all.indexOf(id) !== i)).toEqual([]);
+  expect(new Set(socketHealIds())).toEqual(healStepIds);
 });
+
+async function stepsInNeo4j(attemptId: string): Promise<{ id: string; seq: number; step: string }[]> {
+  const { records } = await driver.executeQuery(
+    'MATCH (:HealingAttempt {id: $attemptId})-[:HAS_STEP]->(st:HealStep) RETURN st.id AS id, st.seq AS seq, st.step AS step ORDER BY seq',
+    { attemptId },
+  );
+  return records.map((r) => ({ id: r.get('id') as string, seq: (r.get('seq') as { toNumber(): number }).toNumber(), step: r.get('step') as string }));
+}
+
+/** Every step of the workflow's status is in Neo4j once, numbered 1..n without gaps. */
+function expectStepsExactlyOnce(stored: { id: string; seq: number; step: string }[], status: HealView, workflowId: string): void {
+  expect(stored.map((s) => s.seq), workflowId).toEqual(stored.map((_, i) => i + 1));
+  expect(new Set(stored.map((s) => s.id)).size, workflowId).toBe(stored.length);
+  expect(stored.map((s) => [s.seq, s.step]), workflowId).toEqual(status.steps.map((s) => [s.seq, s.step]));
+}

@@ -62,6 +62,12 @@ export interface DetectorConfig {
    */
   alarmSpacingSamples: number;
   alarmSpacingFactor: number;
+  /**
+   * Ranking of alarms against the series' own history: a row that would start an episode scores in the band above
+   * every other row, lowered by this many sigmas per e-fold its deviation falls short of the largest deviation that
+   * opened an earlier episode of the series. 0 = off (alarms rank by their evidence alone).
+   */
+  alarmPeakWeight: number;
   /** An ongoing episode's rows score this fraction of their evidence's score: they do not start an episode. */
   ongoingScoreFactor: number;
   /** Samples after which an open episode is accepted as the new normal; 0 never (until it recovers or is acknowledged). */
@@ -94,6 +100,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   episodeResolveSamples: 100,
   alarmSpacingSamples: 200,
   alarmSpacingFactor: 1.5,
+  alarmPeakWeight: 16,
   ongoingScoreFactor: 0.1,
   acceptAfterSamples: 0,
   metrics: {},
@@ -127,6 +134,7 @@ const RANGES: Record<NumericKey, [number, number, boolean]> = {
   episodeResolveSamples: [1, 1_000_000, false],
   alarmSpacingSamples: [0, 1_000_000, false],
   alarmSpacingFactor: [1, 1000, false],
+  alarmPeakWeight: [0, 1000, false],
   ongoingScoreFactor: [0, 1, false],
   acceptAfterSamples: [0, Number.MAX_SAFE_INTEGER, false],
 };

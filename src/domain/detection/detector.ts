@@ -6,7 +6,7 @@ import { novelSurprise } from './recurring';
 import { harmfulShiftHolds, stepEpisode } from './episode';
 import { surpriseBeyondCap, surpriseOf, weighLikelihood } from './likelihood';
 import { metricProfile, type MetricProfile } from './metric-profiles';
-import { anomalyScore, formatHeldHint, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
+import { alarmScore, anomalyScore, formatHeldHint, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
 import { cloneBaselineState, createBaselineState, type BaselineState } from './state';
 import { sampleProblem, validateTimestamp } from './validate';
 
@@ -68,8 +68,13 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     // Alarm spacing (as CAD OSE and ARTime suppress for a while after an alert): soon after the last episode opened,
     // a new one needs alarmSpacingFactor times the evidence; the row scores what is left of it.
     const alarm = soonAfterAlarm(state, at, config) ? gated / config.alarmSpacingFactor : gated;
+    const peakDeviation = state.alarmPeakDeviation;
     const episode = stepEpisode(state, alarm, levelBefore ?? assessment.expected, assessment.levelShift, profile, config, at);
     const ongoing = episode === 'ongoing' || episode === 'resolved';
+    const deviation = surpriseOf(assessment.zscore, profile.direction) > 0 ? Math.abs(value - assessment.expected) : 0;
+    if (episode === 'opened') state.alarmPeakDeviation = Math.max(peakDeviation, deviation);
+    // A row that would start an episode: one that opens it, or one only the point gate held back (not alarm spacing).
+    const startsEpisode = episode === 'opened' || (!ongoing && alarm === gated && gated < evidence && evidence >= config.episodeOpenZ);
     // A harmful shift the baseline has since learned is still the incident that opened the episode.
     const held = episode === 'ongoing' && harmfulShiftHolds(state);
     const pointSeverity = severityOf(assessment.sigmas, config);
@@ -79,7 +84,9 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     out.accepted = true;
     out.reason = undefined;
     out.zscore = assessment.zscore;
-    out.score = anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1);
+    out.score = config.alarmPeakWeight > 0 && startsEpisode
+      ? alarmScore(alarm, deviation, peakDeviation, config)
+      : anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1);
     out.severity = severity;
     out.direction = heldOnly ? harmfulSide : assessment.zscore >= 0 ? 'above' : 'below';
     out.expected = assessment.expected;

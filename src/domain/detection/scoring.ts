@@ -42,6 +42,22 @@ export function anomalyScore(evidence: number, mediumZ: number): number {
   return (ratio * ratio) / (1 + ratio * ratio);
 }
 
+/** Spread, in sigmas of ranked evidence, of the logistic that maps an alarm into the alarm band. */
+const ALARM_BAND_SPREAD = 8;
+
+/**
+ * The score of a row that would start an episode: in [anomalyScore(episodeOpenZ), 1), so above every row that would
+ * not, and ranked by its evidence less alarmPeakWeight sigmas per e-fold its deviation falls short of the largest
+ * deviation that opened an earlier episode of the series (a burst smaller than one the series has already shown is
+ * weaker evidence of a new incident). `deviation` and `peakDeviation` are in the metric's units; peak 0 = none yet.
+ */
+export function alarmScore(evidence: number, deviation: number, peakDeviation: number, config: Pick<DetectorConfig, 'mediumZ' | 'episodeOpenZ' | 'alarmPeakWeight'>): number {
+  const shortfall = peakDeviation > 0 && deviation < peakDeviation ? Math.max(Math.log(deviation / peakDeviation), -1000) : 0;
+  const ranked = evidence + config.alarmPeakWeight * shortfall - config.episodeOpenZ;
+  const floor = anomalyScore(config.episodeOpenZ, config.mediumZ);
+  return floor + (1 - floor) / (1 + Math.exp(-ranked / ALARM_BAND_SPREAD));
+}
+
 export function severityOf(evidence: number, config: Pick<DetectorConfig, 'mediumZ' | 'highZ'>): SampleSeverity {
   if (evidence >= config.highZ) return 'high';
   return evidence >= config.mediumZ ? 'medium' : 'none';

@@ -52,6 +52,8 @@ export interface BaselineState {
   episodeShift: number;
   /** The strongest evidence of the open episode so far (evidence far beyond it opens a new episode). */
   episodePeak: number;
+  /** The largest deviation (|value - forecast|, in the metric's units) of a row that opened an episode; 0 before. */
+  alarmPeakDeviation: number;
   /** Recurring surprise (recurring.ts): the day (epoch days) `surpriseToday` is for, and per slot of the day the
    *  largest surprise of today, yesterday and the day before. */
   recurringDay: number;
@@ -94,6 +96,7 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     episodeReference: 0,
     episodeShift: 0,
     episodePeak: 0,
+    alarmPeakDeviation: 0,
     recurringDay: 0,
     surpriseToday: new Array<number>(RECURRING_SLOTS).fill(0),
     surpriseYesterday: new Array<number>(RECURRING_SLOTS).fill(0),
@@ -139,5 +142,7 @@ export function parseBaselineState(value: unknown): BaselineState | null {
   state.season = (v.season as number[]).slice();
   for (const key of DAILY_FIELDS) state[key] = (v[key] as number[]).slice();
   state.seasonActive = v.seasonActive;
+  // Added within version 2: a record written before it has seen no alarm peak yet.
+  state.alarmPeakDeviation = finite(v.alarmPeakDeviation) && v.alarmPeakDeviation >= 0 ? v.alarmPeakDeviation : 0;
   return state;
 }

@@ -37,6 +37,19 @@ describe('workflowSource', () => {
     expect(workflowSource(moduleDir)).toEqual({ workflowBundle: { codePath: path.join(root, WORKFLOW_BUNDLE_FILE) } });
   });
 
+  it('uses the bundle WORKFLOW_BUNDLE_PATH names, over the build\'s own', () => {
+    const { root, moduleDir } = tree('named-bundle', 'index.js');
+    writeFileSync(path.join(root, WORKFLOW_BUNDLE_FILE), '// bundle');
+    const named = path.join(root, 'elsewhere.js');
+    writeFileSync(named, '// named bundle');
+    expect(workflowSource(moduleDir, named)).toEqual({ workflowBundle: { codePath: named } });
+  });
+
+  it('refuses a WORKFLOW_BUNDLE_PATH with no file, naming it', () => {
+    const { root, moduleDir } = tree('named-missing', 'index.js');
+    expect(() => workflowSource(moduleDir, path.join(root, 'missing.js'))).toThrow(`WORKFLOW_BUNDLE_PATH: no workflow bundle at ${path.join(root, 'missing.js')}`);
+  });
+
   it('names the missing workflow code', () => {
     const { root, moduleDir } = tree('empty', null);
     expect(() => workflowsPath(moduleDir)).toThrow(`workflow code not found at ${path.join(root, 'workflows', 'index')}.ts or .js`);

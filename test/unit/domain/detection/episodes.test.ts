@@ -80,15 +80,30 @@ describe('episodes', () => {
 
   it('spaces alarms: soon after an episode opened, a new one needs more evidence; later, the same spike counts in full', () => {
     // The same 10-sigma spike three times: the episode of the first resolves about 120 samples later; the second comes
-    // 160 samples after the first alarm (within alarmSpacingSamples, 200), the third 360 after it.
+    // 160 samples after the first alarm (within alarmSpacingSamples, 200), the third 360 after it. Ranking against the
+    // earlier alarm's size is off, so that the noise in equal spikes' sizes does not decide the order.
     const series = makeSeries(900, (i) => (i === 400 || i === 560 || i === 760 ? 110 : 100), { seed: 11 });
-    const spaced = runSeries(series);
-    const unspaced = runSeries(series, { alarmSpacingSamples: 0 });
+    const spaced = runSeries(series, { alarmPeakWeight: 0 });
+    const unspaced = runSeries(series, { alarmSpacingSamples: 0, alarmPeakWeight: 0 });
     expect(spaced.slice(401, 560).some((r) => r.episode === 'resolved')).toBe(true);
     expect(spaced[560]!.score).toBeLessThan(unspaced[560]!.score);
     expect(spaced[560]!.score).toBeLessThan(spaced[760]!.score);
     expect(spaced[760]).toMatchObject({ episode: 'opened', score: unspaced[760]!.score });
     expect(spaced[400]).toMatchObject({ episode: 'opened', score: unspaced[400]!.score });
+  });
+
+  it('ranks an alarm smaller than an earlier one of the series below the same alarm in a series without it', () => {
+    // A 40-sigma spike at 400, then a 10-sigma spike at 1000 (after the first episode and its spacing have passed).
+    const after = makeSeries(1200, (i) => (i === 400 ? 140 : i === 1000 ? 110 : 100), { seed: 3 });
+    const alone = makeSeries(1200, (i) => (i === 1000 ? 110 : 100), { seed: 3 });
+    const [withBig, withoutBig] = [runSeries(after), runSeries(alone)];
+    expect(withBig[400]!.episode).toBe('opened');
+    expect(withBig[1000]!.episode).toBe('opened');
+    expect(withoutBig[1000]!.episode).toBe('opened');
+    expect(withBig[1000]!.score).toBeLessThan(withoutBig[1000]!.score);
+    // Still an alarm: above every row that does not start an episode.
+    const floor = Math.max(...withBig.filter((r) => r.episode !== 'opened').map((r) => r.score));
+    expect(withBig[1000]!.score).toBeGreaterThan(floor);
   });
 
   it('gives larger spikes higher opening scores, all below 1 (no plateau at the top)', () => {

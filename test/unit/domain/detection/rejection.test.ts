@@ -94,4 +94,11 @@ describe('bad input', () => {
     expect(parseBaselineState({ ...state, season: ['x'] })).toBeNull();
     expect(parseBaselineState('{}')).toBeNull();
   });
+
+  it('parseBaselineState reads a record written before the alarm ranking as one with no alarm peak yet', () => {
+    const { state } = trainedState();
+    const { alarmPeakDeviation: _, ...older } = { ...state, alarmPeakDeviation: 5 };
+    expect(parseBaselineState(older)).toEqual({ ...state, alarmPeakDeviation: 0 });
+    expect(parseBaselineState({ ...state, alarmPeakDeviation: -1 })?.alarmPeakDeviation).toBe(0);
+  });
 });
