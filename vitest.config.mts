@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Four projects: unit (pure code, parallel, no servers), integration, e2e and faults (the real stack, one file at a
 // time because they share servers and some stop and start them; faults stops and starts every server under load).
+// One file at a time is `fileParallelism: false` (Vitest 4 removed poolOptions.forks.singleFork); each file still
+// gets a fresh process of its own.
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -20,7 +22,7 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
           pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
+          fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
@@ -32,7 +34,7 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
           pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
+          fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 240_000,
         },
@@ -44,7 +46,7 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
           pool: 'forks',
-          poolOptions: { forks: { singleFork: true } },
+          fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 240_000,
         },

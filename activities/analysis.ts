@@ -1,6 +1,7 @@
 // The analyze activity: detection and diagnosis (pure domain) recorded exactly once by the store, together with the
 // analyzed event as a pending outbox event. The outbox publishes it in the background, so a broker outage neither
 // fails nor delays an analysis, and the event is still never lost.
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AnalyzeInput, AnalyzeResult } from '../src/domain/heal';
 import { analyzedEvent, analyzeSample, detectorFor } from '../src/domain/analysis';
@@ -65,6 +66,15 @@ export function createAnalysisActivities(deps: AnalysisDeps) {
       );
       deps.outbox.wake(input.service);
       deps.counters.analysisRecorded(outcome.replayed);
+      const { diagnosis } = outcome;
+      log.info(outcome.replayed ? 'analysis answered from its record' : 'analysis recorded', {
+        service: input.service,
+        anomalies: outcome.anomalies.map((a) => `${a.metric} ${a.severity}`),
+        issueType: diagnosis.issue_type,
+        confidence: diagnosis.confidence,
+        recommended: diagnosis.recommended_strategies,
+        lateMetrics: outcome.lateMetrics,
+      });
       return toResult(outcome);
     },
   };

@@ -1,4 +1,5 @@
 // The atomic heal budget: reserved right before a heal's first action, given back when the heal changed nothing.
+import { log } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 
 export function createBudgetActivities(deps: ActivityDeps) {
@@ -14,11 +15,14 @@ export function createBudgetActivities(deps: ActivityDeps) {
         serviceMax: budgetPerServiceMax,
       });
       const counts = `${r.global} heal(s) of all services (budget ${budgetMax}) and ${r.service} of ${input.service} (budget ${budgetPerServiceMax}) reserved in the last ${budgetWindowSeconds}s`;
-      return { granted: r.granted, reason: r.granted ? `reserved: ${counts} before this one` : `budget spent: ${counts}` };
+      const reason = r.granted ? `reserved: ${counts} before this one` : `budget spent: ${counts}`;
+      log.info(r.granted ? 'heal budget reserved' : 'heal budget refused', { service: input.service, reason });
+      return { granted: r.granted, reason };
     },
 
     async releaseHealBudget(input: { attemptId: string }): Promise<void> {
       await deps.budget.release(input.attemptId);
+      log.info('heal budget given back: the heal changed nothing', { attemptId: input.attemptId });
     },
   };
 }

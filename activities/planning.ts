@@ -1,7 +1,9 @@
 // planHeal: observe the targets and the history, select a strategy (Thompson sampling over learned posteriors),
 // and build the plan with its safety checks. Runs as an activity so the choice is recorded in workflow history.
+import { log } from '@temporalio/activity';
 import type { ContainerInfo } from '../src/adapters/ports';
 import type { HealInput, HealPlan } from '../src/domain/heal';
+import { mergeHostObservations, type HostObservation, type HostsObserved } from '../src/domain/hosts';
 import { buildHealPlan, type PlanObservations } from '../src/domain/planning';
 import { sampleStrategy, startSelection, type Selected } from '../src/domain/selection';
 import { checkPreconditions, listStrategies } from '../src/domain/strategies';
@@ -9,14 +11,27 @@ import type { HealContext } from '../src/domain/types';
 import type { ActivityDeps } from './deps';
 
 export function createPlanningActivities(deps: ActivityDeps) {
-  /** `attemptId` is left out of the history: a reset heal re-plans and must not be refused by its own first run. */
-  async function observe(heal: HealInput, attemptId: string): Promise<PlanObservations> {
+  /** This worker's engine's view of a heal's containers. */
+  async function observeContainers(refs: string[], service: string): Promise<Omit<HostObservation, 'host'>> {
+    const [containers, serviceContainers] = await Promise.all([
+      Promise.all(refs.map(async (ref) => ({ ref, info: await deps.containers.inspect(ref) }))),
+      deps.containers.list({ service }),
+    ]);
+    return { containers, serviceContainers };
+  }
+
+  /**
+   * `attemptId` is left out of the history: a reset heal re-plans and must not be refused by its own first run.
+   * `hosts`: what every host's worker found of the containers; without it (a heal started before per-host routing)
+   * this worker's own engine is asked.
+   */
+  async function observe(heal: HealInput, attemptId: string, hosts: HostsObserved | undefined): Promise<PlanObservations> {
     const now = deps.now();
     const { heal: policy } = deps.config;
     const longestCooldown = Math.max(...listStrategies().map((s) => s.cooldown_seconds));
-    const [containers, serviceContainers, queues, recentHeals, appliedInWindow] = await Promise.all([
-      Promise.all((heal.context.containers ?? []).map(async (ref) => ({ ref, info: await deps.containers.inspect(ref) }))),
-      deps.containers.list({ service: heal.service }),
+    const refs = heal.context.containers ?? [];
+    const [docker, queues, recentHeals, appliedInWindow] = await Promise.all([
+      hosts ? mergeHostObservations(refs, hosts) : observeContainers(refs, heal.service),
       Promise.all((heal.context.queues ?? []).map(async (name) => ({ name, info: await deps.queues.getQueue(name) }))),
       deps.auditStore.appliedHeals(heal.service, now - Math.max(policy.budgetWindowSeconds, longestCooldown, 7 * 24 * 3600) * 1000),
       deps.auditStore.countAppliedHeals(now - policy.budgetWindowSeconds * 1000),
@@ -24,8 +39,9 @@ export function createPlanningActivities(deps: ActivityDeps) {
     const own = recentHeals.find((h) => h.attemptId === attemptId);
     const ownInWindow = own !== undefined && own.at >= now - policy.budgetWindowSeconds * 1000 ? 1 : 0;
     return {
-      containers,
-      serviceContainers,
+      containers: docker.containers,
+      serviceContainers: docker.serviceContainers,
+      ...('lookup' in docker ? { hosts: docker.lookup } : {}),
       queues,
       recentHeals: recentHeals.filter((h) => h.attemptId !== attemptId),
       appliedInWindow: appliedInWindow - ownInWindow,
@@ -47,9 +63,19 @@ export function createPlanningActivities(deps: ActivityDeps) {
   }
 
   return {
-    async planHeal(input: { heal: HealInput; attemptId: string; workflowId: string; runId: string }): Promise<HealPlan> {
+    /** The hosts whose workers planning asks (WORKER_DOCKER_HOSTS), as a local activity: the list is in the history. */
+    async dockerHosts(): Promise<{ hosts: string[] }> {
+      return { hosts: deps.config.worker.dockerHosts };
+    },
+
+    /** Runs on one host's task queue: what that host's engine has of the heal's containers. */
+    async observeDockerHost(input: { containers: string[]; service: string }): Promise<HostObservation> {
+      return { host: deps.config.worker.hostId, ...(await observeContainers(input.containers, input.service)) };
+    },
+
+    async planHeal(input: { heal: HealInput; attemptId: string; workflowId: string; runId: string; hosts?: HostsObserved }): Promise<HealPlan> {
       const { heal } = input;
-      const observed = await observe(heal, input.attemptId);
+      const observed = await observe(heal, input.attemptId, input.hosts);
       const context = observedContext(heal.context, observed.containers);
       const { strategy, selection } = await select(heal, context);
       const { heal: policy } = deps.config;
@@ -63,6 +89,15 @@ export function createPlanningActivities(deps: ActivityDeps) {
         observed,
         policy,
         now: deps.now(),
+      });
+      log.info(plan.allowed ? 'heal planned' : 'heal plan refused', {
+        service: heal.service,
+        dryRun: heal.dryRun,
+        strategy: plan.strategy,
+        selection: plan.selection.method,
+        steps: plan.steps.map((s) => ({ action: s.action, target: s.target.name ?? s.target.id, ...(s.target.host ? { host: s.target.host } : {}) })),
+        failedChecks: plan.safety_checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`),
+        requiresApproval: plan.requires_approval,
       });
       // A refused plan was never chosen: only heals that may go ahead count as the learner's choices.
       if (plan.strategy && plan.allowed && !heal.dryRun) {

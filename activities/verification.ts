@@ -1,6 +1,7 @@
 // verifyHealth: one check of the named server-side verifiers. The workflow repeats it with timers until the
 // verdict holds long enough or the checks run out. This only observes; the verdicts are the domain's
 // (src/domain/verifiers.ts), and what container_health looks at is each step's handler's (src/domain/actions/).
+import { log } from '@temporalio/activity';
 import type { PlanStep, VerifierSpec, VerifierVerdict } from '../src/domain/heal';
 import {
   allOf,
@@ -65,7 +66,9 @@ export function createVerificationActivities(deps: ActivityDeps) {
 
   return {
     async verifyHealth(input: VerifyInput): Promise<VerifierVerdict> {
-      return allOf(await Promise.all(input.verifiers.map((v) => check(input, v))));
+      const verdict = allOf(await Promise.all(input.verifiers.map((v) => check(input, v))));
+      log.info(input.sinceMs === null ? 'heal pre-check' : 'heal verification check', { service: input.service, healthy: verdict.healthy, evidence: verdict.evidence });
+      return verdict;
     },
   };
 }

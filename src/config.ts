@@ -69,7 +69,11 @@ export interface Config {
   plaintextAllowedHosts: string[];
   neo4j: { uri: string; user: string; password: string; database: string };
   rabbitmq: { url: string; exchange: string; managementUrl: string; managementUser: string; managementPassword: string; vhost: string };
-  docker: { socketPath: string; image: string };
+  /**
+   * `ownerLabel`: when set, this worker's engine is shared by several host identities (the tests' two "hosts" on one
+   * engine), and the worker sees only the containers whose label of that name is its WORKER_HOST_ID.
+   */
+  docker: { socketPath: string; image: string; ownerLabel: string | undefined };
   /** ewmaAlpha smooths the level (EWMA and Holt's level alike); hwBeta smooths Holt's trend. */
   detection: {
     ewmaAlpha: number;
@@ -92,6 +96,10 @@ export interface Config {
     shutdownGraceSeconds: number;
     /** Prebundled workflow code to load instead of bundling at start (WORKFLOW_BUNDLE_PATH); see workflow-bundle.ts. */
     workflowBundlePath: string | undefined;
+    /** This worker's host: it polls `<task queue>-docker-<hostId>` for the Docker actions on its engine. */
+    hostId: string;
+    /** Every host whose containers selfheal heals: planning asks each one's worker where a container runs. */
+    dockerHosts: string[];
   };
   /** Analysis records older than `days` are deleted by the retention schedule, every `intervalMinutes`. */
   retention: { days: number; intervalMinutes: number };
@@ -105,6 +113,8 @@ export type AnalyzeShape = (typeof ANALYZE_SHAPES)[number];
 
 /** Service names of selfheal's own infrastructure: never healed, whatever a container's labels say. */
 export const DEFAULT_PROTECTED_SERVICES = ['selfheal', 'selfheal-*', 'temporal*', 'neo4j*', 'rabbitmq*', 'postgres*'];
+
+const HOST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 export const LOCAL_JWT_SECRET = 'selfheal-local-development-secret-not-for-production';
 
@@ -199,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
   const host = r.str('API_HOST', '127.0.0.1');
   const jwtAlgorithm = r.oneOf<JwtAlgorithm>('JWT_ALGORITHM', 'HS256', ['HS256', 'RS256', 'ES256']);
   const taskQueue = r.str('TEMPORAL_TASK_QUEUE', 'selfheal');
+  const hostId = r.str('WORKER_HOST_ID', os.hostname());
   const config: Config = {
     mode,
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -256,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     docker: {
       socketPath: r.str('DOCKER_SOCKET', '/var/run/docker.sock'),
       image: r.str('DEMO_IMAGE', 'selfheal/busybox:1'),
+      ownerLabel: r.optional('DOCKER_OWNER_LABEL'),
     },
     detection: {
       ewmaAlpha: r.num('EWMA_ALPHA', 0.3, 0.001, 1),
@@ -274,6 +286,8 @@ export function loadConfig(env: Env = process.env): Config {
       sdkMetricsAddress: r.optional('WORKER_SDK_METRICS_ADDRESS'),
       shutdownGraceSeconds: r.num('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 600),
       workflowBundlePath: r.optional('WORKFLOW_BUNDLE_PATH'),
+      hostId,
+      dockerHosts: r.list('WORKER_DOCKER_HOSTS', [hostId]),
     },
     retention: {
       days: r.num('AUDIT_RETENTION_DAYS', 30, 1, 36_500, true),
@@ -302,6 +316,11 @@ export function loadConfig(env: Env = process.env): Config {
   const queues = parseQueueAllowlist(r.list('HEAL_QUEUE_ALLOWLIST', []));
   config.heal.queueAllowlist = queues.entries;
   r.problems.push(...queues.problems);
+  for (const [name, ids] of [['WORKER_HOST_ID', [hostId]], ['WORKER_DOCKER_HOSTS', config.worker.dockerHosts]] as const) {
+    const bad = ids.filter((id) => !HOST_ID.test(id));
+    // A host id is part of a task queue name.
+    if (bad.length > 0) r.problems.push(`${name}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not a host id (letters, digits, '.', '_' and '-', at most 100)`);
+  }
   if (config.detection.highZ < config.detection.mediumZ) {
     r.problems.push('ANOMALY_HIGH_Z must be at least ANOMALY_MEDIUM_Z');
   }

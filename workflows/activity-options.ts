@@ -34,6 +34,16 @@ export const compensation: ActivityOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes },
 };
 
+/**
+ * One host's view of a heal's containers, asked at planning: a host whose worker is down holds every plan up until
+ * this runs out, so it is short (a dry run answers within DRY_RUN_TIMEOUT_MS, 10 s by default).
+ */
+export const hostObservation: ActivityOptions = {
+  scheduleToCloseTimeout: '8s',
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes },
+};
+
 export const verification: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes },

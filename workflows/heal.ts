@@ -10,7 +10,6 @@ import {
   isCancellation,
   ParentClosePolicy,
   patched,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   sleep,
@@ -24,12 +23,10 @@ import { fourEyesRefusal } from './approval';
 import * as presets from './activity-options';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery, planUpdate, searchAttributes } from './definitions';
 import { Journal } from './journal';
+import { observeHosts, onHost } from './docker-hosts';
 import { backpressureReleaseWorkflowId, releaseBackpressureWorkflow } from './backpressure-release';
 
 const { planHeal, reserveHealBudget, releaseHealBudget } = proxyLocalActivities<Activities>(presets.shortLocal);
-const { executeStep } = proxyActivities<Activities>(presets.action);
-const { compensateStep } = proxyActivities<Activities>(presets.compensation);
-const { verifyHealth } = proxyActivities<Activities>(presets.verification);
 
 interface Applied {
   step: PlanStep;
@@ -104,10 +101,15 @@ function startRun(input: HealInput): HealRun {
   return run;
 }
 
-/** Selection and planning run in an activity: the plan is in the history and replays unchanged. */
+/**
+ * Selection and planning run in an activity: the plan is in the history and replays unchanged. Every Docker host's
+ * worker is asked first where the containers are, so each container step records its host (heals started before
+ * that change plan on one engine, as they did).
+ */
 async function planPhase(run: HealRun): Promise<HealPlan> {
   const { input, status, journal } = run;
-  const plan = await planHeal({ heal: input, attemptId: status.attempt_id, workflowId: status.workflow_id, runId: status.run_id });
+  const hosts = patched('docker-host-routing') ? await observeHosts(input.context.containers ?? [], input.service) : undefined;
+  const plan = await planHeal({ heal: input, attemptId: status.attempt_id, workflowId: status.workflow_id, runId: status.run_id, ...(hosts ? { hosts } : {}) });
   status.plan = plan;
   if (plan.strategy) upsertSearchAttributes([{ key: searchAttributes.strategy, value: plan.strategy }]);
   // A dry run writes 'planned' together with 'completed' (gatePhase).
@@ -176,10 +178,15 @@ function verifyInputOf(run: HealRun, plan: HealPlan): VerifyInput {
   return { service: run.input.service, verifiers: plan.verifiers, steps: plan.steps, healKey: run.status.attempt_id };
 }
 
+/** Verification observes the containers where the steps act: the plan's host (one per plan: the docker_host check). */
+function verifyHealth(plan: HealPlan, input: VerifyInput & { sinceMs: number | null }) {
+  return onHost(plan.steps.find((s) => s.target.host !== undefined)?.target.host).verifyHealth(input);
+}
+
 /** With skipIfHealthy, a target already healthy before any action ends the heal without acting. */
 async function precheckPhase(run: HealRun, plan: HealPlan): Promise<HealStatus | undefined> {
   if (!(run.input.skipIfHealthy && plan.verifiers.length > 0)) return undefined;
-  const pre = await verifyHealth({ ...verifyInputOf(run, plan), sinceMs: null });
+  const pre = await verifyHealth(plan, { ...verifyInputOf(run, plan), sinceMs: null });
   await run.journal.step('precheck', pre.healthy ? 'ok' : 'info', pre.evidence.join('; '));
   if (pre.healthy) return finish(run, 'recovered_before_action', 'healthy before any action: nothing done, not counted as a success');
   return undefined;
@@ -211,10 +218,10 @@ async function actPhase(run: HealRun, plan: HealPlan): Promise<HealStatus> {
       // Registered before the call: an action that took partial effect is still undone.
       const entry: Applied = { step, result: null };
       applied.push(entry);
-      entry.result = await executeStep({ step, healKey: status.attempt_id, service: input.service });
+      entry.result = await onHost(step.target.host).executeStep({ step, healKey: status.attempt_id, service: input.service });
       // "Applied" means this heal changed something: a restart someone else already did is not ours.
       status.applied ||= entry.result.changed;
-      await journal.step('action_completed', 'ok', entry.result.detail, { index: step.index, affected: entry.result.affected }, { action: step.action, target });
+      await journal.step('action_completed', 'ok', entry.result.detail, { index: step.index, affected: entry.result.affected, ...hostOf(entry.result) }, { action: step.action, target });
     }
     status.phase = 'verifying';
     const actedAt = status.steps[status.steps.length - 1]?.at ?? 0;
@@ -248,7 +255,7 @@ async function verifyPhase(run: HealRun, plan: HealPlan, sinceMs: number): Promi
   const v = verifyInputOf(run, plan);
   let consecutive = 0;
   for (let check = 1; check <= max_checks && !run.cancelled; check++) {
-    const verdict = await verifyHealth({ ...v, sinceMs });
+    const verdict = await verifyHealth(plan, { ...v, sinceMs });
     consecutive = verdict.healthy ? consecutive + 1 : 0;
     await run.journal.step('verification', verdict.healthy ? 'ok' : 'info', `check ${check}/${max_checks}: ${verdict.evidence.join('; ')}`, { consecutive });
     if (consecutive >= consecutive_required) return true;
@@ -289,8 +296,8 @@ async function compensate(run: HealRun, done: Applied[]): Promise<{ undoneCount:
   for (const a of toUndo) {
     const target = `${a.step.target.kind}:${a.step.target.name ?? a.step.target.id}`;
     try {
-      const r = await compensateStep({ step: a.step, result: a.result, healKey: status.attempt_id, service: input.service });
-      await journal.step('rollback_step', 'ok', r.detail, { index: a.step.index }, { action: a.step.rollback.action ?? undefined, target });
+      const r = await onHost(a.step.target.host).compensateStep({ step: a.step, result: a.result, healKey: status.attempt_id, service: input.service });
+      await journal.step('rollback_step', 'ok', r.detail, { index: a.step.index, ...hostOf(r) }, { action: a.step.rollback.action ?? undefined, target });
     } catch (err) {
       leftUndone.push(`${a.step.rollback.description} (${target})`);
       await journal.step('rollback_failed', 'failed', `${a.step.rollback.description}: ${(err as Error).message}`, { index: a.step.index }, { target });
@@ -321,6 +328,11 @@ async function finish(run: HealRun, outcome: Outcome, detail: string, reasons: s
   }
   upsertSearchAttributes([{ key: searchAttributes.outcome, value: outcome }]);
   return run.journal.finish(outcome, detail, reasons);
+}
+
+/** The audit says which host's worker ran a step (results of heals before per-host routing carry none). */
+function hostOf(result: StepResult): { host?: string } {
+  return result.host === undefined ? {} : { host: result.host };
 }
 
 function cancelledWhy(c: { actor: string; reason: string }): string {

@@ -1,7 +1,7 @@
 // Builds the Fastify app: security plugins, JWT auth, OpenAPI, the routes and the Socket.IO relay.
 // No listen here, so tests can inject requests.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -34,14 +34,17 @@ export interface AppDeps {
   localAnalyses?: LocalAnalyses;
   /** What /readyz checks: the dependencies this instance needs to serve (Temporal, Neo4j, RabbitMQ). */
   readiness?: readonly DependencyCheck[];
-  /** pino options or false; tests pass false. */
-  logger?: boolean | Record<string, unknown>;
+  /**
+   * The process's pino root (src/main/logger.ts), which Fastify logs through: one root, so the API's own components
+   * and its requests write one stream with one configuration. False: no logs (tests on fakes).
+   */
+  logger: FastifyBaseLogger | false;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, redact: ['req.headers.authorization'] },
+    ...(deps.logger === false ? { logger: false } : { loggerInstance: deps.logger }),
     bodyLimit: config.api.bodyLimitBytes,
     // Slow clients may not hold a connection open: the whole request must arrive within this time.
     requestTimeout: 30_000,

@@ -87,10 +87,10 @@ export function apiClient(values: Values, role: Role): ApiClient {
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`cannot reach the API at ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw new Error(`cannot reach the API at ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { cause: err });
     }
     const text = await response.text();
-    let parsed: unknown = null;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {

@@ -31,6 +31,8 @@ export interface PlanTarget {
   kind: 'container' | 'service' | 'queue';
   id: string;
   name?: string;
+  /** The worker host whose Docker engine runs the step: the step goes to that host's task queue. */
+  host?: string;
 }
 
 export interface PlanStep {
@@ -141,6 +143,8 @@ export interface StepResult {
   detail: string;
   /** Ids the rollback needs (e.g. the replicas created, the containers stopped). */
   affected: string[];
+  /** The host of the worker that ran it (WORKER_HOST_ID). */
+  host?: string;
 }
 
 export interface AnalyzeInput {

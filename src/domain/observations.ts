@@ -15,6 +15,8 @@ export interface ContainerInfo {
   labels: Record<string, string>;
   /** The `selfheal.service` label, when set. */
   service: string | null;
+  /** The worker host whose Docker engine runs it (WORKER_HOST_ID): set when planning asked every host. */
+  host?: string;
 }
 
 export interface QueueInfo {

@@ -2,6 +2,7 @@
 // safety-envelope.ts both depend on it instead of on each other.
 import type { HealInput, SafetyCheck, StrategySelection } from './heal';
 import type { AppliedHealSummary, ContainerInfo, QueueInfo } from './observations';
+import type { HostLookup } from './hosts';
 import type { InventoryPolicy } from './inventory';
 import type { Strategy } from './types';
 
@@ -30,6 +31,8 @@ export interface PlanObservations {
   /** Applied heals of this service, newest first, over at least the cooldown and budget windows. */
   recentHeals: AppliedHealSummary[];
   appliedInWindow: number;
+  /** How the containers were found when planning asked every Docker host (src/domain/hosts.ts); absent otherwise. */
+  hosts?: HostLookup;
 }
 
 export interface PlanningInput {

@@ -4,6 +4,7 @@ import type { HealInput, HealPlan, PlanStep, VerifierSpec } from './heal';
 import type { PlanObservations, PlanPolicy, PlanningInput } from './planning-input';
 import type { Strategy } from './types';
 import { handlerFor } from './actions';
+import { hostOfContainer } from './hosts';
 import { approvalReasonsFor, consecutiveFailures, safetyChecks } from './safety-envelope';
 
 export type { PlanObservations, PlanPolicy, PlanningInput } from './planning-input';
@@ -54,10 +55,16 @@ export function buildHealPlan(p: PlanningInput): HealPlan {
 function buildSteps(strategy: Strategy, heal: HealInput, observed: PlanObservations, policy: PlanPolicy): PlanStep[] {
   const steps: PlanStep[] = [];
   const allowed = observed.containers.flatMap((c) => (c.info ? [c.info] : []));
+  const seen = [...allowed, ...observed.serviceContainers];
   for (const action of strategy.actions) {
     const handler = handlerFor(action.kind);
     const rollback = handler.inverse ? { action: handler.inverse.kind, description: handler.inverse.description } : { action: null, description: 'none needed' };
-    for (const s of handler.planSteps({ heal, action, allowed, observed, policy })) steps.push({ index: steps.length, ...s, rollback });
+    for (const s of handler.planSteps({ heal, action, allowed, observed, policy })) {
+      const step: PlanStep = { index: steps.length, ...s, rollback };
+      const container = handler.engineContainer(step);
+      const host = container === null ? undefined : hostOfContainer(container, seen);
+      steps.push(host === undefined ? step : { ...step, target: { ...step.target, host } });
+    }
   }
   return steps;
 }

@@ -23,6 +23,7 @@ export function safetyChecks(p: PlanningInput, steps: PlanStep[]): SafetyCheck[]
     ...allowlistChecks(observed),
     ...scopeChecks(heal, observed, steps),
     ...inventoryChecks(heal, observed, steps, policy),
+    ...hostChecks(observed, steps),
   ];
   if (strategy) {
     checks.push(targetsCheck(strategy, steps), blastRadiusCheck(strategy, steps), cooldownCheck(strategy, observed.recentHeals, p.now));
@@ -92,6 +93,24 @@ function inventoryChecks(heal: HealInput, observed: PlanObservations, steps: Pla
     checks.push({ name: 'max_length', passed: ok, detail: ok ? `max_length ${heal.maxLength ?? 'default'}` : `max_length ${heal.maxLength} would refuse every publish: it must be at least 1` });
   }
   return checks;
+}
+
+/**
+ * With several Docker hosts, a heal acts on one of them: its steps run on that host's worker and its verification
+ * observes that host's engine. A name found on two hosts, or a container missing while a host did not answer, refuses.
+ */
+function hostChecks(observed: PlanObservations, steps: PlanStep[]): SafetyCheck[] {
+  const lookup = observed.hosts;
+  if (!lookup) return [];
+  const problems = lookup.ambiguous.map((a) => `${a.ref} is on several hosts (${a.hosts.join(', ')}): name the container by id`);
+  const missing = observed.containers.filter((c) => c.info === null).map((c) => c.ref);
+  if (missing.length > 0 && lookup.unreachable.length > 0) {
+    problems.push(`${missing.join(', ')} not found on the hosts that answered; no answer from ${lookup.unreachable.join(', ')}`);
+  }
+  const hosts = [...new Set(steps.flatMap((s) => (s.target.host ? [s.target.host] : [])))];
+  if (hosts.length > 1) problems.push(`the steps act on several hosts (${hosts.join(', ')}): one heal acts on one host`);
+  const detail = problems.length > 0 ? problems.join('; ') : hosts.length > 0 ? `acts on host ${hosts[0]}` : 'no step needs a Docker host';
+  return [{ name: 'docker_host', passed: problems.length === 0, detail }];
 }
 
 function allowlistChecks(observed: PlanObservations): SafetyCheck[] {

@@ -59,7 +59,8 @@ export function queueControl(config: Config): RabbitQueueControl {
 }
 
 export function containerRuntime(config: Config): DockerContainerRuntime {
-  return new DockerContainerRuntime({ socketPath: config.docker.socketPath });
+  const { socketPath, ownerLabel } = config.docker;
+  return new DockerContainerRuntime({ socketPath, ...(ownerLabel ? { owner: { label: ownerLabel, value: config.worker.hostId } } : {}) });
 }
 
 export function httpProbe(): FetchHttpProbe {

@@ -13,7 +13,7 @@ import { LocalAnalyses } from '../api/local-analyses';
 import { createAnalyzeWorker } from './analyze-worker';
 import { temporalLogger, workerMetrics } from './worker-telemetry';
 
-export async function startApi(config: Config, options: { logger?: boolean } = {}) {
+export async function startApi(config: Config) {
   // Unreadable or unsuitable JWT keys stop the start before any connection is made.
   loadVerificationKeys(config.jwt);
   const logger = createLogger(config, 'selfheal-api');
@@ -40,7 +40,7 @@ export async function startApi(config: Config, options: { logger?: boolean } = {
       { name: 'neo4j', check: () => neo4j.connection.driver.getServerInfo({ database: config.neo4j.database }) },
       { name: 'rabbitmq', check: () => rabbit.connection.get() },
     ],
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    logger,
   });
   app.addHook('onClose', async () => {
     await analyzer?.stop();

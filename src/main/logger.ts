@@ -1,7 +1,8 @@
 import pino from 'pino';
 import type { Config } from '../config';
 
-/** The one pino root per process; components take children of it. */
-export function createLogger(config: Config, name: string) {
-  return pino({ name, level: config.logLevel, redact: ['authorization', 'req.headers.authorization'] });
+/** The one pino root per process; components take children of it. `destination`: stdout unless given (tests). */
+export function createLogger(config: Config, name: string, destination?: pino.DestinationStream) {
+  const options = { name, level: config.logLevel, redact: ['authorization', 'req.headers.authorization'] };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -12,6 +12,7 @@ import { ensureRetentionSchedule } from './retention-schedule';
 import { Client, Connection } from '@temporalio/client';
 import { sharedWorkflowSource } from './workflow-bundle';
 import { createAnalyzeWorker } from './analyze-worker';
+import { dockerTaskQueue } from '../../workflows/docker-hosts';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
@@ -45,26 +46,37 @@ export async function startWorker(config: Config, options: { identity?: string }
   };
   const activities = createActivities(deps);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  const worker = await Worker.create({
+  const common = {
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    // WORKFLOW_BUNDLE_PATH, else the image's prebundled code (dist/workflow-bundle.js) when there is one; else bundled now.
-    ...(await sharedWorkflowSource(config.worker.workflowBundlePath)),
     activities,
     // On SIGTERM running activities get this long to finish before they are cancelled (then retried elsewhere).
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,
-    ...(options.identity ? { identity: options.identity } : {}),
+    // Temporal's pid@hostname, with the host identity: the history says which host's worker ran each activity.
+    identity: options.identity ?? `${process.pid}@${config.worker.hostId}`,
+  };
+  const worker = await Worker.create({
+    ...common,
+    taskQueue: config.temporal.taskQueue,
+    // WORKFLOW_BUNDLE_PATH, else the image's prebundled code (dist/workflow-bundle.js) when there is one; else bundled now.
+    ...(await sharedWorkflowSource(config.worker.workflowBundlePath)),
   });
   // Analyses have a queue of their own (src/main/analyze-worker.ts): every worker serves it.
-  const analyzeWorker = await createAnalyzeWorker(connection, config, deps, { inApi: false, ...options });
+  const analyzeWorker = await createAnalyzeWorker(connection, config, deps, { inApi: false, identity: common.identity });
+  // Activities only: the Docker work on this host's engine (workflows/docker-hosts.ts routes it here).
+  const hostWorker = await Worker.create({ ...common, taskQueue: dockerTaskQueue(config.temporal.taskQueue, config.worker.hostId) });
+  const workers = [worker, analyzeWorker, hostWorker];
+  const shutdown = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
   const health =
     config.worker.healthPort === null
       ? null
       : await startHealthServer({
           host: config.worker.healthHost,
           port: config.worker.healthPort,
-          worker,
+          // Polling means polling every queue: the first Worker that is not RUNNING gives the state.
+          worker: { getState: () => workers.map((w) => w.getState()).find((s) => s !== 'RUNNING') ?? 'RUNNING' },
           metrics,
           checks: [
             { name: 'neo4j', check: () => neo4j.connection.driver.getServerInfo({ database: config.neo4j.database }) },
@@ -73,25 +85,19 @@ export async function startWorker(config: Config, options: { identity?: string }
           ...(config.worker.sdkMetricsAddress ? { sdkMetricsUrl: `http://${config.worker.sdkMetricsAddress}/metrics` } : {}),
         });
   return {
-    worker,
-    analyzeWorker,
-    /** Stops both Workers; run() resolves once they have finished. */
-    shutdown() {
-      worker.shutdown();
-      analyzeWorker.shutdown();
-    },
     logger,
     outbox,
     healthPort: health?.port ?? null,
+    taskQueues: workers.map((w) => w.options.taskQueue),
+    /** Stops polling every queue (what SIGTERM does through the runtime); run() then returns. */
+    shutdown,
     async run() {
       outbox.start();
       try {
-        // One Worker failing stops the other, so the process ends and its supervisor restarts both.
-        const stopBoth = (err: unknown) => {
-          for (const w of [worker, analyzeWorker]) if (w.getState() === 'RUNNING') w.shutdown();
-          throw err;
-        };
-        await Promise.all([worker.run().catch(stopBoth), analyzeWorker.run().catch(stopBoth)]);
+        // When one stops (a fatal error), the others are stopped too: a worker never polls only some of its queues.
+        const ended = await Promise.allSettled(workers.map((w) => w.run().finally(shutdown)));
+        const failed = ended.find((e) => e.status === 'rejected');
+        if (failed) throw failed.reason;
       } finally {
         await health?.close();
         await outbox.stop();
@@ -126,7 +132,7 @@ if (require.main === module) {
   startWorker(config)
     .then(async (started) => {
       const { run, logger } = started;
-      logger.info({ taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, healthPort: started.healthPort }, 'worker started');
+      logger.info({ taskQueues: started.taskQueues, hostId: config.worker.hostId, temporal: config.temporal.address, healthPort: started.healthPort }, 'worker started');
       await scheduleRetention(config).catch((err: unknown) => logger.error({ err }, 'retention schedule not created; old analysis records are kept until it is'));
       await run();
       logger.info('worker stopped');

@@ -28,7 +28,7 @@ beforeAll(async () => {
   // The same configuration but for its instance id (and port): the same task queue, broker, exchange and secret.
   secondConfig = testConfig({ TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue });
   expect(secondConfig.api.instanceId).not.toBe(stack.config.api.instanceId);
-  second = await startApi(secondConfig, { logger: false });
+  second = await startApi(secondConfig);
   secondUrl = `http://127.0.0.1:${(second.server.address() as AddressInfo).port}`;
   driver = neo4j.driver(stack.config.neo4j.uri);
 });

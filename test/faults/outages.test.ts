@@ -80,7 +80,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function send(sample: Sample): Promise<void> {
   const deadline = Date.now() + 180_000;
   for (;;) {
-    let status = 0;
+    let status: number;
     let body: { error?: string } = {};
     try {
       const res = await fetch(stack.baseUrl + ANALYZE, {

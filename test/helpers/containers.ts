@@ -7,18 +7,21 @@ const IMAGE = process.env.DEMO_IMAGE ?? 'selfheal/busybox:1';
 // Exits promptly on SIGTERM (so restarts are quick) and is healthy while /tmp/healthy exists.
 const SERVICE_CMD = 'trap "exit 0" TERM INT; touch /tmp/healthy; sleep 1000000 & wait $!';
 
-/** `cmd` replaces the shell command (e.g. one that ignores SIGTERM); `healthy: false` does not wait for health. */
+/**
+ * `cmd` replaces the shell command (e.g. one that ignores SIGTERM); `healthy: false` does not wait for health;
+ * `labels` are added (a host-ownership label, say).
+ */
 export async function createServiceContainer(
   service: string,
   name = `selfheal-test-${service}-${randomUUID().slice(0, 6)}`,
-  { cmd = SERVICE_CMD, healthy = true }: { cmd?: string; healthy?: boolean } = {},
+  { cmd = SERVICE_CMD, healthy = true, labels = {} }: { cmd?: string; healthy?: boolean; labels?: Record<string, string> } = {},
 ) {
   const container = await docker.createContainer({
     name,
     Image: IMAGE,
     Cmd: ['sh', '-c', cmd],
     // selfheal.managed: the opt-in marker of the server-side inventory (src/domain/inventory.ts).
-    Labels: { 'selfheal.service': service, 'selfheal.managed': 'true', 'selfheal.test': 'true' },
+    Labels: { 'selfheal.service': service, 'selfheal.managed': 'true', 'selfheal.test': 'true', ...labels },
     Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 1 },
     HostConfig: { NetworkMode: 'none' },
   });

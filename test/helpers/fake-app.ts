@@ -3,7 +3,7 @@
 // learning store in memory, and a Temporal client that throws if a route reaches it.
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import { FakeLearningStore } from '../fakes/learning-store';
@@ -14,7 +14,8 @@ export interface FakeApp {
   close(): Promise<void>;
 }
 
-export async function startFakeApp(config: Config): Promise<FakeApp> {
+/** `logger`: the pino root the app logs through (none by default). */
+export async function startFakeApp(config: Config, logger: FastifyBaseLogger | false = false): Promise<FakeApp> {
   const app = await buildApp({
     config,
     temporal: new Proxy({}, { get: () => { throw new Error('Temporal is not reachable in this test'); } }) as Client,
@@ -29,7 +30,7 @@ export async function startFakeApp(config: Config): Promise<FakeApp> {
     baselines: { getBaselines: async () => ({}) },
     feed: { start: async () => undefined, close: async () => undefined },
     knownIssueTypes: new Set(['degradation']),
-    logger: false,
+    logger,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, baseUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };

@@ -102,6 +102,11 @@ export function stubs(b: Behaviour) {
       calls.push('release');
     },
     pruneAnalysisRecords: async () => 0,
+    // No Docker host: the steps and the verification stay on the test's own task queue.
+    dockerHosts: async () => ({ hosts: [] }),
+    observeDockerHost: async () => {
+      throw new Error('not used');
+    },
     verifyHealth: async () => {
       calls.push('verify');
       const healthy = verdicts.length > 0 ? verdicts.shift()! : false;

@@ -63,7 +63,7 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
   // The API's own analyze worker (ANALYZE_SHAPE=eager) logs through the runtime too, with or without a test worker.
   installTestRuntime();
   const worker = options.worker === false ? null : await startTestWorker(config);
-  const app = await startApi(config, { logger: false });
+  const app = await startApi(config);
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   const token = (role: Role, sub = `test-${role}`) => signToken(config, { sub, role });

@@ -28,14 +28,21 @@ const CREATE_WAIT_MS = 10_000;
 
 export interface DockerContainerRuntimeOptions {
   socketPath: string;
+  /**
+   * An engine shared by several host identities: only the containers whose label `label` is `value` are this
+   * runtime's; any other is as absent as a container of another host's engine.
+   */
+  owner?: { label: string; value: string };
 }
 
 export class DockerContainerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
+  private readonly owner: DockerContainerRuntimeOptions['owner'];
 
-  constructor({ socketPath }: DockerContainerRuntimeOptions) {
+  constructor({ socketPath, owner }: DockerContainerRuntimeOptions) {
     // No API version: dockerode then sends unversioned paths and the daemon speaks its own (1.41 on Docker 20.10).
     this.docker = new Docker({ socketPath, timeout: REQUEST_TIMEOUT_MS });
+    this.owner = owner;
   }
 
   async ping(): Promise<void> {
@@ -43,12 +50,12 @@ export class DockerContainerRuntime implements ContainerRuntime {
   }
 
   async inspect(ref: string): Promise<ContainerInfo | null> {
-    const raw = await this.find(ref);
+    const raw = await this.findOwn(ref);
     return raw && toContainerInfo(raw);
   }
 
   async list(filter: { service?: string; labels?: Record<string, string> }): Promise<ContainerInfo[]> {
-    const labels = { ...filter.labels, ...(filter.service === undefined ? {} : { [SERVICE_LABEL]: filter.service }) };
+    const labels = { ...filter.labels, ...(filter.service === undefined ? {} : { [SERVICE_LABEL]: filter.service }), ...this.ownerLabel() };
     const ids = await this.idsWithLabels(labels);
     const infos = await Promise.all(ids.map((id) => this.inspect(id)));
     // A container removed between the list and its inspect is simply no longer there.
@@ -80,7 +87,8 @@ export class DockerContainerRuntime implements ContainerRuntime {
 
   /** Returns the ids of every container that carried the label; each is gone, or its removal under way, on return. */
   async removeReplicas(healKey: string): Promise<string[]> {
-    const ids = await this.idsWithLabels({ [HEAL_LABEL]: healKey });
+    // Replicas carry their template's labels, the owner label among them.
+    const ids = await this.idsWithLabels({ [HEAL_LABEL]: healKey, ...this.ownerLabel() });
     for (const id of ids) {
       await this.tolerating('remove', id, () => this.docker.getContainer(id).remove({ force: true }), removedAlready);
     }
@@ -102,7 +110,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
     const savedName = savedConfigName(key);
     let saved = await this.find(savedName);
     const savedBefore = saved !== null;
-    const current = await this.find(name);
+    const current = await this.findOwn(name);
     if (current !== null && current.Id !== plannedId) {
       // Recreated already (by an earlier attempt of this step when its saved configuration is still there).
       await this.dropSaved(savedName);
@@ -130,7 +138,7 @@ export class DockerContainerRuntime implements ContainerRuntime {
   async restoreRecreated(name: string, key: string): Promise<{ id: string | null; restored: boolean; detail: string }> {
     const savedName = savedConfigName(key);
     const saved = await this.find(savedName);
-    const current = await this.find(name);
+    const current = await this.findOwn(name);
     let result: { id: string | null; restored: boolean; detail: string };
     if (current !== null) {
       const wasRunning = current.State.Running && !current.State.Paused;
@@ -210,9 +218,19 @@ export class DockerContainerRuntime implements ContainerRuntime {
     }
   }
 
-  /** Like find, for a container an action needs: its absence is permanent for the heal. */
-  private async observe(ref: string): Promise<Docker.ContainerInspectInfo> {
+  /** find(), for a container that must be this runtime's own (a target, never a saved configuration). */
+  private async findOwn(ref: string): Promise<Docker.ContainerInspectInfo | null> {
     const raw = await this.find(ref);
+    return raw !== null && (this.owner === undefined || raw.Config.Labels?.[this.owner.label] === this.owner.value) ? raw : null;
+  }
+
+  private ownerLabel(): Record<string, string> {
+    return this.owner ? { [this.owner.label]: this.owner.value } : {};
+  }
+
+  /** Like findOwn, for a container an action needs: its absence is permanent for the heal. */
+  private async observe(ref: string): Promise<Docker.ContainerInspectInfo> {
+    const raw = await this.findOwn(ref);
     if (raw === null) throw new TargetGoneError(`container ${ref} does not exist`);
     return raw;
   }

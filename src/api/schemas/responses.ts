@@ -72,7 +72,7 @@ const VerifierReply = strict({
 const PlanStepReply = strict({
   index: Type.Integer(),
   action: literals(['restart_container', 'scale_up', 'apply_backpressure', 'recreate_container']),
-  target: strict({ kind: literals(['container', 'service', 'queue']), id: Type.String(), name: Type.Optional(Type.String()) }),
+  target: strict({ kind: literals(['container', 'service', 'queue']), id: Type.String(), name: Type.Optional(Type.String()), host: Type.Optional(Type.String()) }),
   params: strict({
     startedAtBefore: Type.Optional(Type.String()),
     template: Type.Optional(Type.String()),

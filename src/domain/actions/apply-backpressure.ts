@@ -21,6 +21,7 @@ export const applyBackpressure: ActionHandler<'apply_backpressure'> = {
     );
   },
   blastRadius: () => 1,
+  engineContainer: () => null,
   // A queue has no container to look at; name a verifier (http_probe, metric_recheck) to check its effect.
   observedTargets: () => [],
   defaultVerifier: null,

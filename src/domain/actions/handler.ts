@@ -32,6 +32,8 @@ export interface ActionHandler<K extends ActionKind = ActionKind> {
   planSteps(ctx: ActionPlanContext): PlannedStep[];
   /** Containers, replicas or queues one step touches, for the blast-radius check. */
   blastRadius(step: PlanStep): number;
+  /** The container whose Docker engine runs this step (its host's worker acts); null when it needs no engine. */
+  engineContainer(step: PlanStep): string | null;
   /** The targets a verifier observes for this step; `acted` is false for the pre-check before any action. */
   observedTargets(step: PlanStep, healKey: string, acted: boolean): ObservedTarget[];
   /** The verifier that applies when the request names none; null when this kind has none of its own. */

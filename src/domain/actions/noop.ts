@@ -7,6 +7,7 @@ export const noop: ActionHandler<'noop'> = {
   inverse: null,
   planSteps: () => [],
   blastRadius: () => 0,
+  engineContainer: () => null,
   observedTargets: () => [],
   defaultVerifier: null,
 };

@@ -21,6 +21,7 @@ export const recreateContainer: ActionHandler<'recreate_container'> = {
     }));
   },
   blastRadius: () => 1,
+  engineContainer: (step) => step.target.id,
   // The recreated container has a new id: it is observed by its name.
   observedTargets: (step) => [{ kind: 'container', ref: step.target.name ?? step.target.id, label: step.target.name ?? step.target.id }],
   defaultVerifier: CONTAINER_HEALTH_DEFAULT,

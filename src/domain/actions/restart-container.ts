@@ -20,6 +20,7 @@ export const restartContainer: ActionHandler<'restart_container'> = {
     }));
   },
   blastRadius: () => 1,
+  engineContainer: (step) => step.target.id,
   observedTargets: (step) => [{ kind: 'container', ref: step.target.id, label: step.target.name ?? step.target.id }],
   defaultVerifier: CONTAINER_HEALTH_DEFAULT,
 };

@@ -22,6 +22,8 @@ export const scaleUp: ActionHandler<'scale_up'> = {
     ];
   },
   blastRadius: (step) => step.params.replicas ?? 1,
+  // The replicas are cloned on the template's engine.
+  engineContainer: (step) => step.params.template ?? null,
   // Before acting there are no replicas to look at; after, a replica removed since is a failure, not one fewer.
   observedTargets: (step, healKey, acted) =>
     acted

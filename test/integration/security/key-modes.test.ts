@@ -68,7 +68,7 @@ const handshake = (url: string, token: string) =>
 describe.each(modes)('%s', (_name, env, publicPem) => {
   it('accepts its own tokens over REST and Socket.IO, and refuses forgeries', async () => {
     const config = testConfig({ ...env, ...productionServices, SELFHEAL_MODE: 'production' });
-    const app = await startApi(config, { logger: false });
+    const app = await startApi(config);
     try {
       const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       const ping = (token: string) => fetch(`${url}/api/self_healing/ping`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
@@ -85,7 +85,7 @@ describe.each(modes)('%s', (_name, env, publicPem) => {
 
 it('with a JWKS file, a token of the older key still verifies by its kid (rotation)', async () => {
   const config = testConfig({ ...modes[2]![1], ...productionServices, SELFHEAL_MODE: 'production' });
-  const app = await startApi(config, { logger: false });
+  const app = await startApi(config);
   try {
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const old = craftToken({ alg: 'RS256', kid: '2025' }, claimsFor(config, { role: 'viewer' }), rsa(rsaPair.privateKey));

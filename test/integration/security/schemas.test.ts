@@ -28,7 +28,7 @@ let operations: Operation[];
 
 beforeAll(async () => {
   config = testConfig();
-  app = await startApi(config, { logger: false });
+  app = await startApi(config);
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   doc = await (await fetch(`${url}/openapi.json`)).json();
   operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })));

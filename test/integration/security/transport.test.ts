@@ -22,7 +22,7 @@ let limited: Api;
 
 async function api(overrides: Record<string, string>): Promise<Api> {
   const config = testConfig(overrides);
-  const app = await startApi(config, { logger: false });
+  const app = await startApi(config);
   return { app, config, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }
 

@@ -1,7 +1,6 @@
 // planHeal in a MockActivityEnvironment on the in-memory fakes: what it observes, which strategy it picks (named, or
 // by Thompson sampling over the recorded outcomes), the safety checks it derives from the audit, and the choice it
 // records for the learner.
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createPlanningActivities } from '../../../activities/planning';
 import type { HealInput, HealPlan } from '../../../src/domain/heal';
@@ -9,8 +8,9 @@ import { fakeDeps, FAKE_NOW, type FakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime } from '../../fakes/others';
 import { mulberry32 } from '../../../src/domain/learning';
 import { input } from '../../helpers/heal-stubs';
+import { recordingActivityEnv } from '../../helpers/activity-env';
 
-const env = new MockActivityEnvironment();
+const { env, entries } = recordingActivityEnv();
 
 async function plan(deps: FakeDeps, heal: HealInput, attemptId = 'attempt-1'): Promise<HealPlan> {
   return (await env.run(createPlanningActivities(deps).planHeal, { heal, attemptId, workflowId: `heal-${heal.service}`, runId: attemptId })) as HealPlan;
@@ -30,6 +30,22 @@ describe('planHeal', () => {
       expect.objectContaining({ action: 'restart_container', target: { kind: 'container', id: 'id-web-1', name: 'web-1' }, params: expect.objectContaining({ startedAtBefore: '2026-01-01T00:00:00.000Z' }) }),
     ]);
     expect(await deps.learningStore.choices('degradation')).toEqual([{ issueType: 'degradation', strategy: 'restart_unhealthy', at: FAKE_NOW }]);
+  });
+
+  it('logs its decision: the strategy and the steps, or the checks that refused the plan', async () => {
+    const deps = fakeDeps({ containers: unhealthy() });
+    entries.length = 0;
+    await plan(deps, restart());
+    await plan(deps, restart({ context: { services: ['svc'], containers: ['web-1', 'gone'] } }));
+    const decisions = entries.filter((e) => e.message.startsWith('heal plan'));
+    expect(decisions.map((e) => [e.level, e.message])).toEqual([
+      ['INFO', 'heal planned'],
+      ['INFO', 'heal plan refused'],
+    ]);
+    expect(decisions[0]!.meta).toMatchObject({ service: 'svc', strategy: 'restart_unhealthy', selection: 'explicit', steps: [{ action: 'restart_container', target: 'web-1' }], failedChecks: [] });
+    expect(decisions[1]!.meta).toMatchObject({ failedChecks: expect.arrayContaining(['containers_exist: unknown container(s): gone']) });
+    // The activity's context is on every entry: the workflow the decision belongs to.
+    expect(decisions[0]!.meta).toHaveProperty('workflowId');
   });
 
   it('records no choice for a dry run', async () => {

@@ -1,5 +1,4 @@
 // recordHeal, publishEvents and verifyHealth in a MockActivityEnvironment on the in-memory fakes.
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createRecordActivities } from '../../../activities/records';
 import { createVerificationActivities } from '../../../activities/verification';
@@ -9,8 +8,9 @@ import type { PlanStep, VerifierSpec, VerifierVerdict } from '../../../src/domai
 import { fakeDeps, FAKE_NOW, type FakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime } from '../../fakes/others';
 import { input } from '../../helpers/heal-stubs';
+import { recordingActivityEnv } from '../../helpers/activity-env';
 
-const env = new MockActivityEnvironment();
+const { env, entries } = recordingActivityEnv();
 
 function attempt(over: Partial<HealAttemptRecord> = {}): HealAttemptRecord {
   return {
@@ -129,6 +129,17 @@ describe('verifyHealth', () => {
     expect((await verify(deps, [{ name: 'container_health' }], [restartStep])).healthy).toBe(true);
     containers.containers.clear();
     expect(await verify(deps, [{ name: 'container_health' }], [restartStep])).toEqual({ healthy: false, evidence: ['container_health: web-1 is gone'] });
+  });
+
+  it('logs each verdict with its evidence', async () => {
+    const deps = fakeDeps({ containers: new FakeContainerRuntime([container({ name: 'web-1', service: 'svc', health: 'unhealthy' })]) });
+    entries.length = 0;
+    await verify(deps, [{ name: 'container_health' }], [restartStep], null);
+    await verify(deps, [{ name: 'container_health' }], [restartStep]);
+    expect(entries.filter((e) => e.message.startsWith('heal ')).map((e) => [e.message, e.meta?.['healthy'], e.meta?.['evidence']])).toEqual([
+      ['heal pre-check', false, ['container_health: web-1 running, health unhealthy']],
+      ['heal verification check', false, ['container_health: web-1 running, health unhealthy']],
+    ]);
   });
 
   it('container_health after a scale-up: a replica that went missing fails the check', async () => {

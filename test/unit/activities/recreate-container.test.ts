@@ -1,8 +1,6 @@
 // recreate_container's executor (activities/actions/recreate-container.ts) through the executeStep and
 // compensateStep activities, in a MockActivityEnvironment on FakeContainerRuntime: a retry never recreates twice, a
 // worker that died after the removal is finished by the retry or undone by the compensation from the saved config.
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { createRemediationActivities } from '../../../activities/remediation';
 import { ACTION_EXECUTORS } from '../../../activities/actions';
@@ -10,6 +8,7 @@ import { ACTION_HANDLERS } from '../../../src/domain/actions';
 import type { PlanStep, StepResult } from '../../../src/domain/heal';
 import { fakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime } from '../../fakes/others';
+import { recordingActivityEnv } from '../../helpers/activity-env';
 
 const step: PlanStep = {
   index: 0,
@@ -24,11 +23,11 @@ function setup() {
   const containers = new FakeContainerRuntime([container({ name: 'web-1', service: 'svc', health: 'unhealthy', labels: { 'selfheal.service': 'svc', 'app.tier': 'web' } })]);
   const acts = createRemediationActivities(fakeDeps({ containers }));
   // The injected crashes are expected failures: the activity's error log stays out of the test output.
-  const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR', () => undefined) });
+  const { env, entries } = recordingActivityEnv();
   const execute = () => env.run(acts.executeStep, { step, healKey: 'att-1', service: 'svc' }) as Promise<StepResult>;
   const compensate = () => env.run(acts.compensateStep, { step, result: null, healKey: 'att-1', service: 'svc' }) as Promise<StepResult>;
   const named = () => [...containers.containers.values()].filter((c) => c.name === 'web-1');
-  return { containers, execute, compensate, named };
+  return { containers, execute, compensate, named, entries };
 }
 
 describe('recreate_container', () => {
@@ -37,7 +36,7 @@ describe('recreate_container', () => {
   });
 
   it('recreates the container under its name with its labels and a new id, and a retry does nothing more', async () => {
-    const { containers, execute, named } = setup();
+    const { containers, execute, named, entries } = setup();
     const first = await execute();
     expect(first).toMatchObject({ changed: true, detail: expect.stringMatching(/^recreated web-1 from its configuration/) });
     const [now] = named();
@@ -49,6 +48,12 @@ describe('recreate_container', () => {
     expect(retry).toMatchObject({ changed: false, affected: [now!.id] });
     expect(containers.calls).toEqual(['stop web-1', 'remove web-1', 'create web-1']);
     expect(containers.saved.size).toBe(0);
+    // Each run logs what it did, and where: this worker's host.
+    expect(entries.filter((e) => e.message === 'heal step executed').map((e) => [e.meta?.['changed'], e.meta?.['host'], e.meta?.['target']])).toEqual([
+      [true, first.host, 'web-1'],
+      [false, first.host, 'web-1'],
+    ]);
+    expect(first.host).toEqual(expect.any(String));
   });
 
   it('a retry after a crash past the removal finishes from the saved configuration, once, and counts as this step', async () => {

@@ -30,7 +30,7 @@ describe('Dockerfile', () => {
     expect(runtime[0]).toBe('FROM node:22-bookworm-slim AS runtime');
     // package.json's engines admits the image's Node.
     const engines = (JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
-    expect(engines).toBe('>=20.10');
+    expect(engines).toBe('>=22');
   });
 
   it('compiles, then bundles the workflow code into the file the worker looks for', () => {

@@ -11,6 +11,7 @@ import { startTimeSkipping } from '../../helpers/time-skipping';
 import { createActivities } from '../../../activities';
 import type { HealInput, HealStatus } from '../../../src/domain/heal';
 import { decideApprovalUpdate, healStatusQuery } from '../../../workflows/definitions';
+import { dockerTaskQueue } from '../../../workflows/docker-hosts';
 import { fakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime, FakeHttpProbe } from '../../fakes/others';
 import { input } from '../../helpers/heal-stubs';
@@ -43,8 +44,11 @@ const heal = (over: Partial<HealInput> = {}): HealInput =>
 /** Starts the heal, approves it as bob once it waits, and runs it to its end. */
 async function run(w: ReturnType<typeof world>, healInput: HealInput) {
   const taskQueue = `recreate-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: createActivities(w.deps) });
-  return worker.runUntil(async () => {
+  const activities = createActivities(w.deps);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  // The container steps go to the queue of the host planning found them on (the worker entry point polls both).
+  const hostWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: dockerTaskQueue(taskQueue, w.deps.config.worker.hostId), activities });
+  return worker.runUntil(hostWorker.runUntil(async () => {
     const handle = await env.client.workflow.start('healWorkflow', { taskQueue, workflowId: `heal-recreate-${randomUUID()}`, args: [healInput] });
     // Queries do not let the server skip time: the approval timeout cannot pass while this waits.
     for (let i = 0; (await handle.query(healStatusQuery)).phase !== 'awaiting_approval'; i++) {
@@ -58,7 +62,7 @@ async function run(w: ReturnType<typeof world>, healInput: HealInput) {
       if (!(err instanceof WorkflowFailedError)) throw err;
       return { status: (await handle.query(healStatusQuery)) as HealStatus, failure: err };
     }
-  });
+  }));
 }
 
 describe('recreate_unhealthy through healWorkflow', () => {
@@ -66,7 +70,7 @@ describe('recreate_unhealthy through healWorkflow', () => {
     const w = world();
     const { status } = await run(w, heal());
     expect(status.outcome).toBe('verified');
-    expect(status.plan?.steps.map((s) => [s.action, s.target.name])).toEqual([['recreate_container', 'web-1']]);
+    expect(status.plan?.steps.map((s) => [s.action, s.target.name, s.target.host])).toEqual([['recreate_container', 'web-1', w.deps.config.worker.hostId]]);
     const web1 = [...w.containers.containers.values()].filter((c) => c.name === 'web-1');
     expect(web1).toEqual([expect.objectContaining({ state: 'running', health: 'healthy', labels: expect.objectContaining({ 'app.tier': 'web' }) })]);
     expect(web1[0]!.id).not.toBe('id-web-1');
