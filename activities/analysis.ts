@@ -8,56 +8,67 @@ import type { AnalysisOutcome } from '../src/adapters/ports';
 import { seriesRefusal, servicesRefusal } from '../src/domain/bounds';
 import type { ActivityDeps } from './deps';
 
-export function createAnalysisActivities(deps: ActivityDeps) {
+export type RecordedAnalysis = (input: AnalyzeInput & { workflowId: string; runId: string }) => Promise<AnalyzeResult>;
+
+/**
+ * One analysis, recorded exactly once per workflowId (the analyze workflow's id, or a watch sample's id). A refused
+ * one throws a non-retryable ValidationError naming the field, before anything is written.
+ */
+export function recordedAnalysis(deps: ActivityDeps): RecordedAnalysis {
   const detector = detectorFor(deps.config.detection);
   const lateWindowMs = deps.config.detection.lateWindowSeconds * 1000;
+  return async (input) => {
+    // A bound, not a lock: concurrent first analyses of new services may pass it by a few.
+    const { known, count } = await deps.serviceRegistry.lookup(input.service);
+    const tooManyServices = servicesRefusal(input.service, known, count, deps.config.detection.maxServices);
+    if (tooManyServices) {
+      throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${tooManyServices.field}: ${tooManyServices.reason}`, details: [tooManyServices] });
+    }
+    const toResult = (outcome: AnalysisOutcome): AnalyzeResult => ({
+      workflow_id: input.workflowId,
+      service: input.service,
+      at: new Date(outcome.at).toISOString(),
+      anomalies: outcome.anomalies,
+      diagnosis: outcome.diagnosis,
+      sample_counts: outcome.sampleCounts,
+      late_metrics: outcome.lateMetrics,
+    });
+    const outcome = await deps.analysisStore.analyzeOnce(
+      {
+        analysisId: input.workflowId,
+        service: input.service,
+        at: input.at,
+        metrics: input.metrics,
+        context: input.context,
+        workflowId: input.workflowId,
+        actor: input.actor,
+        requestId: input.requestId,
+      },
+      (baselines, at) => {
+        const tooMany = seriesRefusal(Object.keys(baselines), Object.keys(input.metrics), deps.config.detection.maxSeriesPerService);
+        if (tooMany) {
+          throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${tooMany.field}: ${tooMany.reason}`, details: [tooMany] });
+        }
+        const analysis = analyzeSample({ baselines, metrics: input.metrics, at, context: input.context, service: input.service, rules: deps.rules, detector, lateWindowMs });
+        const [refused] = analysis.refused;
+        // Thrown before the store writes anything; the API answers 400 naming the field.
+        if (refused) {
+          throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${refused.field}: ${refused.reason}`, details: [refused] });
+        }
+        return analysis;
+      },
+      (outcome) => analyzedEvent(toResult(outcome), input.runId),
+    );
+    deps.outbox.wake(input.service);
+    deps.counters.analysisRecorded(outcome.replayed);
+    return toResult(outcome);
+  };
+}
+
+export function createAnalysisActivities(deps: ActivityDeps) {
+  const analyze = recordedAnalysis(deps);
   return {
     /** A retry after the commit finds the recorded analysis and answers with it; its event is already in the outbox. */
-    async analyzeMetrics(input: AnalyzeInput & { workflowId: string; runId: string }): Promise<AnalyzeResult> {
-      // A bound, not a lock: concurrent first analyses of new services may pass it by a few.
-      const { known, count } = await deps.serviceRegistry.lookup(input.service);
-      const tooManyServices = servicesRefusal(input.service, known, count, deps.config.detection.maxServices);
-      if (tooManyServices) {
-        throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${tooManyServices.field}: ${tooManyServices.reason}`, details: [tooManyServices] });
-      }
-      const toResult = (outcome: AnalysisOutcome): AnalyzeResult => ({
-        workflow_id: input.workflowId,
-        service: input.service,
-        at: new Date(outcome.at).toISOString(),
-        anomalies: outcome.anomalies,
-        diagnosis: outcome.diagnosis,
-        sample_counts: outcome.sampleCounts,
-        late_metrics: outcome.lateMetrics,
-      });
-      const outcome = await deps.analysisStore.analyzeOnce(
-        {
-          analysisId: input.workflowId,
-          service: input.service,
-          at: input.at,
-          metrics: input.metrics,
-          context: input.context,
-          workflowId: input.workflowId,
-          actor: input.actor,
-          requestId: input.requestId,
-        },
-        (baselines, at) => {
-          const tooMany = seriesRefusal(Object.keys(baselines), Object.keys(input.metrics), deps.config.detection.maxSeriesPerService);
-          if (tooMany) {
-            throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${tooMany.field}: ${tooMany.reason}`, details: [tooMany] });
-          }
-          const analysis = analyzeSample({ baselines, metrics: input.metrics, at, context: input.context, service: input.service, rules: deps.rules, detector, lateWindowMs });
-          const [refused] = analysis.refused;
-          // Thrown before the store writes anything; the API answers 400 naming the field.
-          if (refused) {
-            throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${refused.field}: ${refused.reason}`, details: [refused] });
-          }
-          return analysis;
-        },
-        (outcome) => analyzedEvent(toResult(outcome), input.runId),
-      );
-      deps.outbox.wake(input.service);
-      deps.counters.analysisRecorded(outcome.replayed);
-      return toResult(outcome);
-    },
+    analyzeMetrics: (input: AnalyzeInput & { workflowId: string; runId: string }): Promise<AnalyzeResult> => analyze(input),
   };
 }

@@ -11,9 +11,13 @@ import { loadRules } from './rules';
 import { ensureRetentionSchedule } from './retention-schedule';
 import { Client, Connection } from '@temporalio/client';
 import { workflowSource } from './workflow-bundle';
+import { Neo4jAutopilotStore } from '../adapters/neo4j/autopilot-store';
+import { ensureWatches, loadAutopilotPolicy } from './autopilot';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
+  // Before any connection: a bad policy file stops the worker at once, naming the field.
+  const autopilotPolicy = loadAutopilotPolicy(config);
   const neo4j = await openNeo4j(config);
   const rabbit = openRabbit(config, logger, `selfheal-worker-${process.pid}`);
   const publisher = rabbit.publisher();
@@ -38,6 +42,8 @@ export async function startWorker(config: Config, options: { identity?: string }
     queues: queueControl(config),
     http: httpProbe(),
     rules: loadRules(config),
+    autopilotStore: new Neo4jAutopilotStore(neo4j.connection),
+    autopilotPolicy,
     random: Math.random,
     now: Date.now,
     counters: metrics,
@@ -76,7 +82,14 @@ export async function startWorker(config: Config, options: { identity?: string }
     async run() {
       outbox.start();
       try {
-        await worker.run();
+        const running = worker.run();
+        if (autopilotPolicy) {
+          await withClient(config, (client) => ensureWatches(client, config, autopilotPolicy)).then(
+            (ids) => logger.info({ watches: ids, policy: autopilotPolicy.source, version: autopilotPolicy.version }, 'autopilot watching'),
+            (err: unknown) => logger.error({ err }, 'autopilot watches not started; the next worker start tries again'),
+          );
+        }
+        await running;
       } finally {
         await health?.close();
         await outbox.stop();
@@ -88,14 +101,18 @@ export async function startWorker(config: Config, options: { identity?: string }
   };
 }
 
-/** Creates or updates the retention schedule; every worker does, so a deployment never lacks it. */
-async function scheduleRetention(config: Config): Promise<void> {
+async function withClient<T>(config: Config, use: (client: Client) => Promise<T>): Promise<T> {
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   try {
-    await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
+    return await use(new Client({ connection, namespace: config.temporal.namespace }));
   } finally {
     await connection.close();
   }
+}
+
+/** Creates or updates the retention schedule; every worker does, so a deployment never lacks it. */
+function scheduleRetention(config: Config): Promise<void> {
+  return withClient(config, (client) => ensureRetentionSchedule(client, config));
 }
 
 if (require.main === module) {
