@@ -54,7 +54,8 @@ const healRequest = (service: string): Partial<WatchTickResult> => ({
   heal: { decision: decision(service), input: healInputOf({ service, strategy: 'restart_unhealthy', actor: 'autopilot' }) },
 });
 
-describe('watchWorkflow on the time-skipping test server', () => {
+// Several workflows and a child each: seconds of real time on a loaded machine, not vitest's default 5.
+describe('watchWorkflow on the time-skipping test server', { timeout: 60_000 }, () => {
   it('starts the decided heal as the child heal-<service>, and settles its outcome into the incident', async () => {
     const service = `w-${randomUUID().slice(0, 6)}`;
     const r = await watch(service, (n) => (n === 2 ? healRequest(service) : n >= 6 ? { watched: false } : {}));
