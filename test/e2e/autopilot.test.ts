@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { createServiceContainer, docker, makeUnhealthy, removeContainers, startedAt, waitFor } from '../helpers/containers';
+import { breakHealthCheck, createServiceContainer, docker, makeUnhealthy, removeContainers, startedAt, waitFor } from '../helpers/containers';
 import { connectTestNeo4j, deleteServices } from '../helpers/neo4j';
 import type { Neo4jConnection } from '../../src/adapters/neo4j/driver';
 import type { WatchStatus } from '../../src/domain/autopilot';
@@ -83,8 +83,7 @@ describe('autopilot', () => {
 
   it('auto: an unhealthy container is restarted and verified with no REST call: one incident, one decision, one heal', async () => {
     const before = await startedAt(autoContainer.name);
-    const exec = await docker.getContainer(autoContainer.name).exec({ Cmd: ['rm', '-f', '/tmp/healthy'] });
-    await exec.start({ hijack: true, stdin: false });
+    await breakHealthCheck(autoContainer.name);
     // The heal is the watch's child; wait for it to exist, then for its end.
     await waitFor(async () => (await client.workflow.getHandle(healWorkflowId(autoService)).describe().then(() => true, (e: unknown) => (e instanceof WorkflowNotFoundError ? false : Promise.reject(e)))), 60_000, 'the autopilot to start a heal');
     const heal = client.workflow.getHandle(healWorkflowId(autoService));
