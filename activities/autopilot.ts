@@ -53,13 +53,15 @@ export function createAutopilotActivities(deps: ActivityDeps) {
       let blind = 'blind' in read ? read.blind : null;
       let analysis: AnalyzeResult | null = null;
       const signals = 'samples' in read ? signalsOf(read.samples, state.cpu) : null;
-      if (signals) {
+      // What the diagnosis rules see, and what a heal may touch: the service's managed containers as observed now.
+      const context = signals && { services: [service], containers: signals.containerStates.map((c) => c.name ?? c.id), container_states: signals.containerStates };
+      if (signals && context) {
         try {
           analysis = await analyze({
             service,
             metrics: signals.metrics,
             at,
-            context: { services: [service], containers: signals.containerStates.map((c) => c.name ?? c.id), container_states: signals.containerStates },
+            context,
             actor: 'autopilot',
             requestId: tickId,
             workflowId: tickId,
@@ -78,13 +80,12 @@ export function createAutopilotActivities(deps: ActivityDeps) {
       let decision: Decision | null = null;
       let heal: WatchTickResult['heal'] = null;
       const incident = memory.incident;
-      if (analysis && signals && isActive(incident) && incident.status === 'open' && incident.needsDecision && incident.inFlight === null) {
+      if (analysis && context && isActive(incident) && incident.status === 'open' && incident.needsDecision && incident.inFlight === null) {
         decision = decide(incident, analysis.diagnosis, policy, at);
         if (decision.action === 'record') {
           memory = { ...memory, incident: decided(incident, at) };
           changes.push('decided');
         } else {
-          const context = { services: [service], containers: signals.containerStates.map((c) => c.name ?? c.id), container_states: signals.containerStates };
           heal = { decision, input: healInputFor(decision, analysis.diagnosis, context) };
         }
       }
