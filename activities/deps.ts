@@ -1,5 +1,6 @@
 import type {
   AuditRetention,
+  AutopilotStore,
   AnalysisStore,
   AuditStore,
   ContainerRuntime,
@@ -14,6 +15,7 @@ import type {
 } from '../src/adapters/ports';
 import type { Config } from '../src/config';
 import type { DiagnosisRule } from '../src/domain/diagnosis';
+import type { AutopilotPolicy } from '../src/domain/autopilot';
 
 /** Counted where it happens, exposed by the worker's /metrics (src/main/worker-telemetry.ts). */
 export interface WorkerCounters {
@@ -37,6 +39,9 @@ export interface ActivityDeps {
   queues: QueueControl;
   http: HttpProbe;
   rules: readonly DiagnosisRule[];
+  autopilotStore: AutopilotStore;
+  /** The autonomy policy file; null when the autopilot is off (no AUTOPILOT_POLICY_FILE). */
+  autopilotPolicy: AutopilotPolicy | null;
   /** Uniform [0, 1): Thompson sampling's randomness, injected so tests can seed it. */
   random: () => number;
   now: () => number;

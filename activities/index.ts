@@ -1,5 +1,6 @@
 // All activities, built from injected dependencies (no env reads, no connections opened here).
 import { createAnalysisActivities } from './analysis';
+import { createAutopilotActivities } from './autopilot';
 import { createBudgetActivities } from './budget';
 import type { ActivityDeps } from './deps';
 import { createPlanningActivities } from './planning';
@@ -13,6 +14,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createAnalysisActivities(deps),
+    ...createAutopilotActivities(deps),
     ...createBudgetActivities(deps),
     ...createPlanningActivities(deps),
     ...createRecordActivities(deps),

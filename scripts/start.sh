@@ -15,7 +15,9 @@ API_PORT=${API_PORT:-3000}
 # The worker's health and metrics server, and the Temporal SDK's Prometheus exporter it includes.
 WORKER_HEALTH_PORT=${WORKER_HEALTH_PORT:-3001}
 WORKER_SDK_METRICS_ADDRESS=${WORKER_SDK_METRICS_ADDRESS:-127.0.0.1:3002}
-export API_HOST API_PORT WORKER_HEALTH_PORT WORKER_SDK_METRICS_ADDRESS
+# The autopilot watches the demo services: restart_unhealthy in auto for `api`, the rest in shadow.
+AUTOPILOT_POLICY_FILE=${AUTOPILOT_POLICY_FILE:-$REPO/deploy/autopilot-demo.yaml}
+export API_HOST API_PORT WORKER_HEALTH_PORT WORKER_SDK_METRICS_ADDRESS AUTOPILOT_POLICY_FILE
 
 # start_process NAME ENTRY: runs `node --import tsx ENTRY` in the background under scripts/supervise.sh, which
 # restarts it with back-off when it exits, unless our previous one still runs. The pid file holds the supervisor's
@@ -84,15 +86,19 @@ Selfheal is running.
 Operator token (valid 12 h; make more with: npx selfheal token --sub NAME --role viewer|operator|admin):
 $TOKEN
 
-Try it (the demo containers selfheal-demo-api-1/-2 are labelled selfheal.service=api):
+The autopilot watches the demo services (policy $AUTOPILOT_POLICY_FILE). Make an api replica unhealthy and it is
+restarted and verified within seconds, with no REST call (Temporal Web UI: workflows watch-api and heal-api):
+  docker exec selfheal-demo-api-1 rm /tmp/healthy
+
+The demo worker is in shadow: the autopilot records what it would do and leaves it to you. Try it:
   export TOKEN=$TOKEN
   curl -s -X POST http://$API_HOST:$API_PORT/api/self_healing/analyze -H "authorization: Bearer \$TOKEN" \\
     -H 'content-type: application/json' \\
-    -d '{"metrics":{"error_rate":0.08,"cpu_load":0.92,"latency_p95":450},"context":{"services":["api"],"containers":["selfheal-demo-api-1","selfheal-demo-api-2"]}}'
-  docker exec selfheal-demo-api-1 rm /tmp/healthy     # make one replica unhealthy
+    -d '{"metrics":{"error_rate":0.08,"cpu_load":0.92,"latency_p95":450},"context":{"services":["worker"],"containers":["selfheal-demo-worker-1"]}}'
+  docker exec selfheal-demo-worker-1 rm /tmp/healthy  # unhealthy: the autopilot only records a shadow decision
   curl -s -X POST http://$API_HOST:$API_PORT/api/self_healing/heal -H "authorization: Bearer \$TOKEN" \\
     -H 'content-type: application/json' \\
-    -d '{"issue":{"diagnosis":{"issue_type":"degradation","root_cause":"elevated error rate","confidence":0.8,"impacted_components":["api"],"recommended_strategies":["restart_unhealthy","scale_service"]}},"context":{"services":["api"],"containers":["selfheal-demo-api-1","selfheal-demo-api-2"]},"dry_run":false}'
+    -d '{"issue":{"diagnosis":{"issue_type":"degradation","root_cause":"elevated error rate","confidence":0.8,"impacted_components":["worker"],"recommended_strategies":["restart_unhealthy","scale_service"]}},"context":{"services":["worker"],"containers":["selfheal-demo-worker-1"]},"dry_run":false}'
 INFO
 
 [[ ${SELFHEAL_DETACH:-0} == 1 ]] && exit 0

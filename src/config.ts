@@ -88,6 +88,18 @@ export interface Config {
     maxServices: number;
   };
   diagnosis: { rulesFile: string | undefined };
+  /** The autopilot (docs/autopilot.md): off without a policy file. */
+  autopilot: {
+    policyFile: string | undefined;
+    /** Seconds between two samples of a watched service. */
+    intervalSeconds: number;
+    /** Samples per run of a watch workflow before it continues as new (bounds its history). */
+    samplesPerRun: number;
+    openAfterSamples: number;
+    resolveAfterCleanSamples: number;
+    /** Heals one incident may start before it is escalated to a person. */
+    maxAttempts: number;
+  };
   /** The worker's health and metrics server (off when healthPort is null) and its shutdown. */
   worker: {
     healthHost: string;
@@ -280,6 +292,14 @@ export function loadConfig(env: Env = process.env): Config {
       maxServices: r.num('MAX_SERVICES', 10_000, 1, 10_000_000, true),
     },
     diagnosis: { rulesFile: r.optional('RULES_FILE') },
+    autopilot: {
+      policyFile: r.optional('AUTOPILOT_POLICY_FILE'),
+      intervalSeconds: r.num('AUTOPILOT_INTERVAL_SECONDS', 2, 0.5, 3600),
+      samplesPerRun: r.num('AUTOPILOT_SAMPLES_PER_RUN', 500, 10, 10_000, true),
+      openAfterSamples: r.num('AUTOPILOT_OPEN_AFTER_SAMPLES', 1, 1, 100, true),
+      resolveAfterCleanSamples: r.num('AUTOPILOT_RESOLVE_AFTER_CLEAN_SAMPLES', 3, 1, 1000, true),
+      maxAttempts: r.num('AUTOPILOT_MAX_ATTEMPTS', 2, 1, 20, true),
+    },
     worker: {
       healthHost: r.str('WORKER_HEALTH_HOST', '127.0.0.1'),
       healthPort: r.optional('WORKER_HEALTH_PORT') === undefined ? null : r.num('WORKER_HEALTH_PORT', 0, 0, 65535, true),

@@ -48,3 +48,12 @@ export const verification: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes },
 };
+
+/**
+ * One watch sample: a Docker read and an analysis in Neo4j. A local activity (a marker in the history, no task round
+ * trip) retried until Neo4j is back; the Docker read never fails it (an unreadable engine is a blind sample).
+ */
+export const watchSample: LocalActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes },
+};

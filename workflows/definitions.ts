@@ -3,6 +3,7 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalDecision, HealPlan, HealStatus } from '../src/domain/heal';
+import type { WatchStatus } from '../src/domain/autopilot';
 
 /** One applied heal at a time per service: the workflow id is the lock. */
 export function healWorkflowId(service: string): string {
@@ -17,6 +18,13 @@ export function dryRunWorkflowId(service: string, requestId: string): string {
 export function analyzeWorkflowId(service: string, requestId: string): string {
   return `analyze-${service}-${requestId}`;
 }
+
+/** One watch per service: the workflow id is its lock too (started with USE_EXISTING by every worker). */
+export function watchWorkflowId(service: string): string {
+  return `watch-${service}`;
+}
+
+export const watchStatusQuery = defineQuery<WatchStatus>('watchStatus');
 
 export const healStatusQuery = defineQuery<HealStatus>('healStatus');
 /** Resolves with the plan as soon as it is made, so the API can answer with it without waiting for the heal. */

@@ -3,3 +3,4 @@ export { analyzeWorkflow } from './analyze';
 export { healWorkflow } from './heal';
 export { releaseBackpressureWorkflow } from './backpressure-release';
 export { retentionWorkflow } from './retention';
+export { watchWorkflow } from './watch';

@@ -1,11 +1,14 @@
 // Small interfaces between activities/API and the outside world. One adapter module implements each;
 // only src/main/* and test helpers construct adapters.
 import type { EventEnvelope } from '../domain/events';
-import type { AppliedHealSummary, ContainerInfo, QueueInfo } from '../domain/observations';
+import type { AppliedHealSummary, ContainerInfo, ContainerSample, QueueInfo } from '../domain/observations';
 import type { Anomaly, Diagnosis, HealContext, StrategyChoice, StrategyOutcome } from '../domain/types';
+import type { Decision } from '../domain/autopilot/decision';
+import type { Incident, IncidentChange } from '../domain/autopilot/incident';
+import type { Sight } from '../domain/autopilot/signals';
 
 // The domain owns the shapes it observes; adapters keep importing them from here.
-export type { AppliedHealSummary, ContainerInfo, ContainerState, QueueInfo } from '../domain/observations';
+export type { AppliedHealSummary, ContainerInfo, ContainerSample, ContainerState, QueueInfo } from '../domain/observations';
 
 // ---------- Neo4j: analysis (baselines + snapshots + anomalies, atomically) ----------
 
@@ -223,6 +226,11 @@ export interface ContainerRuntime {
   /** null when there is no such container. Accepts an id, a unique id prefix or a name. */
   inspect(ref: string): Promise<ContainerInfo | null>;
   list(filter: { service?: string; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
+  /**
+   * The container's state, exit code, OOM kill and, while it runs, its cumulative CPU counters and memory use (one
+   * read of the engine's stats, not the two-second averaging one). null when there is no such container. Reads only.
+   */
+  sample(ref: string): Promise<ContainerSample | null>;
   /** Restarts unless the container was started after `startedAtBefore` (the plan's observation). */
   restartOnce(ref: string, startedAtBefore: string): Promise<{ restarted: boolean; startedAt: string }>;
   /** Makes exactly `count` running replicas labelled selfheal.heal=<healKey>, cloned from `template`. Returns their ids. */
@@ -278,4 +286,25 @@ export interface SnapshotSummary {
 export interface MetricHistory {
   /** The service's snapshots taken at or after `sinceMs`, newest first. */
   recentSnapshots(service: string, sinceMs: number, limit: number): Promise<SnapshotSummary[]>;
+}
+
+// ---------- Neo4j: the autopilot's watches, incidents and decisions ----------
+
+/** What one watch sample (or a heal's start or end) changed; every part idempotent by its id. */
+export interface WatchRecord {
+  service: string;
+  at: number;
+  /** The service's sight, when it changed (a blind spell began, changed reason, or ended); `key` names the change. */
+  sight: (Sight & { key: string }) | null;
+  /** The incident, when it changed, with what changed. */
+  incident: { incident: Incident; changes: IncidentChange[] } | null;
+  /** The analysis of this sample (its snapshot id): its anomalies are linked to the incident it opened or grew. */
+  snapshotId: string | null;
+  decision: (Decision & { result: string }) | null;
+  /** The heal the decision started: linked to the incident and the decision. */
+  heal: { attemptId: string; workflowId: string } | null;
+}
+
+export interface AutopilotStore {
+  recordWatch(record: WatchRecord): Promise<void>;
 }

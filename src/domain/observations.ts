@@ -36,3 +36,19 @@ export interface AppliedHealSummary {
   at: number;
   outcome: string;
 }
+
+/** Cumulative CPU time of a container and of the whole host, in nanoseconds (Docker's cpu_stats). */
+export interface CpuCounters {
+  totalNs: number;
+  systemNs: number;
+}
+
+/** What the watch reads of one container each interval: its state and its resource use. */
+export interface ContainerSample {
+  info: ContainerInfo;
+  exitCode: number;
+  oomKilled: boolean;
+  /** null when it is not running (no counters to read). */
+  cpu: CpuCounters | null;
+  memory: { usageBytes: number; limitBytes: number } | null;
+}

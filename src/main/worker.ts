@@ -13,9 +13,13 @@ import { Client, Connection } from '@temporalio/client';
 import { sharedWorkflowSource } from './workflow-bundle';
 import { createAnalyzeWorker } from './analyze-worker';
 import { dockerTaskQueue } from '../../workflows/docker-hosts';
+import { Neo4jAutopilotStore } from '../adapters/neo4j/autopilot-store';
+import { ensureWatches, loadAutopilotPolicy } from './autopilot';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
+  // Before any connection: a bad policy file stops the worker at once, naming the field.
+  const autopilotPolicy = loadAutopilotPolicy(config);
   const neo4j = await openNeo4j(config);
   const rabbit = openRabbit(config, logger, `selfheal-worker-${process.pid}`);
   const publisher = rabbit.publisher();
@@ -40,6 +44,8 @@ export async function startWorker(config: Config, options: { identity?: string }
     queues: queueControl(config),
     http: httpProbe(),
     rules: loadRules(config),
+    autopilotStore: new Neo4jAutopilotStore(neo4j.connection),
+    autopilotPolicy,
     random: Math.random,
     now: Date.now,
     counters: metrics,
@@ -95,8 +101,14 @@ export async function startWorker(config: Config, options: { identity?: string }
       outbox.start();
       try {
         // When one stops (a fatal error), the others are stopped too: a worker never polls only some of its queues.
-        const ended = await Promise.allSettled(workers.map((w) => w.run().finally(shutdown)));
-        const failed = ended.find((e) => e.status === 'rejected');
+        const running = Promise.allSettled(workers.map((w) => w.run().finally(shutdown)));
+        if (autopilotPolicy) {
+          await withClient(config, (client) => ensureWatches(client, config, autopilotPolicy)).then(
+            (ids) => logger.info({ watches: ids, policy: autopilotPolicy.source, version: autopilotPolicy.version }, 'autopilot watching'),
+            (err: unknown) => logger.error({ err }, 'autopilot watches not started; the next worker start tries again'),
+          );
+        }
+        const failed = (await running).find((e) => e.status === 'rejected');
         if (failed) throw failed.reason;
       } finally {
         await health?.close();
@@ -109,14 +121,18 @@ export async function startWorker(config: Config, options: { identity?: string }
   };
 }
 
-/** Creates or updates the retention schedule; every worker does, so a deployment never lacks it. */
-async function scheduleRetention(config: Config): Promise<void> {
+async function withClient<T>(config: Config, use: (client: Client) => Promise<T>): Promise<T> {
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   try {
-    await ensureRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }), config);
+    return await use(new Client({ connection, namespace: config.temporal.namespace }));
   } finally {
     await connection.close();
   }
+}
+
+/** Creates or updates the retention schedule; every worker does, so a deployment never lacks it. */
+function scheduleRetention(config: Config): Promise<void> {
+  return withClient(config, (client) => ensureRetentionSchedule(client, config));
 }
 
 if (require.main === module) {

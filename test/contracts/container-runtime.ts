@@ -30,6 +30,22 @@ export function describeContainerRuntimeContract(name: string, subject: () => Co
       expect((await runtime.list({ labels: { 'selfheal.service': svc } })).map((c) => c.id).sort()).toEqual([a.id, b.id].sort());
     }, timeoutMs);
 
+    it('sample reads state and resource use: growing CPU counters while running, none once stopped, null when gone', async () => {
+      const { runtime, create } = subject();
+      const c = await create(service());
+      const first = await runtime.sample(c.id);
+      expect(first).toMatchObject({ info: { id: c.id, name: c.name, state: 'running' }, oomKilled: false });
+      expect(first!.cpu!.systemNs).toBeGreaterThan(0);
+      expect(first!.memory!.limitBytes).toBeGreaterThan(0);
+      expect(first!.memory!.usageBytes).toBeGreaterThanOrEqual(0);
+      const second = (await runtime.sample(c.name))!;
+      expect(second.cpu!.systemNs).toBeGreaterThanOrEqual(first!.cpu!.systemNs);
+      expect(second.cpu!.totalNs).toBeGreaterThanOrEqual(first!.cpu!.totalNs);
+      await runtime.stop(c.id);
+      expect(await runtime.sample(c.id)).toMatchObject({ info: { state: 'exited' }, cpu: null, memory: null });
+      expect(await runtime.sample(`selfheal-contract-none-${randomUUID()}`)).toBeNull();
+    }, timeoutMs);
+
     it('restartOnce restarts once for one observation: a retry with the same observation does nothing', async () => {
       const { runtime, create } = subject();
       const c = await create(service());

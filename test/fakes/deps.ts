@@ -5,7 +5,7 @@ import { DEFAULT_RULES } from '../../src/domain/diagnosis';
 import { mulberry32 } from '../../src/domain/learning';
 import { FakeAuditStore } from './audit-store';
 import { FakeLearningStore } from './learning-store';
-import { FakeAuditRetention, FakeContainerRuntime, FakeCounters, FakeEventOutbox, FakeEventPublisher, FakeHealBudget, FakeHttpProbe, FakeMetricHistory, FakeQueueControl, FakeServiceRegistry } from './others';
+import { FakeAuditRetention, FakeAutopilotStore, FakeContainerRuntime, FakeCounters, FakeEventOutbox, FakeEventPublisher, FakeHealBudget, FakeHttpProbe, FakeMetricHistory, FakeQueueControl, FakeServiceRegistry } from './others';
 
 export const FAKE_NOW = Date.parse('2026-06-01T12:00:00.000Z');
 
@@ -22,6 +22,7 @@ export interface FakeDeps extends ActivityDeps {
   counters: FakeCounters;
   serviceRegistry: FakeServiceRegistry;
   retention: FakeAuditRetention;
+  autopilotStore: FakeAutopilotStore;
 }
 
 /** Fakes, the default configuration (with `env` on top), a fixed clock and a seeded random source. */
@@ -47,6 +48,8 @@ export function fakeDeps(over: Partial<FakeDeps> = {}, env: Record<string, strin
     serviceRegistry: new FakeServiceRegistry(),
     retention: new FakeAuditRetention(),
     rules: DEFAULT_RULES,
+    autopilotStore: new FakeAutopilotStore(),
+    autopilotPolicy: null,
     random: mulberry32(14),
     now: () => FAKE_NOW,
     ...over,

@@ -4,9 +4,12 @@ import type {
   BudgetReservation,
   EventOutbox,
   AuditRetention,
+  AutopilotStore,
   HealBudget,
   ServiceRegistry,
   ContainerInfo,
+  ContainerSample,
+  WatchRecord,
   ContainerRuntime,
   EventFeed,
   EventPublisher,
@@ -138,6 +141,25 @@ export class FakeContainerRuntime implements ContainerRuntime {
       .filter((c) => filter.service === undefined || c.labels['selfheal.service'] === filter.service)
       .filter((c) => Object.entries(filter.labels ?? {}).every(([k, v]) => c.labels[k] === v))
       .map((c) => structuredClone(c));
+  }
+
+  /** Running containers use a steady 1% of the host's CPU and 1 MiB of a 1 GiB limit; `usage` overrides them. */
+  readonly usage = new Map<string, { cpuShare: number; memoryBytes: number; oomKilled?: boolean }>();
+  private samples = 0;
+
+  async sample(ref: string): Promise<ContainerSample | null> {
+    const c = this.find(ref);
+    if (!c) return null;
+    const use = this.usage.get(c.name) ?? { cpuShare: 0.01, memoryBytes: 1 << 20 };
+    const systemNs = ++this.samples * 1e9;
+    const running = c.state === 'running';
+    return {
+      info: structuredClone(c),
+      exitCode: running ? 0 : 137,
+      oomKilled: use.oomKilled ?? false,
+      cpu: running ? { totalNs: systemNs * use.cpuShare, systemNs } : null,
+      memory: running ? { usageBytes: use.memoryBytes, limitBytes: 1 << 30 } : null,
+    };
   }
 
   async restartOnce(ref: string, startedAtBefore: string): Promise<{ restarted: boolean; startedAt: string }> {
@@ -378,4 +400,13 @@ export class FakeCounters implements WorkerCounters {
 
 function checkQueueName(queue: string): void {
   if (typeof queue !== 'string' || queue.length === 0) throw new ValidationError('queue', 'must be a non-empty string');
+}
+
+/** Keeps every watch record, in order. */
+export class FakeAutopilotStore implements AutopilotStore {
+  readonly records: WatchRecord[] = [];
+
+  async recordWatch(record: WatchRecord): Promise<void> {
+    this.records.push(structuredClone(record));
+  }
 }

@@ -30,9 +30,14 @@ export async function createServiceContainer(
   return { name, id: container.id, container };
 }
 
-export async function makeUnhealthy(name: string): Promise<void> {
+/** Makes the health check fail from now on, without waiting for Docker to notice (the autopilot may act first). */
+export async function breakHealthCheck(name: string): Promise<void> {
   const exec = await docker.getContainer(name).exec({ Cmd: ['rm', '-f', '/tmp/healthy'] });
   await exec.start({ hijack: true, stdin: false });
+}
+
+export async function makeUnhealthy(name: string): Promise<void> {
+  await breakHealthCheck(name);
   await waitFor(async () => (await docker.getContainer(name).inspect()).State.Health?.Status === 'unhealthy', 20_000, `${name} unhealthy`);
 }
 

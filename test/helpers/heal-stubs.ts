@@ -80,6 +80,13 @@ export function stubs(b: Behaviour) {
     analyzeMetrics: async () => {
       throw new Error('not used');
     },
+    // The watch's own; its tests (test/unit/workflows/watch.test.ts) put theirs in.
+    watchTick: async () => {
+      throw new Error('not used');
+    },
+    settleHeal: async () => {
+      throw new Error('not used');
+    },
     planHeal: async ({ attemptId, workflowId }) => ({ ...(b.plan ?? plan()), attempt_id: attemptId, workflow_id: workflowId }),
     recordHeal: async ({ steps: s }) => record(s),
     recordAndPublishHeal: async ({ steps: s }) => record(s),

@@ -18,7 +18,7 @@ export function uniqueService(prefix = 'svc'): string {
   return `${prefix}-${randomUUID()}`;
 }
 
-/** Deletes the services and everything hanging off them (snapshots, anomalies, diagnoses, baselines, locks, attempts, steps, outcomes, outbox events, heal budget reservations). */
+/** Deletes the services and everything hanging off them (snapshots, anomalies, diagnoses, baselines, locks, attempts, steps, outcomes, incidents, decisions, watches, outbox events, heal budget reservations). */
 export async function deleteServices({ driver, database }: Neo4jConnection, services: string[]): Promise<void> {
   await driver.executeQuery(
     `UNWIND $services AS name
@@ -30,8 +30,8 @@ export async function deleteServices({ driver, database }: Neo4jConnection, serv
        DETACH DELETE h, x, m
      }
      CALL (s) {
-       OPTIONAL MATCH (s)-[:HAS_ATTEMPT|HAS_BASELINE|HAS_ANALYSIS_LOCK]->(a)
-       OPTIONAL MATCH (a)-[:HAS_STEP|OUTCOME]->(st)
+       OPTIONAL MATCH (s)-[:HAS_ATTEMPT|HAS_BASELINE|HAS_ANALYSIS_LOCK|HAD_INCIDENT|WATCHED_BY]->(a)
+       OPTIONAL MATCH (a)-[:HAS_STEP|OUTCOME|DECIDED|HAD_SIGHT]->(st)
        DETACH DELETE st, a
      }
      CALL (s) {

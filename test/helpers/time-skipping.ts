@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { installTestRuntime } from './temporal-runtime';
@@ -29,4 +30,27 @@ export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironmen
     searchAttributes: { SelfhealService: 2, SelfhealIssueType: 2, SelfhealStrategy: 2, SelfhealDryRun: 5, SelfhealOutcome: 2 },
   });
   return { env, bundle };
+}
+
+/** One test server for the calling test file: started before its tests, torn down after them. */
+export function useTimeSkipping(): { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap } {
+  let started: { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap } | undefined;
+  beforeAll(async () => {
+    started = await startTimeSkipping();
+  }, 120_000);
+  afterAll(async () => {
+    await started?.env.teardown();
+  });
+  const get = () => {
+    if (!started) throw new Error('the time-skipping test server is not started yet (use it inside a test)');
+    return started;
+  };
+  return {
+    get env() {
+      return get().env;
+    },
+    get bundle() {
+      return get().bundle;
+    },
+  };
 }

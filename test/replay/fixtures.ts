@@ -21,6 +21,7 @@ export const REQUIRED_BRANCHES = [
   'heal-reset',
   'backpressure-release',
   'retention',
+  'watch',
 ] as const;
 
 export interface HistoryFixture {
@@ -28,7 +29,7 @@ export interface HistoryFixture {
   workflowType: string;
   workflowId: string;
   runId: string;
-  /** How the recorded run closed: COMPLETED, FAILED or CANCELLED. */
+  /** How the recorded run closed: COMPLETED, FAILED, CANCELLED or CONTINUED_AS_NEW. */
   status: string;
   expected: { status: string; outcome: string | null };
   recordedAt: string;

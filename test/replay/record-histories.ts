@@ -7,19 +7,21 @@
 //
 // The worker and the API run on a task queue of their own (startTestStack), so they never take tasks of other tests.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import neo4j from 'neo4j-driver';
 import setupStack from '../global-setup';
-import { createServiceContainer, makeUnhealthy } from '../helpers/containers';
+import { breakHealthCheck, createServiceContainer, makeUnhealthy } from '../helpers/containers';
 import { cleanUpService, hasStep, healBody, waitForHeal, type HealView } from '../helpers/heal';
 import { startHttpTarget } from '../helpers/http-target';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { FIXTURE_DIR, fixtureFile, type HistoryFixture } from './fixtures';
 import { historyToJson } from './history-json';
 import { backpressureReleaseWorkflowId } from '../../workflows/backpressure-release';
+import { watchStatusQuery, watchWorkflowId } from '../../workflows/definitions';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -81,6 +83,14 @@ async function main(): Promise<void> {
     const done = await waitForHeal(on, run.workflowId, (s) => s.run_id === run.runId && s.phase === 'completed' && s.workflow_status !== 'RUNNING');
     if (done.outcome !== outcome) throw new Error(`${run.workflowId}: outcome ${done.outcome}, expected ${outcome}`);
     return done;
+  }
+
+  async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   /** A scale_service heal verified by holding container health for a minute: long enough to cancel it mid-verification. */
@@ -149,6 +159,26 @@ async function main(): Promise<void> {
       } finally {
         await (await broker.createChannel()).deleteQueue(queue);
         await broker.close();
+      }
+    },
+
+    async watch() {
+      // A watch whose service breaks after its first sample: the heal as a child, its end settled, then (10 samples a
+      // run, held while the heal runs) the continue-as-new that ends the recorded run.
+      const service = newService('watch');
+      const c = await createServiceContainer(service);
+      const policyFile = path.join(mkdtempSync(path.join(tmpdir(), 'selfheal-replay-')), 'autopilot.yaml');
+      writeFileSync(policyFile, `services:\n  ${service}:\n    strategies:\n      restart_unhealthy: auto\n`);
+      const watching = await startTestStack({ ...common, AUTOPILOT_POLICY_FILE: policyFile, AUTOPILOT_INTERVAL_SECONDS: '1', AUTOPILOT_SAMPLES_PER_RUN: '10' });
+      try {
+        const handle = client.workflow.getHandle(watchWorkflowId(service));
+        await until('the first sample', async () => ((await handle.query(watchStatusQuery).catch(() => null))?.samples ?? 0) >= 1);
+        const { runId } = await handle.describe();
+        await breakHealthCheck(c.name);
+        await until('the run to continue as new', async () => (await client.workflow.getHandle(watchWorkflowId(service), runId).describe()).status.name === 'CONTINUED_AS_NEW');
+        await save('watch', { workflowId: watchWorkflowId(service), runId }, { status: 'CONTINUED_AS_NEW', outcome: null });
+      } finally {
+        await watching.stop();
       }
     },
 

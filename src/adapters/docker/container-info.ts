@@ -1,6 +1,6 @@
 // Maps Docker's inspect document onto the port's ContainerInfo, and compares Docker start times exactly.
 import type Docker from 'dockerode';
-import type { ContainerInfo, ContainerState } from '../ports';
+import type { ContainerInfo, ContainerSample, ContainerState } from '../ports';
 
 export const SERVICE_LABEL = 'selfheal.service';
 
@@ -20,6 +20,21 @@ export function toContainerInfo(raw: Docker.ContainerInspectInfo): ContainerInfo
     restartCount: raw.RestartCount,
     labels,
     service: labels[SERVICE_LABEL] ?? null,
+  };
+}
+
+/** The inspect document with one reading of the stats (null when the container is not running). */
+export function toContainerSample(raw: Docker.ContainerInspectInfo, stats: Docker.ContainerStats | null): ContainerSample {
+  const cpu = stats?.cpu_stats;
+  const memory = stats?.memory_stats;
+  // Page cache is reclaimable: the working set is what a memory limit kills for (as `docker stats` shows it).
+  const cache = memory?.stats?.inactive_file ?? memory?.stats?.total_inactive_file ?? 0;
+  return {
+    info: toContainerInfo(raw),
+    exitCode: raw.State.ExitCode,
+    oomKilled: raw.State.OOMKilled,
+    cpu: cpu && typeof cpu.system_cpu_usage === 'number' ? { totalNs: cpu.cpu_usage.total_usage, systemNs: cpu.system_cpu_usage } : null,
+    memory: memory && typeof memory.usage === 'number' ? { usageBytes: Math.max(0, memory.usage - cache), limitBytes: memory.limit } : null,
   };
 }
 

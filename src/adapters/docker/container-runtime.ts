@@ -2,8 +2,8 @@
 // treats "already in that state" answers as success, so a retried (or crashed and re-run) activity never acts twice.
 import Docker from 'dockerode';
 import { TargetGoneError, ValidationError } from '../../errors';
-import type { ContainerInfo, ContainerRuntime } from '../ports';
-import { SERVICE_LABEL, startedAtNanos, toContainerInfo, withoutSlash } from './container-info';
+import type { ContainerInfo, ContainerRuntime, ContainerSample } from '../ports';
+import { SERVICE_LABEL, startedAtNanos, toContainerInfo, toContainerSample, withoutSlash } from './container-info';
 import { dockerStatus, engineMessage, toRuntimeError } from './docker-errors';
 import { restoredOptions, savedConfigName, savedConfigOptions } from './recreate';
 import { HEAL_LABEL, replicaCreateOptions, replicaNames } from './replicas';
@@ -60,6 +60,21 @@ export class DockerContainerRuntime implements ContainerRuntime {
     const infos = await Promise.all(ids.map((id) => this.inspect(id)));
     // A container removed between the list and its inspect is simply no longer there.
     return infos.filter((info): info is ContainerInfo => info !== null);
+  }
+
+  async sample(ref: string): Promise<ContainerSample | null> {
+    const raw = await this.find(ref);
+    if (raw === null) return null;
+    if (!raw.State.Running) return toContainerSample(raw, null);
+    try {
+      // one-shot: the engine answers at once instead of waiting a second for a second reading; the watch keeps the last.
+      const stats = (await this.docker.getContainer(raw.Id).stats({ stream: false, 'one-shot': true } as { stream: false })) as Docker.ContainerStats;
+      return toContainerSample(raw, stats);
+    } catch (err) {
+      // Stopped or removed between the inspect and the stats: its state is what there is to say.
+      if (dockerStatus(err) === 404 || dockerStatus(err) === 409) return toContainerSample(raw, null);
+      throw toRuntimeError(err, 'stats', ref);
+    }
   }
 
   async restartOnce(ref: string, startedAtBefore: string): Promise<{ restarted: boolean; startedAt: string }> {

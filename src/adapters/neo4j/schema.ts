@@ -17,6 +17,10 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['OutboxEvent', 'id'],
   ['HealBudgetLock', 'id'],
   ['HealBudgetReservation', 'attemptId'],
+  ['ServiceWatch', 'service'],
+  ['SightChange', 'id'],
+  ['Incident', 'id'],
+  ['AutopilotDecision', 'id'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
@@ -31,6 +35,7 @@ const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
   ['OutboxPending', ['stream']],
   ['OutboxEvent', ['sentAt']],
   ['HealBudgetReservation', ['at']],
+  ['Incident', ['service', 'openedAt']],
 ];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [

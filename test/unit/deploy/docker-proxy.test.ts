@@ -41,6 +41,7 @@ const dockerodeCalls: Record<string, [string, string]> = {
   listContainers: ['GET', '/containers/json?all=1&filters=%7B%22label%22%3A%5B%22selfheal.service%3Dcheckout%22%5D%7D'],
   createContainer: ['POST', '/containers/create?name=checkout-selfheal-replica-1'],
   inspect: ['GET', '/containers/3f1c2b9a/json'],
+  stats: ['GET', '/containers/3f1c2b9a/stats?stream=false&one-shot=true'],
   start: ['POST', '/containers/3f1c2b9a/start'],
   stop: ['POST', '/containers/3f1c2b9a/stop?t=5'],
   restart: ['POST', '/containers/checkout-1/restart?t=5'],

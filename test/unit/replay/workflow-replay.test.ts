@@ -52,7 +52,12 @@ describe('recorded workflow histories', () => {
   it.each(fixtures.map((f) => [f.file, f] as const))('%s was recorded from a run that ended as its branch says', (_file, fixture) => {
     expect(fixture.status).toBe(fixture.expected.status);
     const last = fixture.parsed.events?.at(-1)?.eventType;
-    const closed = { COMPLETED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, FAILED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, CANCELLED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED };
+    const closed = {
+      COMPLETED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+      FAILED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+      CANCELLED: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+      CONTINUED_AS_NEW: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+    };
     expect(last).toBe(closed[fixture.status as keyof typeof closed]);
   });
 });

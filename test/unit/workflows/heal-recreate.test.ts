@@ -3,11 +3,10 @@
 // the container's name (its id changed), and, when verification fails, compensated through restore_container. A
 // crash of the action after the removal is retried by Temporal and recreates exactly once.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { startTimeSkipping } from '../../helpers/time-skipping';
+import { Worker } from '@temporalio/worker';
+import { useTimeSkipping } from '../../helpers/time-skipping';
 import { createActivities } from '../../../activities';
 import type { HealInput, HealStatus } from '../../../src/domain/heal';
 import { decideApprovalUpdate, healStatusQuery } from '../../../workflows/definitions';
@@ -16,16 +15,7 @@ import { fakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime, FakeHttpProbe } from '../../fakes/others';
 import { input } from '../../helpers/heal-stubs';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, bundle } = await startTimeSkipping());
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTimeSkipping();
 
 const PROBE = 'http://probe.test/health';
 
@@ -45,11 +35,11 @@ const heal = (over: Partial<HealInput> = {}): HealInput =>
 async function run(w: ReturnType<typeof world>, healInput: HealInput) {
   const taskQueue = `recreate-${randomUUID()}`;
   const activities = createActivities(w.deps);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({ connection: server.env.nativeConnection, taskQueue, workflowBundle: server.bundle, activities });
   // The container steps go to the queue of the host planning found them on (the worker entry point polls both).
-  const hostWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: dockerTaskQueue(taskQueue, w.deps.config.worker.hostId), activities });
+  const hostWorker = await Worker.create({ connection: server.env.nativeConnection, taskQueue: dockerTaskQueue(taskQueue, w.deps.config.worker.hostId), activities });
   return worker.runUntil(hostWorker.runUntil(async () => {
-    const handle = await env.client.workflow.start('healWorkflow', { taskQueue, workflowId: `heal-recreate-${randomUUID()}`, args: [healInput] });
+    const handle = await server.env.client.workflow.start('healWorkflow', { taskQueue, workflowId: `heal-recreate-${randomUUID()}`, args: [healInput] });
     // Queries do not let the server skip time: the approval timeout cannot pass while this waits.
     for (let i = 0; (await handle.query(healStatusQuery)).phase !== 'awaiting_approval'; i++) {
       if (i > 200) throw new Error('the heal never asked for approval');

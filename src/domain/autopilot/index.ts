@@ -1,0 +1,5 @@
+export * from './policy';
+export * from './incident';
+export * from './decision';
+export * from './signals';
+export type * from './watch';

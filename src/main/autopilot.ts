@@ -1,0 +1,37 @@
+// The autopilot for a worker: its policy file, validated at start (a bad file stops the worker naming the field), and
+// one watch workflow per service the policy names, started by every worker (USE_EXISTING: a running watch is left
+// as it is, so any number of workers may start together or restart).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { parseAutopilotPolicy, watchedServices, type AutopilotPolicy } from '../domain/autopilot';
+import { strategyNames } from '../domain/strategies';
+import type { watchWorkflow } from '../../workflows/watch';
+import { searchAttributes, watchWorkflowId } from '../../workflows/definitions';
+
+/** null when AUTOPILOT_POLICY_FILE is not set: the autopilot is off. */
+export function loadAutopilotPolicy(config: Config): AutopilotPolicy | null {
+  const path = config.autopilot.policyFile;
+  if (!path) return null;
+  const text = readFileSync(path, 'utf8');
+  const version = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return parseAutopilotPolicy(text, { path, version }, strategyNames());
+}
+
+/** Starts the watch of every service the policy names that has none running; returns their workflow ids. */
+export async function ensureWatches(client: Client, config: Config, policy: AutopilotPolicy): Promise<string[]> {
+  const ids: string[] = [];
+  for (const service of watchedServices(policy)) {
+    const handle = await client.workflow.start<typeof watchWorkflow>('watchWorkflow', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: watchWorkflowId(service),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      args: [{ service, intervalSeconds: config.autopilot.intervalSeconds, samplesPerRun: config.autopilot.samplesPerRun }],
+      typedSearchAttributes: [{ key: searchAttributes.service, value: service }],
+    });
+    ids.push(handle.workflowId);
+  }
+  return ids;
+}

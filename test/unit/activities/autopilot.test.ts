@@ -1,0 +1,127 @@
+// watchTick and settleHeal in a MockActivityEnvironment on the in-memory fakes, with the real detector and
+// diagnosis behind a minimal analysis store: what one sample records and asks for at each level, and blindness.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { createAutopilotActivities, type HealEvent } from '../../../activities/autopilot';
+import type { AnalysisStore, BaselineStates } from '../../../src/adapters/ports';
+import { parseAutopilotPolicy, type WatchState, type WatchTickResult } from '../../../src/domain/autopilot';
+import { strategyNames } from '../../../src/domain/strategies';
+import { fakeDeps, FAKE_NOW, type FakeDeps } from '../../fakes/deps';
+import { container, FakeContainerRuntime } from '../../fakes/others';
+
+const env = new MockActivityEnvironment();
+const EMPTY: WatchState = { memory: { incident: null, troubledStreak: 0 }, cpu: {}, sight: null };
+
+/** Folds every analysis into baselines kept in memory, as the Neo4j store does in its transaction. */
+function memoryAnalysisStore(): AnalysisStore & { ids: string[] } {
+  let baselines: BaselineStates = {};
+  const ids: string[] = [];
+  return {
+    ids,
+    async analyzeOnce(input, compute) {
+      ids.push(input.analysisId);
+      const at = input.at ?? FAKE_NOW;
+      const c = compute(baselines, at);
+      baselines = c.baselines;
+      return { anomalies: c.anomalies, diagnosis: c.diagnosis, replayed: false, sampleCounts: {}, at, lateMetrics: c.lateMetrics };
+    },
+    getBaselines: async () => baselines,
+  };
+}
+
+function depsFor(level: string | null, containers = [container({ name: 'api-1', service: 'api' }), container({ name: 'api-2', service: 'api' })]): FakeDeps {
+  const policy = level === null ? null : parseAutopilotPolicy(`services:\n  api:\n    strategies:\n      restart_unhealthy: ${level}\n`, { path: 'p.yaml', version: 'v1' }, strategyNames());
+  return fakeDeps({ containers: new FakeContainerRuntime(containers.map((c) => ({ ...c, service: 'api' }))), analysisStore: memoryAnalysisStore(), autopilotPolicy: policy });
+}
+
+async function tick(deps: FakeDeps, state: WatchState, n = 1): Promise<WatchTickResult> {
+  return (await env.run(createAutopilotActivities(deps).watchTick, { service: 'api', tickId: `watch-api:r1:${n}`, runId: 'r1', state })) as WatchTickResult;
+}
+
+describe('watchTick', () => {
+  it('a healthy service: analysed under the tick id, watching, no incident and nothing recorded but its sight', async () => {
+    const deps = depsFor('auto');
+    const r = await tick(deps, EMPTY);
+    expect(r).toMatchObject({ watched: true, heal: null, anomalies: [] });
+    expect(r.containers).toEqual([
+      { name: 'api-1', state: 'running', health: 'healthy' },
+      { name: 'api-2', state: 'running', health: 'healthy' },
+    ]);
+    expect(r.state.sight).toEqual({ blind: false, reason: null, since: FAKE_NOW });
+    expect(r.state.memory.incident).toBeNull();
+    expect((deps.analysisStore as ReturnType<typeof memoryAnalysisStore>).ids).toEqual(['watch-api:r1:1']);
+    expect(deps.autopilotStore.records.map((x) => [x.sight?.blind, x.incident, x.decision])).toEqual([[false, null, null]]);
+    // The next healthy sample changes nothing, so writes nothing.
+    await tick(deps, r.state, 2);
+    expect(deps.autopilotStore.records).toHaveLength(1);
+  });
+
+  it('auto: an unhealthy container opens an incident and asks for restart_unhealthy on the managed containers', async () => {
+    const deps = depsFor('auto');
+    deps.containers.containers.get('id-api-1')!.health = 'unhealthy';
+    const r = await tick(deps, EMPTY);
+    expect(r.state.memory.incident).toMatchObject({ id: 'incident:watch-api:r1:1', status: 'open', troubles: ['container:api-1:unhealthy'], needsDecision: true });
+    expect(r.heal?.decision).toMatchObject({ strategy: 'restart_unhealthy', level: 'auto', action: 'start_heal', issueType: 'crash_loop' });
+    expect(r.heal?.input).toMatchObject({ service: 'api', strategy: 'restart_unhealthy', dryRun: false, requireApproval: false, actor: 'autopilot', context: { services: ['api'], containers: ['api-1', 'api-2'] } });
+    const [record] = deps.autopilotStore.records.slice(-1);
+    expect(record?.incident?.changes).toEqual(['opened']);
+    expect(record?.snapshotId).toBe('watch-api:r1:1');
+    // Recorded once the workflow says whether the heal started.
+    expect(record?.decision).toBeNull();
+  });
+
+  it('shadow: records what it would have done, asks for nothing, and does not decide again on the next sample', async () => {
+    const deps = depsFor('shadow');
+    deps.containers.containers.get('id-api-1')!.health = 'unhealthy';
+    const r = await tick(deps, EMPTY);
+    expect(r.heal).toBeNull();
+    const [record] = deps.autopilotStore.records.slice(-1);
+    expect(record?.decision).toMatchObject({ level: 'shadow', action: 'record', result: 'recorded', reason: 'shadow: would have started restart_unhealthy; nothing done', policy: { rule: 'services.api.strategies.restart_unhealthy', version: 'v1' } });
+    expect(record?.incident?.changes).toEqual(['opened', 'decided']);
+    const again = await tick(deps, r.state, 2);
+    expect(again.heal).toBeNull();
+    expect(deps.autopilotStore.records.filter((x) => x.decision)).toHaveLength(1);
+  });
+
+  it('an unreadable engine is a blind sample: recorded, never an incident, never a heal; seeing again ends it', async () => {
+    const deps = depsFor('auto');
+    deps.containers.containers.get('id-api-1')!.health = 'unhealthy';
+    deps.containers.list = async () => {
+      throw new Error('connect ENOENT /var/run/docker.sock');
+    };
+    const r = await tick(deps, EMPTY);
+    expect(r).toMatchObject({ watched: true, heal: null, containers: [] });
+    expect(r.state.sight).toEqual({ blind: true, reason: 'docker: connect ENOENT /var/run/docker.sock', since: FAKE_NOW });
+    expect(r.state.memory).toEqual(EMPTY.memory);
+    expect(deps.autopilotStore.records).toEqual([expect.objectContaining({ sight: { blind: true, reason: 'docker: connect ENOENT /var/run/docker.sock', since: FAKE_NOW, key: 'watch-api:r1:1:sight' }, incident: null, decision: null })]);
+    expect((deps.analysisStore as ReturnType<typeof memoryAnalysisStore>).ids).toEqual([]);
+  });
+
+  it('a service with no managed container is blind, not healthy', async () => {
+    const deps = depsFor('auto', [container({ name: 'api-x', service: 'api', labels: { 'selfheal.service': 'api' } })]);
+    const r = await tick(deps, EMPTY);
+    expect(r.state.sight).toMatchObject({ blind: true, reason: 'docker: no managed container of api (selfheal.service=api)' });
+  });
+
+  it('a service the policy no longer names (or no policy) ends the watch', async () => {
+    expect((await tick(depsFor(null), EMPTY)).watched).toBe(false);
+  });
+});
+
+describe('settleHeal', () => {
+  it("records the heal's start with its decision and link, and its end into the incident", async () => {
+    const deps = depsFor('auto');
+    deps.containers.containers.get('id-api-1')!.health = 'unhealthy';
+    const opened = await tick(deps, EMPTY);
+    const activities = createAutopilotActivities(deps);
+    const heal = { workflowId: 'heal-api', attemptId: 'run-9', strategy: 'restart_unhealthy' };
+    const started: HealEvent = { kind: 'started', decision: opened.heal!.decision, heal };
+    const afterStart = (await env.run(activities.settleHeal, { service: 'api', state: opened.state, event: started })) as WatchState;
+    expect(afterStart.memory.incident).toMatchObject({ status: 'mitigating', attempts: 1, inFlight: heal });
+    expect(deps.autopilotStore.records.at(-1)).toMatchObject({ decision: { result: 'started heal-api', level: 'auto' }, heal: { attemptId: 'run-9', workflowId: 'heal-api' }, incident: { changes: ['heal_started'] } });
+    const finished: HealEvent = { kind: 'finished', attemptId: 'run-9', outcome: 'verified' };
+    const afterEnd = (await env.run(activities.settleHeal, { service: 'api', state: afterStart, event: finished })) as WatchState;
+    expect(afterEnd.memory.incident).toMatchObject({ status: 'mitigating', inFlight: null, lastOutcome: 'verified' });
+    expect(deps.autopilotStore.records.at(-1)?.incident?.changes).toEqual(['heal_finished']);
+  });
+});

@@ -1,0 +1,107 @@
+// watchWorkflow: the autopilot's watch of one service. Every interval one local activity samples the service (the
+// Docker engine's view of its managed containers, analysed by the same detector and store as /analyze), folds the
+// sample into the service's incident and decides under the autonomy policy; the workflow only carries the state and
+// starts the heal a decision asks for, as a child workflow `heal-<service>`, so the heal's whole safety envelope
+// applies and the Web UI links the watch to its heals. After `samplesPerRun` samples, and never while a heal it
+// started runs, it continues as new with its state. docs/autopilot.md.
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { continueAsNew, ChildWorkflowFailure, ParentClosePolicy, proxyLocalActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { HealStatus } from '../src/domain/heal';
+import type { IncidentHeal, WatchInput, WatchState, WatchStatus, WatchTickResult } from '../src/domain/autopilot';
+import { watchSample } from './activity-options';
+import { healWorkflowId, searchAttributes, watchStatusQuery } from './definitions';
+import type { healWorkflow } from './heal';
+
+const { watchTick, settleHeal } = proxyLocalActivities<Activities>(watchSample);
+
+interface HealInFlight extends IncidentHeal {
+  /** Set when the heal has ended. */
+  outcome: string | null;
+}
+
+export async function watchWorkflow(input: WatchInput): Promise<WatchStatus> {
+  const { workflowId, runId } = workflowInfo();
+  const { service } = input;
+  let state: WatchState = input.state ?? { memory: { incident: null, troubledStreak: 0 }, cpu: {}, sight: null };
+  const status: WatchStatus = {
+    service,
+    phase: 'starting',
+    blind_reason: state.sight?.reason ?? null,
+    blind_since: state.sight?.blind ? state.sight.since : null,
+    last_sample_at: null,
+    samples: 0,
+    containers: [],
+    anomalies: [],
+    incident: state.memory.incident,
+    heal_in_flight: null,
+  };
+  setHandler(watchStatusQuery, () => status);
+  let heal: HealInFlight | null = null;
+
+  for (let n = 1; n <= input.samplesPerRun || heal !== null; n++) {
+    if (heal?.outcome) {
+      state = await settleHeal({ service, state, event: { kind: 'finished', attemptId: heal.attemptId, outcome: heal.outcome } });
+      heal = null;
+    }
+    const tick = await watchTick({ service, tickId: `${workflowId}:${runId}:${n}`, runId, state });
+    if (!tick.watched) {
+      status.phase = 'stopped';
+      return status;
+    }
+    state = tick.state;
+    if (tick.heal && heal === null) heal = await startHeal(tick.heal);
+    show(status, tick, state, heal);
+    await sleep(input.intervalSeconds * 1000);
+  }
+  return continueAsNew<typeof watchWorkflow>({ ...input, state });
+
+  /** Starts the decided heal; a heal of the service already running (the lock) leaves the decision for the next sample. */
+  async function startHeal(wanted: NonNullable<WatchTickResult['heal']>): Promise<HealInFlight | null> {
+    const { decision, input: healInput } = wanted;
+    try {
+      const handle = await startChild<typeof healWorkflow>('healWorkflow', {
+        workflowId: healWorkflowId(service),
+        args: [healInput],
+        // The heal outlives the watch's run: a continue-as-new or a terminated watch never cuts a heal short.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        typedSearchAttributes: [
+          { key: searchAttributes.service, value: service },
+          { key: searchAttributes.issueType, value: healInput.diagnosis.issue_type },
+          { key: searchAttributes.dryRun, value: false },
+        ],
+      });
+      const started: HealInFlight = { workflowId: handle.workflowId, attemptId: handle.firstExecutionRunId, strategy: decision.strategy ?? '', outcome: null };
+      void handle.result().then(
+        (s) => (started.outcome = s.outcome ?? 'completed'),
+        (err: unknown) => (started.outcome = failedOutcome(err)),
+      );
+      state = await settleHeal({ service, state, event: { kind: 'started', decision, heal: { workflowId: started.workflowId, attemptId: started.attemptId, strategy: started.strategy } } });
+      return started;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      state = await settleHeal({ service, state, event: { kind: 'not_started', decision, reason: `${healWorkflowId(service)} is already running (one heal per service)` } });
+      return null;
+    }
+  }
+}
+
+function show(status: WatchStatus, tick: WatchTickResult, state: WatchState, heal: HealInFlight | null): void {
+  status.samples++;
+  status.last_sample_at = tick.at;
+  status.phase = state.sight?.blind ? 'blind' : 'watching';
+  status.blind_reason = state.sight?.blind ? state.sight.reason : null;
+  status.blind_since = state.sight?.blind ? state.sight.since : null;
+  status.containers = tick.containers;
+  status.anomalies = tick.anomalies;
+  status.incident = state.memory.incident;
+  status.heal_in_flight = heal?.workflowId ?? null;
+}
+
+/** A heal that rolled back or failed carries its final status in its failure's details. */
+function failedOutcome(err: unknown): string {
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
+  const final = cause instanceof ApplicationFailure ? (cause.details?.[0] as HealStatus | undefined) : undefined;
+  return final?.outcome ?? 'failed';
+}
