@@ -2,7 +2,7 @@
 // "not found" and "already started" become 404 and 409; anything else is logged and answered with a generic 500.
 // Unknown paths are 404, known paths asked with another method 405.
 import fp from 'fastify-plugin';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isGrpcServiceError, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { isRetryableError, Neo4jError } from 'neo4j-driver';
 import { AppError } from '../../errors';
@@ -35,7 +35,26 @@ function routePattern(url: string): RegExp {
 
 export default fp(
   async (app) => {
+    // A known path asked with a method it does not serve is a 405 naming the methods it does (RFC 9110), not a 404.
+    const routes: { method: string; path: RegExp }[] = [];
+    app.addHook('onRoute', (route) => {
+      // Catch-all routes (the CORS preflight's OPTIONS *) would make every unknown path a 405.
+      if (route.url.includes('*')) return;
+      const path = routePattern(route.url);
+      for (const method of [route.method].flat()) routes.push({ method, path });
+    });
+    const unrouted = (request: FastifyRequest, reply: FastifyReply) => {
+      const path = request.url.split('?')[0]!;
+      const allowed = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))];
+      if (allowed.length > 0) {
+        return reply.code(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${request.method} is not served on ${path}; allowed: ${allowed.join(', ')}` });
+      }
+      return reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${path}` });
+    };
     app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {
+      // Fastify checks a request's body before it routes it to the not-found handler (a QUERY without Content-Type is
+      // refused first): a method or path the API does not serve is still a 405 or 404, whatever its body.
+      if (request.is404) return unrouted(request, reply);
       if (error.validation) {
         const { field, reason } = describeValidation(error.validation as ValidationIssue[], error.validationContext);
         return reply.code(400).send({ error: 'validation_error', field, reason, message: `${field}: ${reason}` });
@@ -62,22 +81,7 @@ export default fp(
       request.log.error({ err: error }, 'unhandled error');
       return reply.code(500).send({ error: 'internal_error', message: 'internal error; see the server log with this request id', request_id: request.id });
     });
-    // A known path asked with a method it does not serve is a 405 naming the methods it does (RFC 9110), not a 404.
-    const routes: { method: string; path: RegExp }[] = [];
-    app.addHook('onRoute', (route) => {
-      // Catch-all routes (the CORS preflight's OPTIONS *) would make every unknown path a 405.
-      if (route.url.includes('*')) return;
-      const path = routePattern(route.url);
-      for (const method of [route.method].flat()) routes.push({ method, path });
-    });
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0]!;
-      const allowed = [...new Set(routes.filter((r) => r.path.test(path)).map((r) => r.method))];
-      if (allowed.length > 0) {
-        return reply.code(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed', message: `${request.method} is not served on ${path}; allowed: ${allowed.join(', ')}` });
-      }
-      return reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${path}` });
-    });
+    app.setNotFoundHandler(unrouted);
   },
   { name: 'errors' },
 );

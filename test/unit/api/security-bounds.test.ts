@@ -73,6 +73,18 @@ describe('the API refuses before reaching Temporal', () => {
   const post = (url: string, body: unknown, role: 'operator' | 'admin' = 'operator', sub = 'alice') =>
     app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${signToken(config, { sub, role })}` }, payload: body as object });
 
+  it('a method a known path does not serve is a 405 naming the ones it does, whatever the body; an unknown path a 404', async () => {
+    const auth = { authorization: `Bearer ${signToken(config, { sub: 'alice', role: 'viewer' })}` };
+    // QUERY has a body, and Fastify refuses one without Content-Type before it routes: still a 405.
+    for (const method of ['QUERY', 'DELETE', 'PUT'] as const) {
+      const res = await app.inject({ method, url: '/api/self_healing/baselines?service=checkout', headers: auth });
+      expect([method, res.statusCode, res.headers.allow]).toEqual([method, 405, 'GET, HEAD']);
+      expect(res.json()).toMatchObject({ error: 'method_not_allowed' });
+    }
+    const unknown = await app.inject({ method: 'QUERY', url: '/api/self_healing/nothing-here', headers: auth });
+    expect([unknown.statusCode, unknown.json().error]).toEqual([404, 'not_found']);
+  });
+
   it('an analysis dated beyond the allowed skew is a 400 naming `at`', async () => {
     const res = await post('/api/self_healing/analyze', { service: 'checkout', metrics: { error_rate: 0.1 }, at: '2999-01-01T00:00:00Z' });
     expect(res.statusCode).toBe(400);
