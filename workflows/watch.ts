@@ -7,13 +7,13 @@
 // waiting for approval, failed or rolled back, an incident escalated) go out one after another through the `notify`
 // activity, beside the sampling, which never waits for a webhook. docs/autopilot.md.
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { continueAsNew, ChildWorkflowFailure, log, ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, ChildWorkflowFailure, log, ParentClosePolicy, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HealEvent } from '../activities/autopilot';
 import type { HealStatus } from '../src/domain/heal';
 import type { IncidentHeal, Notice, WatchInput, WatchState, WatchStatus, WatchTickResult } from '../src/domain/autopilot';
 import { notification, watchSample } from './activity-options';
-import { healWorkflowId, searchAttributes, watchStatusQuery } from './definitions';
+import { containerEventSignal, healWorkflowId, searchAttributes, watchStatusQuery } from './definitions';
 import type { healWorkflow } from './heal';
 
 const { watchTick, settleHeal } = proxyLocalActivities<Activities>(watchSample);
@@ -21,6 +21,8 @@ const { notify } = proxyActivities<Activities>(notification);
 
 /** The patch that added the notify activity: histories recorded before it never schedule one. */
 const WATCH_WEBHOOKS = 'watch-webhooks';
+/** The patch that lets a container event cut the wait between two samples short (a timer then cancelled). */
+const WATCH_WAKE_ON_EVENTS = 'watch-wake-on-events';
 
 interface HealInFlight extends IncidentHeal {
   /** Set when the heal has ended. */
@@ -44,6 +46,11 @@ export async function watchWorkflow(input: WatchInput): Promise<WatchStatus> {
     heal_in_flight: null,
   };
   setHandler(watchStatusQuery, () => status);
+  // Docker said something is wrong (src/main/autopilot.ts follows its events): sample now, not at the next interval.
+  let woken = false;
+  setHandler(containerEventSignal, () => {
+    woken = true;
+  });
   let heal: HealInFlight | null = null;
   // Notices go out in order, one at a time; the run waits for the last before it ends or continues as new.
   let announcing: Promise<void> = Promise.resolve();
@@ -63,7 +70,13 @@ export async function watchWorkflow(input: WatchInput): Promise<WatchStatus> {
     announce(tick.notices);
     if (tick.heal && heal === null) heal = await startHeal(tick.heal);
     show(status, tick, state, heal);
-    await sleep(input.intervalSeconds * 1000);
+    if (patched(WATCH_WAKE_ON_EVENTS)) {
+      // An event during this sample counts too: it may have come after the engine was read.
+      await condition(() => woken, input.intervalSeconds * 1000);
+      woken = false;
+    } else {
+      await sleep(input.intervalSeconds * 1000);
+    }
   }
   await announcing;
   return continueAsNew<typeof watchWorkflow>({ ...input, state });

@@ -12,7 +12,7 @@ import { input as healInputOf, plan, stubs, type Behaviour } from '../../helpers
 import type { HealEvent } from '../../../activities/autopilot';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Decision, Notice, WatchInput, WatchState, WatchStatus, WatchTick, WatchTickResult } from '../../../src/domain/autopilot';
-import { healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../../workflows/definitions';
+import { containerEventSignal, healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../../workflows/definitions';
 
 const server = useTimeSkipping();
 
@@ -152,6 +152,20 @@ describe('watchWorkflow on the time-skipping test server', { timeout: 60_000 }, 
     const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify') ?? [];
     expect(scheduled).toHaveLength(4);
     expect(history.events?.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+  });
+
+  it('a container event wakes the watch: it samples at once instead of at its next interval', async () => {
+    const service = `w-${randomUUID().slice(0, 6)}`;
+    // Ten minutes between samples, and no time skipped before the result is awaited: only the signal can bring sample 2 and 3.
+    const r = await watch(service, (n) => (n >= 3 ? { watched: false } : {}), {}, { intervalSeconds: 600 }, async (workflowId) => {
+      const handle = server.env.client.workflow.getHandle(workflowId);
+      for (const n of [1, 2]) {
+        while (((await handle.query(watchStatusQuery).catch(() => null))?.samples ?? 0) < n) await new Promise((resolve) => setTimeout(resolve, 50));
+        await handle.signal(containerEventSignal, { container: 'api-1', action: 'health_status: unhealthy', at: 0 });
+      }
+    });
+    expect(r.status.phase).toBe('stopped');
+    expect(r.ticks).toHaveLength(3);
   });
 
   it('shows a blind service in its query, with the reason and since when', async () => {
