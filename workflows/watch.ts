@@ -52,10 +52,12 @@ export async function watchWorkflow(input: WatchInput): Promise<WatchStatus> {
     woken = true;
   });
   let heal: HealInFlight | null = null;
-  // Notices go out in order, one at a time; the run waits for the last before it ends or continues as new.
+  // Notices go out in order, one at a time. Like a heal, notices still being sent keep the run sampling past
+  // samplesPerRun: a continue-as-new would drop them, and waiting for them would stop the sampling.
   let announcing: Promise<void> = Promise.resolve();
+  let unsent = 0;
 
-  for (let n = 1; n <= input.samplesPerRun || heal !== null; n++) {
+  for (let n = 1; n <= input.samplesPerRun || heal !== null || unsent > 0; n++) {
     if (heal?.outcome) {
       await settle({ kind: 'finished', attemptId: heal.attemptId, outcome: heal.outcome });
       heal = null;
@@ -78,7 +80,6 @@ export async function watchWorkflow(input: WatchInput): Promise<WatchStatus> {
       await sleep(input.intervalSeconds * 1000);
     }
   }
-  await announcing;
   return continueAsNew<typeof watchWorkflow>({ ...input, state });
 
   async function settle(event: HealEvent): Promise<void> {
@@ -90,11 +91,15 @@ export async function watchWorkflow(input: WatchInput): Promise<WatchStatus> {
   function announce(notices: Notice[] | undefined): void {
     if (!notices?.length || !patched(WATCH_WEBHOOKS)) return;
     for (const notice of notices) {
+      unsent++;
       announcing = announcing.then(() =>
         notify(notice).then(
-          () => undefined,
+          () => void unsent--,
           // Given up after its bounded retries: the failure is in the history; the watch goes on.
-          (err: unknown) => log.warn('webhook notice not delivered', { notice: notice.id, type: notice.type, error: (err as Error).message }),
+          (err: unknown) => {
+            unsent--;
+            log.warn('webhook notice not delivered', { notice: notice.id, type: notice.type, error: (err as Error).message });
+          },
         ),
       );
     }

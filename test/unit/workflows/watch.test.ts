@@ -154,6 +154,30 @@ describe('watchWorkflow on the time-skipping test server', { timeout: 60_000 }, 
     expect(history.events?.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
   });
 
+  it('keeps sampling past samplesPerRun while a notice is still being sent, then continues as new', async () => {
+    const service = `w-${randomUUID().slice(0, 6)}`;
+    let release!: () => void;
+    const sent = new Promise<void>((resolve) => (release = resolve));
+    let firstRun: string | undefined;
+    const r = await watch(
+      service,
+      (n, tick) => {
+        firstRun ??= tick.runId;
+        // The receiver answers only once the run has sampled past its 3 samples.
+        if (n === 6) release();
+        return n === 1 ? { notices: [{ id: 'opened', type: 'incident.opened' } as Notice] } : tick.runId !== firstRun ? { watched: false } : {};
+      },
+      {},
+      { samplesPerRun: 3 },
+      undefined,
+      { notify: () => sent },
+    );
+    const runs = [...new Set(r.ticks.map((t) => t.runId))];
+    expect(runs).toHaveLength(2);
+    expect(r.ticks.filter((t) => t.runId === runs[0]).length).toBeGreaterThanOrEqual(6);
+    expect(r.notified).toEqual(['opened']);
+  });
+
   it('a container event wakes the watch: it samples at once instead of at its next interval', async () => {
     const service = `w-${randomUUID().slice(0, 6)}`;
     // Ten minutes between samples, and no time skipped before the result is awaited: only the signal can bring sample 2 and 3.
