@@ -3,8 +3,10 @@
 // domain (src/domain/autopilot) and records what changed in one write; the watch workflow carries the state.
 import { ApplicationFailure } from '@temporalio/common';
 import { containerRefusal } from '../src/domain/inventory';
-import { decide, decided, healFinished, healInputFor, healStarted, isActive, nextSight, observe, signalsOf, watchedServices } from '../src/domain/autopilot';
-import type { Decision, IncidentChange, IncidentHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
+import { decide, decided, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, signalsOf, slackPayload, tickNotices, watchedServices } from '../src/domain/autopilot';
+import type { Decision, IncidentChange, IncidentHeal, Notice, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
+import { postSignedWebhook } from '../src/adapters/webhook';
+import { webhookOrigin } from '../src/config';
 import type { ContainerSample } from '../src/domain/observations';
 import type { AnalyzeResult } from '../src/domain/heal';
 import type { WatchRecord } from '../src/adapters/ports';
@@ -107,14 +109,16 @@ export function createAutopilotActivities(deps: ActivityDeps) {
         containers: signals?.containerStates.map((c) => ({ name: c.name ?? c.id, state: c.state, health: c.health ?? 'none' })) ?? [],
         anomalies: analysis?.anomalies.map((a) => a.metric) ?? [],
         heal,
+        notices: tickNotices(memory.incident, changes, at),
       };
     },
 
     /** Folds a heal's start, failed start or end into the incident and records it with its decision. */
-    async settleHeal(input: { service: string; state: WatchState; event: HealEvent }): Promise<WatchState> {
+    async settleHeal(input: { service: string; state: WatchState; event: HealEvent }): Promise<SettledHeal> {
       const { service, state, event } = input;
       const incident = state.memory.incident;
-      if (!incident) return state;
+      if (!incident) return { ...state, notices: [] };
+      let notices: Notice[] = [];
       const at = deps.now();
       let next = incident;
       const record: WatchRecord = { service, at, sight: null, incident: null, snapshotId: null, decision: null, heal: null };
@@ -123,6 +127,7 @@ export function createAutopilotActivities(deps: ActivityDeps) {
         record.incident = { incident: next, changes: ['heal_started'] };
         record.decision = { ...event.decision, result: `started ${event.heal.workflowId}` };
         record.heal = { attemptId: event.heal.attemptId, workflowId: event.heal.workflowId };
+        notices = healNotices(next, event, at);
       } else if (event.kind === 'not_started') {
         // Still needs a decision: the next sample decides again, under the same decision id.
         record.incident = { incident, changes: [] };
@@ -130,9 +135,37 @@ export function createAutopilotActivities(deps: ActivityDeps) {
       } else {
         next = healFinished(incident, event.outcome, at, settings);
         record.incident = { incident: next, changes: next.status === 'escalated' ? ['heal_finished', 'escalated'] : ['heal_finished'] };
+        const heal = incident.inFlight ?? { workflowId: `heal-${service}`, attemptId: event.attemptId, strategy: 'unknown' };
+        notices = healNotices(next, { kind: 'finished', heal, outcome: event.outcome }, at);
       }
       await deps.autopilotStore.recordWatch(record);
-      return { ...state, memory: { ...state.memory, incident: next } };
+      return { ...state, memory: { ...state.memory, incident: next }, notices };
+    },
+
+    /**
+     * Sends one notice to every configured webhook, signed (docs/autopilot.md, "Webhooks"). Any target that did not
+     * take it fails the activity, and Temporal's bounded retries send it again (to every target: receivers drop
+     * duplicates by the notice's id); a target that refuses it (a 4xx other than 408 and 429) is not retried.
+     */
+    async notify(notice: Notice): Promise<{ delivered: number }> {
+      const { targets, secret, timeoutMs } = deps.config.webhooks;
+      if (targets.length === 0 || secret === undefined) return { delivered: 0 };
+      const ui = { url: deps.config.temporal.uiUrl, namespace: deps.config.temporal.namespace };
+      const answers = await Promise.all(
+        targets.map(async (target, i) => {
+          const body = JSON.stringify(target.kind === 'slack' ? slackPayload(notice, ui) : genericPayload(notice, ui));
+          const answer = await postSignedWebhook({ url: target.url, body, secret, deliveryId: notice.id, nowSeconds: Math.floor(deps.now() / 1000), timeoutMs });
+          return { name: `webhook ${i + 1} (${target.kind}, ${webhookOrigin(target.url)})`, answer };
+        }),
+      );
+      const failed = answers.filter(({ answer }) => answer.status < 200 || answer.status > 299);
+      if (failed.length === 0) return { delivered: targets.length };
+      const retryable = failed.some(({ answer: { status } }) => status === 0 || status === 408 || status === 429 || status >= 500);
+      throw ApplicationFailure.create({
+        type: 'WebhookFailed',
+        message: `${notice.type} ${notice.id} not delivered: ${failed.map(({ name, answer }) => `${name}: ${answer.error ?? `HTTP ${answer.status}`}`).join('; ')}`,
+        nonRetryable: !retryable,
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { PlanPolicy } from './domain/planning';
 import { parseQueueAllowlist } from './domain/inventory';
+import { urlAllowed } from './domain/verifiers';
 import { temporalTlsProblems, transportProblems, type TemporalTls } from './transport-policy';
 
 export type Mode = 'development' | 'production';
@@ -100,6 +101,11 @@ export interface Config {
     /** Heals one incident may start before it is escalated to a person. */
     maxAttempts: number;
   };
+  /**
+   * Signed webhooks for the autopilot's notices (docs/autopilot.md, "Webhooks"): none when `targets` is empty. Every
+   * target is under an `allowlist` prefix, and `secret` (WEBHOOK_SECRET or WEBHOOK_SECRET_FILE) signs every request.
+   */
+  webhooks: { targets: WebhookTarget[]; secret: string | undefined; allowlist: string[]; timeoutMs: number };
   /** The worker's health and metrics server (off when healthPort is null) and its shutdown. */
   worker: {
     healthHost: string;
@@ -118,6 +124,12 @@ export interface Config {
   /** The transactional outbox's relay (src/adapters/neo4j/outbox.ts), run by every worker. */
   outbox: { sweepIntervalMs: number; minAgeMs: number; retentionSeconds: number };
   heal: PlanPolicy;
+}
+
+export const WEBHOOK_KINDS = ['generic', 'slack'] as const;
+export interface WebhookTarget {
+  kind: (typeof WEBHOOK_KINDS)[number];
+  url: string;
 }
 
 export const ANALYZE_SHAPES = ['eager', 'workflow', 'standalone'] as const;
@@ -300,6 +312,12 @@ export function loadConfig(env: Env = process.env): Config {
       resolveAfterCleanSamples: r.num('AUTOPILOT_RESOLVE_AFTER_CLEAN_SAMPLES', 3, 1, 1000, true),
       maxAttempts: r.num('AUTOPILOT_MAX_ATTEMPTS', 2, 1, 20, true),
     },
+    webhooks: {
+      targets: [],
+      secret: r.secretOptional('WEBHOOK_SECRET'),
+      allowlist: r.list('WEBHOOK_ALLOWLIST', []),
+      timeoutMs: r.num('WEBHOOK_TIMEOUT_MS', 5000, 100, 20_000, true),
+    },
     worker: {
       healthHost: r.str('WORKER_HEALTH_HOST', '127.0.0.1'),
       healthPort: r.optional('WORKER_HEALTH_PORT') === undefined ? null : r.num('WORKER_HEALTH_PORT', 0, 0, 65535, true),
@@ -341,6 +359,7 @@ export function loadConfig(env: Env = process.env): Config {
     // A host id is part of a task queue name.
     if (bad.length > 0) r.problems.push(`${name}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not a host id (letters, digits, '.', '_' and '-', at most 100)`);
   }
+  config.webhooks.targets = webhookTargets(r.list('WEBHOOK_URLS', []), config.webhooks, r.problems);
   if (config.detection.highZ < config.detection.mediumZ) {
     r.problems.push('ANOMALY_HIGH_Z must be at least ANOMALY_MEDIUM_Z');
   }
@@ -349,6 +368,33 @@ export function loadConfig(env: Env = process.env): Config {
   r.problems.push(...temporalTlsProblems(config.temporal.tls), ...transportProblems(config, LOCAL_JWT_SECRET, config.plaintextAllowedHosts));
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/**
+ * WEBHOOK_URLS entries: `slack=<url>`, `generic=<url>` or a bare URL (generic). Each must be under a WEBHOOK_ALLOWLIST
+ * prefix (the verifiers' rule: same origin, path below the prefix), and any target needs a secret to sign with.
+ */
+function webhookTargets(entries: string[], webhooks: Config['webhooks'], problems: string[]): WebhookTarget[] {
+  const targets: WebhookTarget[] = entries.map((entry) => {
+    const kind = /^(generic|slack)=/.exec(entry)?.[1] as WebhookTarget['kind'] | undefined;
+    return { kind: kind ?? 'generic', url: kind ? entry.slice(kind.length + 1) : entry };
+  });
+  targets.forEach((t, i) => {
+    // Named by position and origin only: a webhook URL's path is often its secret (Slack's are).
+    if (!urlAllowed(t.url, webhooks.allowlist)) problems.push(`WEBHOOK_URLS entry ${i + 1} (${webhookOrigin(t.url)}): not an http(s) URL under a WEBHOOK_ALLOWLIST prefix`);
+  });
+  if (targets.length > 0 && webhooks.secret === undefined) problems.push('WEBHOOK_URLS needs WEBHOOK_SECRET (or WEBHOOK_SECRET_FILE) to sign with');
+  else if (webhooks.secret !== undefined && webhooks.secret.length < 32) problems.push('WEBHOOK_SECRET must be at least 32 characters');
+  return targets;
+}
+
+/** A webhook URL as logs and messages may show it: its origin, never its path or query. */
+export function webhookOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'not a URL';
+  }
 }
 
 function temporalTls(r: Reader): TemporalTls {

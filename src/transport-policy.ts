@@ -69,6 +69,13 @@ export function transportProblems(config: Config, localJwtSecret: string, plaint
   plaintext('NEO4J_URI', neo4j.uri, ['bolt+s', 'neo4j+s', 'bolt+ssc', 'neo4j+ssc']);
   plaintext('RABBITMQ_URL', rabbitmq.url, ['amqps']);
   plaintext('RABBITMQ_MANAGEMENT_URL', rabbitmq.managementUrl, ['https']);
+  // A webhook carries no credential but incident details, and its signature only proves integrity, not secrecy.
+  for (const target of config.webhooks.targets) {
+    const host = hostOf(target.url);
+    if (host !== null && target.url.toLowerCase().startsWith('http:') && !trusted(host)) {
+      problems.push(`WEBHOOK_URLS entry to ${host} is plain http: use https:// (or list the host in PLAINTEXT_ALLOWED_HOSTS)`);
+    }
+  }
   const temporalHost = temporal.address.replace(/:\d+$/, '');
   if (!temporal.tls.enabled && !trusted(temporalHost)) {
     problems.push(`TEMPORAL_ADDRESS ${temporal.address} is reached without TLS: set TEMPORAL_TLS=true (with TEMPORAL_TLS_CERT_FILE/KEY_FILE for mTLS, or TEMPORAL_API_KEY_FILE), or list the host in PLAINTEXT_ALLOWED_HOSTS`);

@@ -57,3 +57,13 @@ export const watchSample: LocalActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes },
 };
+
+/**
+ * A webhook notice (docs/autopilot.md, "Webhooks"): an ordinary activity, so its attempts and last failure show in the
+ * Web UI; bounded, about two minutes of tries. A receiver down for longer misses the notice (the incident in Neo4j
+ * still has it all); an activity retried without end would hold every later notice of the watch behind it.
+ */
+export const notification: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 7, nonRetryableErrorTypes },
+};

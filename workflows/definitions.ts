@@ -31,6 +31,8 @@ export const healStatusQuery = defineQuery<HealStatus>('healStatus');
 export const planUpdate = defineUpdate<HealPlan>('plan');
 export const decideApprovalUpdate = defineUpdate<HealStatus, [ApprovalDecision]>('decideApproval');
 export const cancelHealSignal = defineSignal<[{ actor: string; reason: string }]>('cancelHeal');
+/** A worker saw one of the service's containers turn unhealthy, die or be OOM-killed: the watch samples now. */
+export const containerEventSignal = defineSignal<[{ container: string; action: string; at: number }]>('containerEvent');
 
 export const searchAttributes = {
   service: defineSearchAttributeKey('SelfhealService', 'KEYWORD'),

@@ -16,7 +16,8 @@ export class FetchHttpProbe implements HttpProbe {
   }
 }
 
-function describeFetchFailure(err: unknown, timeoutMs: number): string {
+/** Why a fetch got no HTTP answer, with the socket error undici hides in `cause`. */
+export function describeFetchFailure(err: unknown, timeoutMs: number): string {
   if (err instanceof DOMException && err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
   if (err instanceof Error) {
     // undici hides the socket error (ECONNREFUSED, ENOTFOUND) in `cause`.

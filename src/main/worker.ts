@@ -14,7 +14,7 @@ import { sharedWorkflowSource } from './workflow-bundle';
 import { createAnalyzeWorker } from './analyze-worker';
 import { dockerTaskQueue } from '../../workflows/docker-hosts';
 import { Neo4jAutopilotStore } from '../adapters/neo4j/autopilot-store';
-import { ensureWatches, loadAutopilotPolicy } from './autopilot';
+import { ensureWatches, loadAutopilotPolicy, wakeWatchesOnEvents } from './autopilot';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
@@ -99,6 +99,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     shutdown,
     async run() {
       outbox.start();
+      let stopAutopilot = async () => undefined;
       try {
         // When one stops (a fatal error), the others are stopped too: a worker never polls only some of its queues.
         const running = Promise.allSettled(workers.map((w) => w.run().finally(shutdown)));
@@ -107,10 +108,23 @@ export async function startWorker(config: Config, options: { identity?: string }
             (ids) => logger.info({ watches: ids, policy: autopilotPolicy.source, version: autopilotPolicy.version }, 'autopilot watching'),
             (err: unknown) => logger.error({ err }, 'autopilot watches not started; the next worker start tries again'),
           );
+          // Docker's events wake the watches early; without them (no connection) they still sample on their interval.
+          const signalling = await Connection.connect(temporalConnectionOptions(config.temporal)).catch((err: unknown) => {
+            logger.error({ err }, 'docker events will not wake the watches: no Temporal connection to signal them');
+            return null;
+          });
+          if (signalling) {
+            const events = wakeWatchesOnEvents(new Client({ connection: signalling, namespace: config.temporal.namespace }), config, autopilotPolicy, logger);
+            stopAutopilot = async () => {
+              events.close();
+              await signalling.close();
+            };
+          }
         }
         const failed = (await running).find((e) => e.status === 'rejected');
         if (failed) throw failed.reason;
       } finally {
+        await stopAutopilot();
         await health?.close();
         await outbox.stop();
         // The channel before its connection: closing both at once can leave the channel's close waiting forever.

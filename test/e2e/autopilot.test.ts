@@ -1,7 +1,9 @@
 // The autopilot on the real stack, with no REST call: a worker whose policy puts restart_unhealthy in auto for one
 // service and leaves another in shadow. An unhealthy container of the first is restarted and verified through one
 // incident and one heal; the second's gets an incident and a recorded shadow decision, and nothing is done to it.
-// A service whose containers are gone is blind.
+// A service whose containers are gone is blind. Every lifecycle notice reaches a real webhook receiver on 127.0.0.1
+// that checks its signature and timestamp: an incident opened, and for a third service in approve, the approval a
+// heal waits for and, after a person rejects it, the escalation.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +16,16 @@ import { connectTestNeo4j, deleteServices } from '../helpers/neo4j';
 import type { Neo4jConnection } from '../../src/adapters/neo4j/driver';
 import type { WatchStatus } from '../../src/domain/autopilot';
 import type { HealStatus } from '../../src/domain/heal';
-import { healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../workflows/definitions';
+import { healStatusQuery, healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../workflows/definitions';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 const id = randomUUID().slice(0, 8);
 const autoService = `ap-auto-${id}`;
 const shadowService = `ap-shadow-${id}`;
+const approveService = `ap-approve-${id}`;
+const WEBHOOK_SECRET = `e2e-webhook-secret-${randomUUID()}`;
+let receiver: WebhookReceiver;
+let approveContainer: { name: string };
 let stack: TestStack;
 let connection: Connection;
 let client: Client;
@@ -29,9 +36,20 @@ let shadowContainer: { name: string };
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'selfheal-autopilot-'));
   const policyFile = path.join(dir, 'autopilot.yaml');
-  writeFileSync(policyFile, `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n`);
-  [autoContainer, shadowContainer] = await Promise.all([createServiceContainer(autoService), createServiceContainer(shadowService)]);
-  stack = await startTestStack({ AUTOPILOT_POLICY_FILE: policyFile, AUTOPILOT_INTERVAL_SECONDS: '1' });
+  writeFileSync(
+    policyFile,
+    `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n`,
+  );
+  [autoContainer, shadowContainer, approveContainer] = await Promise.all([createServiceContainer(autoService), createServiceContainer(shadowService), createServiceContainer(approveService)]);
+  receiver = await startWebhookReceiver(WEBHOOK_SECRET);
+  stack = await startTestStack({
+    AUTOPILOT_POLICY_FILE: policyFile,
+    AUTOPILOT_INTERVAL_SECONDS: '1',
+    // Loopback is allowed because this configuration lists it, as the demo's would.
+    WEBHOOK_URLS: `${receiver.url('generic')},slack=${receiver.url('slack')}`,
+    WEBHOOK_ALLOWLIST: receiver.prefix,
+    WEBHOOK_SECRET,
+  });
   connection = await Connection.connect({ address: stack.config.temporal.address });
   client = new Client({ connection, namespace: stack.config.temporal.namespace });
   neo4j = await connectTestNeo4j();
@@ -40,10 +58,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await removeContainers({ label: `selfheal.service=${autoService}` });
   await removeContainers({ label: `selfheal.service=${shadowService}` });
+  await removeContainers({ label: `selfheal.service=${approveService}` });
   await stack?.stop();
+  await receiver?.close();
   await connection?.close();
   if (neo4j) {
-    await deleteServices(neo4j, [autoService, shadowService]);
+    await deleteServices(neo4j, [autoService, shadowService, approveService]);
     await neo4j.driver.close();
   }
 });
@@ -73,7 +93,7 @@ async function cypher(query: string, params: Record<string, unknown>) {
 
 describe('autopilot', () => {
   it('watches every service its policy names, seeing their containers', async () => {
-    for (const service of [autoService, shadowService]) {
+    for (const service of [autoService, shadowService, approveService]) {
       const s = await untilWatch(service, `${service} watched twice`, (w) => w.samples >= 2);
       expect(s.phase).toBe('watching');
       expect(s.containers).toEqual([expect.objectContaining({ health: 'healthy' })]);
@@ -114,6 +134,32 @@ describe('autopilot', () => {
     });
     const heals = await cypher('MATCH (:Service {name: $service})-[:HAS_ATTEMPT]->(a:HealingAttempt) RETURN count(a) AS n', { service: autoService });
     expect(Number(heals[0]?.n)).toBe(1);
+
+    // The incident's opening reached both webhooks, signed (the receiver accepts nothing else); a verified heal in
+    // auto needs nobody, so nothing more was sent for this service.
+    const incidentId = rows[0]?.incident as string;
+    const generic = await receiver.waitFor((d) => d.path === '/hooks/generic' && d.body['service'] === autoService, 'incident.opened (generic)');
+    expect(generic).toMatchObject({ delivery: `${incidentId}:opened`, body: { id: `${incidentId}:opened`, type: 'incident.opened', incident: { id: incidentId, troubles: [`container:${autoContainer.name}:unhealthy`] } } });
+    const slack = await receiver.waitFor((d) => d.path === '/hooks/slack' && d.delivery === `${incidentId}:opened`, 'incident.opened (slack)');
+    expect(slack.body['text']).toBe(`Incident opened on ${autoService}: container:${autoContainer.name}:unhealthy`);
+    expect(receiver.accepted.filter((d) => d.body['service'] === autoService || d.delivery?.startsWith(incidentId))).toHaveLength(2);
+  });
+
+  it('approve: the heal waits and a webhook asks for approval; a person rejects it and a webhook says it is escalated', async () => {
+    await breakHealthCheck(approveContainer.name);
+    const asked = await receiver.waitFor((d) => d.path === '/hooks/generic' && d.body['type'] === 'heal.approval_needed' && d.body['service'] === approveService, 'heal.approval_needed');
+    const healId = healWorkflowId(approveService);
+    expect(asked.body).toMatchObject({ heal: { workflow_id: healId, strategy: 'restart_unhealthy', outcome: null }, decision: { level: 'approve' }, links: { approve: `/api/self_healing/heal/${healId}/approve` } });
+    const heal = client.workflow.getHandle(healId);
+    await waitFor(async () => (await heal.query(healStatusQuery).catch(() => null))?.phase === 'awaiting_approval', 60_000, 'the heal to wait for approval');
+    const rejected = await stack.call('POST', `/api/self_healing/heal/${healId}/reject`, { comment: 'not now' });
+    expect(rejected.status).toBe(200);
+    expect(((await heal.result()) as HealStatus).outcome).toBe('rejected');
+    const escalated = await receiver.waitFor((d) => d.path === '/hooks/generic' && d.body['type'] === 'incident.escalated' && d.body['service'] === approveService, 'incident.escalated');
+    expect(escalated.body).toMatchObject({ incident: { status: 'escalated', escalation: 'a person rejected the heal' }, heal: { workflow_id: healId, outcome: 'rejected' } });
+    // A rejection is a person's decision, not a failed heal.
+    expect(receiver.accepted.filter((d) => d.body['service'] === approveService && d.path === '/hooks/generic').map((d) => d.body['type'])).toEqual(['incident.opened', 'heal.approval_needed', 'incident.escalated']);
+    expect(await docker.getContainer(approveContainer.name).inspect().then((c) => c.State.Health?.Status)).toBe('unhealthy');
   });
 
   it('shadow: the incident gets the decision that would have been taken, and the container is left alone', async () => {

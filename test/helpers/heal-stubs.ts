@@ -87,6 +87,9 @@ export function stubs(b: Behaviour) {
     settleHeal: async () => {
       throw new Error('not used');
     },
+    notify: async () => {
+      throw new Error('not used');
+    },
     planHeal: async ({ attemptId, workflowId }) => ({ ...(b.plan ?? plan()), attempt_id: attemptId, workflow_id: workflowId }),
     recordHeal: async ({ steps: s }) => record(s),
     recordAndPublishHeal: async ({ steps: s }) => record(s),

@@ -2,6 +2,7 @@
 import type { HealInput } from '../heal';
 import type { Decision } from './decision';
 import type { Incident, WatchMemory } from './incident';
+import type { Notice } from './notices';
 import type { CpuMemory, Sight } from './signals';
 
 /** Everything a watch carries from one sample to the next, and across continue-as-new. */
@@ -45,7 +46,12 @@ export interface WatchTickResult {
   anomalies: string[];
   /** The heal to start (auto and approve), with the decision that starts it. */
   heal: { decision: Decision; input: HealInput } | null;
+  /** What to tell people (an incident opened); absent in samples recorded before webhooks. */
+  notices?: Notice[];
 }
+
+/** settleHeal's answer: the watch's state, with what to tell people (absent in results recorded before webhooks). */
+export type SettledHeal = WatchState & { notices?: Notice[] };
 
 /** The watch workflow's query: what it sees now. */
 export interface WatchStatus {

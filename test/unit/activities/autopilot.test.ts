@@ -1,13 +1,15 @@
 // watchTick and settleHeal in a MockActivityEnvironment on the in-memory fakes, with the real detector and
 // diagnosis behind a minimal analysis store: what one sample records and asks for at each level, and blindness.
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutopilotActivities, type HealEvent } from '../../../activities/autopilot';
 import type { AnalysisStore, BaselineStates } from '../../../src/adapters/ports';
-import { parseAutopilotPolicy, type WatchState, type WatchTickResult } from '../../../src/domain/autopilot';
+import { parseAutopilotPolicy, tickNotices, type Notice, type SettledHeal, type WatchState, type WatchTickResult } from '../../../src/domain/autopilot';
 import { strategyNames } from '../../../src/domain/strategies';
 import { fakeDeps, FAKE_NOW, type FakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime } from '../../fakes/others';
+import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver';
 
 const env = new MockActivityEnvironment();
 const EMPTY: WatchState = { memory: { incident: null, troubledStreak: 0 }, cpu: {}, sight: null };
@@ -68,6 +70,9 @@ describe('watchTick', () => {
     expect(record?.snapshotId).toBe('watch-api:r1:1');
     // Recorded once the workflow says whether the heal started.
     expect(record?.decision).toBeNull();
+    expect(r.notices).toEqual([expect.objectContaining({ id: 'incident:watch-api:r1:1:opened', type: 'incident.opened', service: 'api' })]);
+    // The next sample groups into the same incident: nothing more to tell.
+    expect((await tick(deps, r.state, 2)).notices).toEqual([]);
   });
 
   it('shadow: records what it would have done, asks for nothing, and does not decide again on the next sample', async () => {
@@ -123,5 +128,75 @@ describe('settleHeal', () => {
     const afterEnd = (await env.run(activities.settleHeal, { service: 'api', state: afterStart, event: finished })) as WatchState;
     expect(afterEnd.memory.incident).toMatchObject({ status: 'mitigating', inFlight: null, lastOutcome: 'verified' });
     expect(deps.autopilotStore.records.at(-1)?.incident?.changes).toEqual(['heal_finished']);
+  });
+
+  it('announces the approval an approve heal waits for, and a last failed attempt with its escalation', async () => {
+    const deps = depsFor('approve', [container({ name: 'api-1', service: 'api' })]);
+    deps.containers.containers.get('id-api-1')!.health = 'unhealthy';
+    const opened = await tick(deps, EMPTY);
+    const activities = createAutopilotActivities(deps);
+    const settle = async (state: WatchState, event: HealEvent) => (await env.run(activities.settleHeal, { service: 'api', state, event })) as SettledHeal;
+    let state: WatchState = opened.state;
+    for (const [attempt, outcome] of [['run-1', 'rolled_back'], ['run-2', 'failed']] as const) {
+      const heal = { workflowId: 'heal-api', attemptId: attempt, strategy: 'restart_unhealthy' };
+      const { notices: asked, ...started } = await settle(state, { kind: 'started', decision: { ...opened.heal!.decision, id: `${opened.heal!.decision.id}:${attempt}` }, heal });
+      expect(asked?.map((n) => [n.type, n.heal?.attemptId])).toEqual([['heal.approval_needed', attempt]]);
+      const { notices: told, ...finished } = await settle(started, { kind: 'finished', attemptId: attempt, outcome });
+      state = finished;
+      told?.forEach((n) => expect(n.heal).toEqual({ ...heal, outcome }));
+      expect(told?.map((n) => n.type)).toEqual(attempt === 'run-1' ? ['heal.rolled_back'] : ['heal.failed', 'incident.escalated']);
+    }
+    expect(state.memory.incident).toMatchObject({ status: 'escalated', attempts: 2 });
+  });
+});
+
+describe('notify', () => {
+  const SECRET = 'a-webhook-secret-of-at-least-32-characters';
+  let receiver: WebhookReceiver;
+  beforeAll(async () => (receiver = await startWebhookReceiver(SECRET)));
+  afterAll(async () => receiver.close());
+
+  const opened = (): Notice => {
+    const incident = { id: 'incident:watch-api:r1:1', service: 'api', status: 'open' as const, openedAt: FAKE_NOW, updatedAt: FAKE_NOW, closedAt: null, escalatedAt: null, escalation: null, troubles: ['container:api-1:unhealthy'], cleanStreak: 0, attempts: 0, inFlight: null, lastOutcome: null, needsDecision: true };
+    return tickNotices(incident, ['opened'], FAKE_NOW)[0]!;
+  };
+  const notifyWith = (env2: Record<string, string>) => {
+    // Signed with the real clock: the receiver checks the timestamp's age against its own.
+    const deps = fakeDeps({ now: () => Date.now() }, { WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOWLIST: receiver.prefix, ...env2 });
+    return (notice: Notice) => env.run(createAutopilotActivities(deps).notify, notice);
+  };
+
+  it('does nothing without webhooks', async () => {
+    expect(await env.run(createAutopilotActivities(fakeDeps()).notify, opened())).toEqual({ delivered: 0 });
+  });
+
+  it('delivers the generic and the Slack payload, each signed and accepted by the receiver', async () => {
+    const notify = notifyWith({ WEBHOOK_URLS: `${receiver.url('generic')},slack=${receiver.url('slack')}` });
+    expect(await notify(opened())).toEqual({ delivered: 2 });
+    const generic = await receiver.waitFor((d) => d.path === '/hooks/generic', 'generic');
+    const slack = await receiver.waitFor((d) => d.path === '/hooks/slack', 'slack');
+    expect(generic).toMatchObject({ delivery: 'incident:watch-api:r1:1:opened', body: { id: 'incident:watch-api:r1:1:opened', type: 'incident.opened', service: 'api', incident: { troubles: ['container:api-1:unhealthy'] } } });
+    expect(slack.body).toMatchObject({ text: 'Incident opened on api: container:api-1:unhealthy', blocks: expect.any(Array) });
+  });
+
+  it('fails for Temporal to retry when a receiver errs or is overloaded, and for good when it refuses', async () => {
+    const notify = notifyWith({ WEBHOOK_URLS: receiver.url('generic') });
+    const failure = async (notice: Notice) => {
+      const err = await notify(notice).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(ApplicationFailure);
+      return err as ApplicationFailure;
+    };
+    receiver.failNext(1, 503);
+    expect(await failure(opened())).toMatchObject({ type: 'WebhookFailed', nonRetryable: false, message: `incident.opened incident:watch-api:r1:1:opened not delivered: webhook 1 (generic, ${new URL(receiver.prefix).origin}): HTTP 503` });
+    receiver.failNext(1, 429);
+    expect((await failure(opened())).nonRetryable).toBe(false);
+    receiver.failNext(1, 400);
+    expect((await failure(opened())).nonRetryable).toBe(true);
+    // A bad signature is refused by the receiver (401): not retried either.
+    const wrong = fakeDeps({ now: () => Date.now() }, { WEBHOOK_SECRET: 'another-secret-of-at-least-32-characters', WEBHOOK_ALLOWLIST: receiver.prefix, WEBHOOK_URLS: receiver.url('generic') });
+    const refused = await env.run(createAutopilotActivities(wrong).notify, opened()).then(() => null, (e: unknown) => e as ApplicationFailure);
+    expect(refused).toMatchObject({ nonRetryable: true });
+    expect(refused?.message).toContain('HTTP 401');
+    expect(receiver.refused.at(-1)?.reason).toBe('signature mismatch');
   });
 });

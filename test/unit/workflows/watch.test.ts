@@ -10,8 +10,9 @@ import { Worker } from '@temporalio/worker';
 import { useTimeSkipping } from '../../helpers/time-skipping';
 import { input as healInputOf, plan, stubs, type Behaviour } from '../../helpers/heal-stubs';
 import type { HealEvent } from '../../../activities/autopilot';
-import type { Decision, WatchInput, WatchState, WatchStatus, WatchTick, WatchTickResult } from '../../../src/domain/autopilot';
-import { healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../../workflows/definitions';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Decision, Notice, WatchInput, WatchState, WatchStatus, WatchTick, WatchTickResult } from '../../../src/domain/autopilot';
+import { containerEventSignal, healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../../workflows/definitions';
 
 const server = useTimeSkipping();
 
@@ -24,10 +25,17 @@ function decision(service: string): Decision {
 /** What the scripted tick n (1-based, over every run) answers, besides the defaults, knowing the heal events so far. */
 type Script = (n: number, tick: WatchTick, settled: readonly HealEvent[]) => Promise<Partial<WatchTickResult>> | Partial<WatchTickResult>;
 
-async function watch(service: string, script: Script, b: Behaviour = {}, over: Partial<WatchInput> = {}, during?: (id: string) => Promise<void>) {
+/** What the scripted settleHeal tells people, and how the scripted notify answers. */
+interface Announcing {
+  settleNotices?: (event: HealEvent) => Notice[];
+  notify?: (notice: Notice) => Promise<void>;
+}
+
+async function watch(service: string, script: Script, b: Behaviour = {}, over: Partial<WatchInput> = {}, during?: (id: string) => Promise<void>, announcing: Announcing = {}) {
   const taskQueue = `watch-${randomUUID()}`;
   const ticks: WatchTick[] = [];
   const settled: HealEvent[] = [];
+  const notified: string[] = [];
   const heal = stubs(b);
   const activities = {
     ...heal.activities,
@@ -39,7 +47,12 @@ async function watch(service: string, script: Script, b: Behaviour = {}, over: P
     },
     settleHeal: async ({ state, event }: { state: WatchState; event: HealEvent }) => {
       settled.push(event);
-      return state;
+      return { ...state, notices: announcing.settleNotices?.(event) ?? [] };
+    },
+    notify: async (notice: Notice) => {
+      notified.push(notice.id);
+      await announcing.notify?.(notice);
+      return { delivered: 1 };
     },
   };
   const worker = await Worker.create({ connection: server.env.nativeConnection, taskQueue, workflowBundle: server.bundle, activities });
@@ -49,7 +62,7 @@ async function watch(service: string, script: Script, b: Behaviour = {}, over: P
     if (during) await during(workflowId);
     return (await handle.result()) as WatchStatus;
   });
-  return { status, ticks, settled, calls: heal.calls, steps: heal.steps, taskQueue };
+  return { status, ticks, settled, notified, calls: heal.calls, steps: heal.steps, taskQueue };
 }
 
 const healRequest = (service: string): Partial<WatchTickResult> => ({
@@ -114,6 +127,69 @@ describe('watchWorkflow on the time-skipping test server', { timeout: 60_000 }, 
     const firstOfSecond = r.ticks.find((t) => t.runId === runs[1])!;
     expect(firstOfSecond.state.cpu['marker']?.totalNs).toBe(firstRunTicks.length);
     expect(firstOfSecond.tickId).toBe(`${watchWorkflowId(service)}:${runs[1]}:1`);
+  });
+
+  it('hands the notices of samples and heals to notify in order, and goes on sampling when one is not delivered', async () => {
+    const service = `w-${randomUUID().slice(0, 6)}`;
+    const notice = (id: string) => ({ id, type: 'incident.opened' }) as Notice;
+    const r = await watch(
+      service,
+      (n, _tick, settled) => (n === 1 ? { notices: [notice('opened')] } : n === 2 ? healRequest(service) : settled.length === 2 ? { watched: false } : {}),
+      {},
+      {},
+      undefined,
+      {
+        settleNotices: (event) => (event.kind === 'started' ? [notice('approval')] : [notice('failed'), notice('escalated')]),
+        // The first is refused for good (a receiver's 4xx): the watch logs it and goes on.
+        notify: async (n) => {
+          if (n.id === 'opened') throw ApplicationFailure.create({ type: 'WebhookFailed', message: 'HTTP 400', nonRetryable: true });
+        },
+      },
+    );
+    expect(r.status.phase).toBe('stopped');
+    expect(r.notified).toEqual(['opened', 'approval', 'failed', 'escalated']);
+    const history = await server.env.client.workflow.getHandle(watchWorkflowId(service)).fetchHistory();
+    const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify') ?? [];
+    expect(scheduled).toHaveLength(4);
+    expect(history.events?.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+  });
+
+  it('keeps sampling past samplesPerRun while a notice is still being sent, then continues as new', async () => {
+    const service = `w-${randomUUID().slice(0, 6)}`;
+    let release!: () => void;
+    const sent = new Promise<void>((resolve) => (release = resolve));
+    let firstRun: string | undefined;
+    const r = await watch(
+      service,
+      (n, tick) => {
+        firstRun ??= tick.runId;
+        // The receiver answers only once the run has sampled past its 3 samples.
+        if (n === 6) release();
+        return n === 1 ? { notices: [{ id: 'opened', type: 'incident.opened' } as Notice] } : tick.runId !== firstRun ? { watched: false } : {};
+      },
+      {},
+      { samplesPerRun: 3 },
+      undefined,
+      { notify: () => sent },
+    );
+    const runs = [...new Set(r.ticks.map((t) => t.runId))];
+    expect(runs).toHaveLength(2);
+    expect(r.ticks.filter((t) => t.runId === runs[0]).length).toBeGreaterThanOrEqual(6);
+    expect(r.notified).toEqual(['opened']);
+  });
+
+  it('a container event wakes the watch: it samples at once instead of at its next interval', async () => {
+    const service = `w-${randomUUID().slice(0, 6)}`;
+    // Ten minutes between samples, and no time skipped before the result is awaited: only the signal can bring sample 2 and 3.
+    const r = await watch(service, (n) => (n >= 3 ? { watched: false } : {}), {}, { intervalSeconds: 600 }, async (workflowId) => {
+      const handle = server.env.client.workflow.getHandle(workflowId);
+      for (const n of [1, 2]) {
+        while (((await handle.query(watchStatusQuery).catch(() => null))?.samples ?? 0) < n) await new Promise((resolve) => setTimeout(resolve, 50));
+        await handle.signal(containerEventSignal, { container: 'api-1', action: 'health_status: unhealthy', at: 0 });
+      }
+    });
+    expect(r.status.phase).toBe('stopped');
+    expect(r.ticks).toHaveLength(3);
   });
 
   it('shows a blind service in its query, with the reason and since when', async () => {
