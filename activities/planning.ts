@@ -68,6 +68,15 @@ export function createPlanningActivities(deps: ActivityDeps) {
       return { hosts: deps.config.worker.dockerHosts };
     },
 
+    /**
+     * The hosts planning asks, with this worker's own host already observed when it is one of them: the worker that
+     * runs the heal's workflow task answers for its own engine in that task, so a heal on one host asks no other queue.
+     */
+    async observeOwnDockerHost(input: { containers: string[]; service: string }): Promise<{ hosts: string[]; own: HostObservation | null }> {
+      const { dockerHosts: hosts, hostId } = deps.config.worker;
+      return { hosts, own: hosts.includes(hostId) ? { host: hostId, ...(await observeContainers(input.containers, input.service)) } : null };
+    },
+
     /** Runs on one host's task queue: what that host's engine has of the heal's containers. */
     async observeDockerHost(input: { containers: string[]; service: string }): Promise<HostObservation> {
       return { host: deps.config.worker.hostId, ...(await observeContainers(input.containers, input.service)) };

@@ -5,7 +5,7 @@ import type { Activities } from '../activities';
 import type { HostsObserved } from '../src/domain/hosts';
 import * as presets from './activity-options';
 
-const { dockerHosts } = proxyLocalActivities<Activities>(presets.shortLocal);
+const { dockerHosts, observeOwnDockerHost } = proxyLocalActivities<Activities>(presets.shortLocal);
 
 /** The task queue of one host's worker (the worker entry point polls the one of its WORKER_HOST_ID). */
 export function dockerTaskQueue(taskQueue: string, host: string): string {
@@ -27,6 +27,26 @@ export function onHost(host: string | undefined): HostActivities {
 /** Asks every host's worker what its engine has of the containers; a host that does not answer in time is named. */
 export async function observeHosts(containers: string[], service: string): Promise<HostsObserved> {
   const { hosts } = await dockerHosts();
+  return askHosts(hosts, containers, service);
+}
+
+/**
+ * observeHosts, with this workflow task's worker answering for its own host in a local activity: a heal whose
+ * containers are on the worker's host waits for no activity round trip (a dry run is then one workflow task).
+ */
+export async function observeHostsFromHere(containers: string[], service: string): Promise<HostsObserved> {
+  const { hosts, own } = await observeOwnDockerHost({ containers, service });
+  const asked = await askHosts(
+    hosts.filter((h) => h !== own?.host),
+    containers,
+    service,
+  );
+  const observed = own ? [own, ...asked.observed] : asked.observed;
+  // In the order of the hosts, as observeHosts gives them.
+  return { observed: hosts.flatMap((h) => observed.filter((o) => o.host === h)), unreachable: asked.unreachable };
+}
+
+async function askHosts(hosts: string[], containers: string[], service: string): Promise<HostsObserved> {
   const answers = await Promise.allSettled(
     hosts.map((host) =>
       proxyActivities<Activities>({ ...presets.hostObservation, taskQueue: dockerTaskQueue(workflowInfo().taskQueue, host) }).observeDockerHost({ containers, service }),

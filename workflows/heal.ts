@@ -18,12 +18,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { HostsObserved } from '../src/domain/hosts';
 import type { ApprovalDecision, HealInput, HealPlan, HealStatus, PlanStep, StepProgress, StepResult, VerifierSpec } from '../src/domain/heal';
 import { fourEyesRefusal } from './approval';
 import * as presets from './activity-options';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery, planUpdate, searchAttributes } from './definitions';
 import { Journal } from './journal';
-import { observeHosts, onHost } from './docker-hosts';
+import { observeHosts, observeHostsFromHere, onHost } from './docker-hosts';
 import { backpressureReleaseWorkflowId, releaseBackpressureWorkflow } from './backpressure-release';
 
 const { planHeal, reserveHealBudget, releaseHealBudget } = proxyLocalActivities<Activities>(presets.shortLocal);
@@ -108,7 +109,7 @@ function startRun(input: HealInput): HealRun {
  */
 async function planPhase(run: HealRun): Promise<HealPlan> {
   const { input, status, journal } = run;
-  const hosts = patched('docker-host-routing') ? await observeHosts(input.context.containers ?? [], input.service) : undefined;
+  const hosts = await observePlannedHosts(input);
   const plan = await planHeal({ heal: input, attemptId: status.attempt_id, workflowId: status.workflow_id, runId: status.run_id, ...(hosts ? { hosts } : {}) });
   status.plan = plan;
   if (plan.strategy) upsertSearchAttributes([{ key: searchAttributes.strategy, value: plan.strategy }]);
@@ -117,6 +118,19 @@ async function planPhase(run: HealRun): Promise<HealPlan> {
   await journal.step('planned', plannedStatus(plan), planSummary(input, plan.strategy, plan.steps.length), { plan });
   return plan;
 }
+
+/**
+ * Histories from before per-host routing observe no host (planning asks its own engine); those from before
+ * OWN_HOST_LOCAL ask every host, the worker's own included, by an activity on that host's queue.
+ */
+async function observePlannedHosts(input: HealInput): Promise<HostsObserved | undefined> {
+  const containers = input.context.containers ?? [];
+  if (patched(OWN_HOST_LOCAL)) return observeHostsFromHere(containers, input.service);
+  return patched('docker-host-routing') ? observeHosts(containers, input.service) : undefined;
+}
+
+/** The worker running the heal's workflow task observes its own host in a local activity. */
+const OWN_HOST_LOCAL = 'own-host-local-observation';
 
 /** Dry runs record 'planned' and 'completed' in one write with one publish; histories before it wrote them apart. */
 const DRY_RUN_ONE_RECORD = 'dry-run-one-record';

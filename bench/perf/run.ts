@@ -6,6 +6,7 @@
 //
 //   npx tsx bench/perf/run.ts [--requests 100] [--concurrency 1,8,32] [--series 1,1000,100000] [--series-requests 50]
 //                             [--seed-budget 300] [--skip-scaling] [--components-requests 50] [--label NAME]
+//                             [--scenarios floor,floor_local,heal_dry_run]  (default: every scenario)
 //
 // Writes bench/results/perf-<label>-<timestamp>.json; prints the markdown tables and PASS/FAIL per target.
 import { randomUUID } from 'node:crypto';
@@ -39,7 +40,13 @@ const { values } = parseArgs({
     'skip-scaling': { type: 'boolean', default: false },
     'components-requests': { type: 'string', default: '50' },
     label: { type: 'string', default: 'run' },
+    scenarios: { type: 'string', default: SCENARIOS.join(',') },
   },
+});
+const scenarios = values.scenarios.split(',').map((name) => {
+  const scenario = SCENARIOS.find((s) => s === name);
+  if (!scenario) throw new Error(`--scenarios: unknown scenario ${name} (one of ${SCENARIOS.join(', ')})`);
+  return scenario;
 });
 const requests = Number(values.requests);
 const concurrencies = values.concurrency.split(',').map(Number);
@@ -85,7 +92,7 @@ async function main(): Promise<void> {
       }
       return measured;
     };
-    for (const c of concurrencies) rows.push(...(await measure(SCENARIOS, requestsOf, requests, c)));
+    for (const c of concurrencies) rows.push(...(await measure(scenarios, requestsOf, requests, c)));
 
     // Each level is measured interleaved with the floor, so levels measured minutes apart stay comparable.
     const seriesRows: SeriesRow[] = [];
@@ -105,7 +112,7 @@ async function main(): Promise<void> {
     const scaling: Array<{ scenario: string; concurrency: number; oneWorker: number; twoWorkers: number; gain: number }> = [];
     if (!values['skip-scaling']) {
       // One worker measured again just before the second starts, so both sides see the machine in the same state.
-      const scaled = ['floor', 'analyze_workflow', 'analyze_standalone', 'analyze_eager', 'heal_dry_run'] as Scenario[];
+      const scaled = (['floor', 'analyze_workflow', 'analyze_standalone', 'analyze_eager', 'heal_dry_run'] as Scenario[]).filter((s) => scenarios.includes(s));
       const one = await measure(scaled, requestsOf, requests, top);
       await stack.addWorkers(client);
       const two = await measure(scaled, requestsOf, requests, top);
@@ -128,7 +135,7 @@ async function main(): Promise<void> {
       // A restart during the run invalidates the figures measured around it.
       restartedServices: restartedServices(pidsBefore, servicePids()),
       queuesPerEvent,
-      options: { requests, concurrencies, seriesLevels, taskQueue: ctx.taskQueue, floorQueue: ctx.floorQueue },
+      options: { requests, concurrencies, scenarios, seriesLevels, taskQueue: ctx.taskQueue, floorQueue: ctx.floorQueue },
       rows,
       targets,
       scaling,

@@ -57,11 +57,15 @@ async function serviceOn(host: Host) {
   return { service, container: c.name };
 }
 
-/** Each activity of the run: its type, the task queue it was scheduled on and the identity of the worker that ran it. */
+/**
+ * Each activity of the run (its type, the task queue it was scheduled on and the identity of the worker that ran it),
+ * and the identity of the worker that ran the first workflow task: the one that plans.
+ */
 async function activitiesOf(workflowId: string, runId: string) {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const scheduled = new Map<string, { type: string; queue: string }>();
   const ran: { type: string; queue: string; worker: string }[] = [];
+  const planner = history.events?.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)?.workflowTaskStartedEventAttributes?.identity;
   for (const e of history.events ?? []) {
     if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
       const a = e.activityTaskScheduledEventAttributes!;
@@ -71,7 +75,7 @@ async function activitiesOf(workflowId: string, runId: string) {
       ran.push({ ...scheduled.get(String(a.scheduledEventId))!, worker: a.identity! });
     }
   }
-  return ran;
+  return Object.assign(ran, { planner });
 }
 
 const workerOf = (host: Host) => `${workers[host]!.pid}@${host}`;
@@ -88,9 +92,12 @@ describe('two Docker hosts, a worker each', () => {
     expect(done.plan?.safety_checks).toContainEqual({ name: 'docker_host', passed: true, detail: 'acts on host host-b' });
 
     const ran = await activitiesOf(done.workflow_id, done.run_id);
-    // Planning asked both hosts, each on its own queue, each answered by its own worker.
+    // Planning asked both hosts: the planning worker answered for its own in a local activity, the other host's
+    // worker on that host's queue (the refusal test below shows both answers reach the plan).
+    const planning = HOSTS.find((h) => workerOf(h) === ran.planner);
+    expect(planning, `planned by ${ran.planner}`).toBeDefined();
     const observations = ran.filter((a) => a.type === 'observeDockerHost');
-    expect(observations.map((a) => [a.queue, a.worker]).sort()).toEqual(HOSTS.map((h) => [dockerTaskQueue(stack.config.temporal.taskQueue, h), workerOf(h)]));
+    expect(observations.map((a) => [a.queue, a.worker])).toEqual(HOSTS.filter((h) => h !== planning).map((h) => [dockerTaskQueue(stack.config.temporal.taskQueue, h), workerOf(h)]));
     const onContainer = ran.filter((a) => a.type === 'executeStep' || a.type === 'verifyHealth');
     expect(onContainer.map((a) => a.type)).toEqual(expect.arrayContaining(['executeStep', 'verifyHealth']));
     for (const a of onContainer) expect(a, `${a.type} ran on ${a.worker}`).toMatchObject({ queue: dockerTaskQueue(stack.config.temporal.taskQueue, 'host-b'), worker: workerOf('host-b') });

@@ -114,6 +114,7 @@ export function stubs(b: Behaviour) {
     pruneAnalysisRecords: async () => 0,
     // No Docker host: the steps and the verification stay on the test's own task queue.
     dockerHosts: async () => ({ hosts: [] }),
+    observeOwnDockerHost: async () => ({ hosts: [], own: null }),
     observeDockerHost: async () => {
       throw new Error('not used');
     },

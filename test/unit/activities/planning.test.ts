@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPlanningActivities } from '../../../activities/planning';
 import type { HealInput, HealPlan } from '../../../src/domain/heal';
+import type { HostObservation } from '../../../src/domain/hosts';
 import { fakeDeps, FAKE_NOW, type FakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime } from '../../fakes/others';
 import { mulberry32 } from '../../../src/domain/learning';
@@ -99,6 +100,24 @@ describe('planHeal', () => {
     const p = await plan(deps, heal);
     expect(p).toMatchObject({ strategy: null, allowed: false, selection: { method: 'none' } });
     expect(p.selection.reason).toContain('no recommended strategy has its preconditions met');
+  });
+});
+
+describe('observeOwnDockerHost', () => {
+  const observe = async (deps: FakeDeps) =>
+    (await env.run(createPlanningActivities(deps).observeOwnDockerHost, { containers: ['web-1', 'gone'], service: 'svc' })) as { hosts: string[]; own: HostObservation | null };
+
+  it('names the hosts planning asks and answers for its own engine when its host is one of them', async () => {
+    const deps = fakeDeps({ containers: unhealthy() }, { WORKER_HOST_ID: 'host-a', WORKER_DOCKER_HOSTS: 'host-a,host-b' });
+    const { hosts, own } = await observe(deps);
+    expect(hosts).toEqual(['host-a', 'host-b']);
+    expect(own).toMatchObject({ host: 'host-a', containers: [{ ref: 'web-1', info: { name: 'web-1', health: 'unhealthy' } }, { ref: 'gone', info: null }] });
+    expect(own!.serviceContainers.map((c) => c.name).sort()).toEqual(['web-1', 'web-2']);
+  });
+
+  it('observes nothing when its host is not one planning asks', async () => {
+    const deps = fakeDeps({ containers: unhealthy() }, { WORKER_HOST_ID: 'host-c', WORKER_DOCKER_HOSTS: 'host-a,host-b' });
+    expect(await observe(deps)).toEqual({ hosts: ['host-a', 'host-b'], own: null });
   });
 });
 
