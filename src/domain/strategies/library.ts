@@ -1,4 +1,15 @@
-import type { Strategy } from '../types';
+import type { Precondition, Strategy } from '../types';
+
+// Pieces two strategies share (apply_backpressure and scale_and_throttle), written once.
+const BACKPRESSURE_ACTION: Strategy['actions'][number] = {
+  kind: 'apply_backpressure',
+  description: 'Apply a max-length policy (reject-publish) to each queue in the context',
+  inverse: 'release_backpressure',
+  targets: 'queues',
+  parameters: { max_length: 1000 },
+};
+const NEEDS_SERVICES: Precondition = { field: 'services', rule: 'non_empty', reason: 'scaling needs a service to clone replicas of' };
+const NEEDS_QUEUES: Precondition = { field: 'queues', rule: 'non_empty', reason: 'backpressure is applied to queues in the context' };
 
 /**
  * The strategy library as data. Order within `actions` is execution order; rollback runs the inverses in reverse.
@@ -39,7 +50,7 @@ export const STRATEGY_LIBRARY: readonly Strategy[] = [
         parameters: { replicas: 1 },
       },
     ],
-    preconditions: [{ field: 'services', rule: 'non_empty', reason: 'scaling needs a service to clone replicas of' }],
+    preconditions: [NEEDS_SERVICES],
     risk: 'medium',
     blast_radius: 2,
     cooldown_seconds: 600,
@@ -49,15 +60,9 @@ export const STRATEGY_LIBRARY: readonly Strategy[] = [
     name: 'apply_backpressure',
     description: 'Cap the queues in the context with a max-length policy so producers are pushed back.',
     actions: [
-      {
-        kind: 'apply_backpressure',
-        description: 'Apply a max-length policy (reject-publish) to each queue in the context',
-        inverse: 'release_backpressure',
-        targets: 'queues',
-        parameters: { max_length: 1000 },
-      },
+      BACKPRESSURE_ACTION,
     ],
-    preconditions: [{ field: 'queues', rule: 'non_empty', reason: 'backpressure is applied to queues in the context' }],
+    preconditions: [NEEDS_QUEUES],
     risk: 'low',
     blast_radius: 5,
     cooldown_seconds: 300,
@@ -68,17 +73,11 @@ export const STRATEGY_LIBRARY: readonly Strategy[] = [
     description: 'Add a replica of the service and cap its queues, for a backlog that one more consumer alone would not drain in time.',
     actions: [
       { kind: 'scale_up', description: 'Add a replica of the service', inverse: 'remove_replicas', targets: 'services', parameters: { replicas: 1 } },
-      {
-        kind: 'apply_backpressure',
-        description: 'Apply a max-length policy (reject-publish) to each queue in the context',
-        inverse: 'release_backpressure',
-        targets: 'queues',
-        parameters: { max_length: 1000 },
-      },
+      BACKPRESSURE_ACTION,
     ],
     preconditions: [
-      { field: 'services', rule: 'non_empty', reason: 'scaling needs a service to clone replicas of' },
-      { field: 'queues', rule: 'non_empty', reason: 'backpressure is applied to queues in the context' },
+      NEEDS_SERVICES,
+      NEEDS_QUEUES,
     ],
     // Two effects at once, each undone in reverse order on rollback.
     risk: 'medium',
