@@ -68,6 +68,11 @@ export interface DetectorConfig {
    * opened an earlier episode of the series. 0 = off (alarms rank by their evidence alone).
    */
   alarmPeakWeight: number;
+  /**
+   * Ranking of alarms by how often the series has alarmed: a row that would start an episode is lowered by this many
+   * sigmas per e-fold of (1 + the episodes the series has opened before). 0 = off.
+   */
+  alarmCountWeight: number;
   /** An ongoing episode's rows score this fraction of their evidence's score: they do not start an episode. */
   ongoingScoreFactor: number;
   /** Samples after which an open episode is accepted as the new normal; 0 never (until it recovers or is acknowledged). */
@@ -101,6 +106,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   alarmSpacingSamples: 200,
   alarmSpacingFactor: 1.5,
   alarmPeakWeight: 16,
+  alarmCountWeight: 8,
   ongoingScoreFactor: 0.1,
   acceptAfterSamples: 0,
   metrics: {},
@@ -135,6 +141,7 @@ const RANGES: Record<NumericKey, [number, number, boolean]> = {
   alarmSpacingSamples: [0, 1_000_000, false],
   alarmSpacingFactor: [1, 1000, false],
   alarmPeakWeight: [0, 1000, false],
+  alarmCountWeight: [0, 1000, false],
   ongoingScoreFactor: [0, 1, false],
   acceptAfterSamples: [0, Number.MAX_SAFE_INTEGER, false],
 };

@@ -69,10 +69,14 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     // a new one needs alarmSpacingFactor times the evidence; the row scores what is left of it.
     const alarm = soonAfterAlarm(state, at, config) ? gated / config.alarmSpacingFactor : gated;
     const peakDeviation = state.alarmPeakDeviation;
+    const earlierAlarms = state.alarmCount;
     const episode = stepEpisode(state, alarm, levelBefore ?? assessment.expected, assessment.levelShift, profile, config, at);
     const ongoing = episode === 'ongoing' || episode === 'resolved';
     const deviation = surpriseOf(assessment.zscore, profile.direction) > 0 ? Math.abs(value - assessment.expected) : 0;
-    if (episode === 'opened') state.alarmPeakDeviation = Math.max(peakDeviation, deviation);
+    if (episode === 'opened') {
+      state.alarmPeakDeviation = Math.max(peakDeviation, deviation);
+      state.alarmCount += 1;
+    }
     // A row that would start an episode: one that opens it, or one only the point gate held back (not alarm spacing).
     const startsEpisode = episode === 'opened' || (!ongoing && alarm === gated && gated < evidence && evidence >= config.episodeOpenZ);
     // A harmful shift the baseline has since learned is still the incident that opened the episode.
@@ -84,8 +88,8 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     out.accepted = true;
     out.reason = undefined;
     out.zscore = assessment.zscore;
-    out.score = config.alarmPeakWeight > 0 && startsEpisode
-      ? alarmScore(alarm, deviation, peakDeviation, config)
+    out.score = (config.alarmPeakWeight > 0 || config.alarmCountWeight > 0) && startsEpisode
+      ? alarmScore(alarm, deviation, peakDeviation, earlierAlarms, config)
       : anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1);
     out.severity = severity;
     out.direction = heldOnly ? harmfulSide : assessment.zscore >= 0 ? 'above' : 'below';

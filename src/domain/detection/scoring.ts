@@ -49,11 +49,19 @@ const ALARM_BAND_SPREAD = 8;
  * The score of a row that would start an episode: in [anomalyScore(episodeOpenZ), 1), so above every row that would
  * not, and ranked by its evidence less alarmPeakWeight sigmas per e-fold its deviation falls short of the largest
  * deviation that opened an earlier episode of the series (a burst smaller than one the series has already shown is
- * weaker evidence of a new incident). `deviation` and `peakDeviation` are in the metric's units; peak 0 = none yet.
+ * weaker evidence of a new incident), and less alarmCountWeight sigmas per e-fold of 1 + `earlierAlarms` (a series that
+ * alarms often is a noisy one: each alarm of it is weaker evidence). `deviation` and `peakDeviation` are in the
+ * metric's units; peak 0 = none yet.
  */
-export function alarmScore(evidence: number, deviation: number, peakDeviation: number, config: Pick<DetectorConfig, 'mediumZ' | 'episodeOpenZ' | 'alarmPeakWeight'>): number {
+export function alarmScore(
+  evidence: number,
+  deviation: number,
+  peakDeviation: number,
+  earlierAlarms: number,
+  config: Pick<DetectorConfig, 'mediumZ' | 'episodeOpenZ' | 'alarmPeakWeight' | 'alarmCountWeight'>,
+): number {
   const shortfall = peakDeviation > 0 && deviation < peakDeviation ? Math.max(Math.log(deviation / peakDeviation), -1000) : 0;
-  const ranked = evidence + config.alarmPeakWeight * shortfall - config.episodeOpenZ;
+  const ranked = evidence + config.alarmPeakWeight * shortfall - config.alarmCountWeight * Math.log1p(earlierAlarms) - config.episodeOpenZ;
   const floor = anomalyScore(config.episodeOpenZ, config.mediumZ);
   return floor + (1 - floor) / (1 + Math.exp(-ranked / ALARM_BAND_SPREAD));
 }

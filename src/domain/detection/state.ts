@@ -54,6 +54,8 @@ export interface BaselineState {
   episodePeak: number;
   /** The largest deviation (|value - forecast|, in the metric's units) of a row that opened an episode; 0 before. */
   alarmPeakDeviation: number;
+  /** Episodes the series has opened (the alarm ranking's count). */
+  alarmCount: number;
   /** Recurring surprise (recurring.ts): the day (epoch days) `surpriseToday` is for, and per slot of the day the
    *  largest surprise of today, yesterday and the day before. */
   recurringDay: number;
@@ -97,6 +99,7 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     episodeShift: 0,
     episodePeak: 0,
     alarmPeakDeviation: 0,
+    alarmCount: 0,
     recurringDay: 0,
     surpriseToday: new Array<number>(RECURRING_SLOTS).fill(0),
     surpriseYesterday: new Array<number>(RECURRING_SLOTS).fill(0),
@@ -144,5 +147,6 @@ export function parseBaselineState(value: unknown): BaselineState | null {
   state.seasonActive = v.seasonActive;
   // Added within version 2: a record written before it has seen no alarm peak yet.
   state.alarmPeakDeviation = finite(v.alarmPeakDeviation) && v.alarmPeakDeviation >= 0 ? v.alarmPeakDeviation : 0;
+  state.alarmCount = finite(v.alarmCount) && v.alarmCount >= 0 ? v.alarmCount : 0;
   return state;
 }

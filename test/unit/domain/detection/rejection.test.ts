@@ -101,4 +101,12 @@ describe('bad input', () => {
     expect(parseBaselineState(older)).toEqual({ ...state, alarmPeakDeviation: 0 });
     expect(parseBaselineState({ ...state, alarmPeakDeviation: -1 })?.alarmPeakDeviation).toBe(0);
   });
+
+  it('parseBaselineState reads a record written before the alarm count as one with no alarm yet', () => {
+    const { state } = trainedState();
+    const { alarmCount: _, ...older } = { ...state, alarmCount: 3 };
+    expect(parseBaselineState(older)).toEqual({ ...state, alarmCount: 0 });
+    expect(parseBaselineState({ ...state, alarmCount: -1 })?.alarmCount).toBe(0);
+    expect(parseBaselineState({ ...state, alarmCount: 2 })?.alarmCount).toBe(2);
+  });
 });
