@@ -7,7 +7,7 @@ import { harmfulShiftHolds, stepEpisode } from './episode';
 import { surpriseBeyondCap, surpriseOf, weighLikelihood } from './likelihood';
 import { metricProfile, type MetricProfile } from './metric-profiles';
 import { alarmScore, anomalyScore, formatHeldHint, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
-import { cloneBaselineState, createBaselineState, type BaselineState } from './state';
+import { ALARM_MEMORY, cloneBaselineState, createBaselineState, type BaselineState } from './state';
 import { sampleProblem, validateTimestamp } from './validate';
 
 export interface Detector {
@@ -69,16 +69,17 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     // a new one needs alarmSpacingFactor times the evidence; the row scores what is left of it.
     const alarm = soonAfterAlarm(state, at, config) ? gated / config.alarmSpacingFactor : gated;
     const peakDeviation = state.alarmPeakDeviation;
-    const earlierAlarms = state.alarmCount;
     const episode = stepEpisode(state, alarm, levelBefore ?? assessment.expected, assessment.levelShift, profile, config, at);
     const ongoing = episode === 'ongoing' || episode === 'resolved';
     const deviation = surpriseOf(assessment.zscore, profile.direction) > 0 ? Math.abs(value - assessment.expected) : 0;
-    if (episode === 'opened') {
-      state.alarmPeakDeviation = Math.max(peakDeviation, deviation);
-      state.alarmCount += 1;
-    }
     // A row that would start an episode: one that opens it, or one only the point gate held back (not alarm spacing).
     const startsEpisode = episode === 'opened' || (!ongoing && alarm === gated && gated < evidence && evidence >= config.episodeOpenZ);
+    // Counted only for such rows (the count scans the remembered alarms), and before this row joins them.
+    const earlierAlarms = startsEpisode ? comparableAlarms(state.alarmDeviations, config.alarmCountShare * deviation) : 0;
+    if (episode === 'opened') {
+      state.alarmPeakDeviation = Math.max(peakDeviation, deviation);
+      rememberAlarm(state.alarmDeviations, deviation);
+    }
     // A harmful shift the baseline has since learned is still the incident that opened the episode.
     const held = episode === 'ongoing' && harmfulShiftHolds(state);
     const pointSeverity = severityOf(assessment.sigmas, config);
@@ -130,6 +131,19 @@ function soonAfterAlarm(state: BaselineState, at: number, config: DetectorConfig
     state.interval > 0 &&
     at - state.episodeOpenedAt < config.alarmSpacingSamples * state.interval
   );
+}
+
+/** The earlier alarms whose deviation reached `bar`. */
+function comparableAlarms(deviations: readonly number[], bar: number): number {
+  let count = 0;
+  for (const d of deviations) if (d >= bar) count++;
+  return count;
+}
+
+/** Appends an alarm's deviation (4 significant digits keep the state small), forgetting the oldest beyond ALARM_MEMORY. */
+function rememberAlarm(deviations: number[], deviation: number): void {
+  deviations.push(Number(deviation.toPrecision(4)));
+  if (deviations.length > ALARM_MEMORY) deviations.shift();
 }
 
 /** A result with every field present, so results written field by field all share one shape. */

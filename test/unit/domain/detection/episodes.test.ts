@@ -126,6 +126,20 @@ describe('episodes', () => {
     expect(Math.min(...spikes.map((i) => counted[i]!.score))).toBeGreaterThan(floor);
   });
 
+  it('does not count earlier alarms less than half as large against a new alarm', () => {
+    // Five 20-sigma spikes, then a 100-sigma one: the count ranking takes nothing off the large alarm, and all five
+    // off a sixth 20-sigma spike at the same place.
+    const spikes = [500, 1200, 1900, 2600, 3200];
+    const big = makeSeries(4000, (i) => (spikes.includes(i) ? 120 : i === 3900 ? 200 : 100), { seed: 4 });
+    const small = makeSeries(4000, (i) => (spikes.includes(i) || i === 3900 ? 120 : 100), { seed: 4 });
+    const [bigCounted, bigUncounted] = [runSeries(big), runSeries(big, { alarmCountWeight: 0 })];
+    const [smallCounted, smallUncounted] = [runSeries(small), runSeries(small, { alarmCountWeight: 0 })];
+    expect(bigCounted[3900]!.episode).toBe('opened');
+    expect(bigCounted[3900]!.score).toBe(bigUncounted[3900]!.score);
+    expect(smallCounted[3900]!.episode).toBe('opened');
+    expect(smallCounted[3900]!.score).toBeLessThan(smallUncounted[3900]!.score);
+  });
+
   it('gives larger spikes higher opening scores, all below 1 (no plateau at the top)', () => {
     const sizes = [10, 20, 40, 80];
     const openings = sizes.map((size) => {
