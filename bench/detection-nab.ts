@@ -21,6 +21,8 @@ const ABLATION: [string, Record<string, unknown>][] = [
   ['no recurring-surprise discount', { recurringMinSurprise: 1000 }],
   ['no alarm spacing', { alarmSpacingSamples: 0 }],
   ['no alarm ranking against the largest earlier alarm', { alarmPeakWeight: 0 }],
+  ['no alarm ranking by the count of earlier alarms', { alarmCountWeight: 0 }],
+  ['no alarm ranking at all (neither size nor count)', { alarmPeakWeight: 0, alarmCountWeight: 0 }],
   ['no daily seasonal profile', { seasonPeriodMs: 0 }],
   ['no trend (Holt beta 0)', { beta: 0 }],
 ];

@@ -86,7 +86,8 @@ function memoryPerSeries(seriesCount: number): { heapBytes: number | null; jsonB
 /** The engine as tsc compiles it for dist/ (tsx wraps every cross-module call in getters, which halves its speed). */
 function compiledEngine(dir: string): CreateDetector {
   const tsc = require.resolve('typescript/bin/tsc');
-  const flags = ['--outDir', dir, '--rootDir', join(ROOT, 'src'), '--module', 'node16', '--moduleResolution', 'node16',
+  // --ignoreConfig: TypeScript 6 refuses files named on the command line beside a tsconfig.json without it.
+  const flags = ['--ignoreConfig', '--outDir', dir, '--rootDir', join(ROOT, 'src'), '--module', 'node16', '--moduleResolution', 'node16',
     '--target', 'ES2022', '--strict', '--skipLibCheck', '--types', 'node'];
   execFileSync('node', [tsc, ...flags, join(ROOT, 'src/domain/detection/index.ts')], { stdio: 'inherit' });
   return (require(join(dir, 'domain/detection/index.js')) as typeof sourceEngine).createDetector;

@@ -68,6 +68,13 @@ export interface DetectorConfig {
    * opened an earlier episode of the series. 0 = off (alarms rank by their evidence alone).
    */
   alarmPeakWeight: number;
+  /**
+   * Ranking of alarms by how often the series has alarmed this large: a row that would start an episode is lowered by
+   * alarmCountWeight sigmas per e-fold of (1 + the series' earlier alarms whose deviation was at least alarmCountShare
+   * times this row's; of its last ALARM_MEMORY alarms). 0 = off; a share of 0 counts every earlier alarm.
+   */
+  alarmCountWeight: number;
+  alarmCountShare: number;
   /** An ongoing episode's rows score this fraction of their evidence's score: they do not start an episode. */
   ongoingScoreFactor: number;
   /** Samples after which an open episode is accepted as the new normal; 0 never (until it recovers or is acknowledged). */
@@ -101,6 +108,8 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   alarmSpacingSamples: 200,
   alarmSpacingFactor: 1.5,
   alarmPeakWeight: 16,
+  alarmCountWeight: 24,
+  alarmCountShare: 0.5,
   ongoingScoreFactor: 0.1,
   acceptAfterSamples: 0,
   metrics: {},
@@ -135,6 +144,8 @@ const RANGES: Record<NumericKey, [number, number, boolean]> = {
   alarmSpacingSamples: [0, 1_000_000, false],
   alarmSpacingFactor: [1, 1000, false],
   alarmPeakWeight: [0, 1000, false],
+  alarmCountWeight: [0, 1000, false],
+  alarmCountShare: [0, 1000, false],
   ongoingScoreFactor: [0, 1, false],
   acceptAfterSamples: [0, Number.MAX_SAFE_INTEGER, false],
 };

@@ -7,7 +7,7 @@ import { harmfulShiftHolds, stepEpisode } from './episode';
 import { surpriseBeyondCap, surpriseOf, weighLikelihood } from './likelihood';
 import { metricProfile, type MetricProfile } from './metric-profiles';
 import { alarmScore, anomalyScore, formatHeldHint, formatHint, severityOf, toAnomaly, type SampleResult } from './scoring';
-import { cloneBaselineState, createBaselineState, type BaselineState } from './state';
+import { ALARM_MEMORY, cloneBaselineState, createBaselineState, type BaselineState } from './state';
 import { sampleProblem, validateTimestamp } from './validate';
 
 export interface Detector {
@@ -72,9 +72,14 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     const episode = stepEpisode(state, alarm, levelBefore ?? assessment.expected, assessment.levelShift, profile, config, at);
     const ongoing = episode === 'ongoing' || episode === 'resolved';
     const deviation = surpriseOf(assessment.zscore, profile.direction) > 0 ? Math.abs(value - assessment.expected) : 0;
-    if (episode === 'opened') state.alarmPeakDeviation = Math.max(peakDeviation, deviation);
     // A row that would start an episode: one that opens it, or one only the point gate held back (not alarm spacing).
     const startsEpisode = episode === 'opened' || (!ongoing && alarm === gated && gated < evidence && evidence >= config.episodeOpenZ);
+    // Counted only for such rows (the count scans the remembered alarms), and before this row joins them.
+    const earlierAlarms = startsEpisode ? comparableAlarms(state.alarmDeviations, config.alarmCountShare * deviation) : 0;
+    if (episode === 'opened') {
+      state.alarmPeakDeviation = Math.max(peakDeviation, deviation);
+      rememberAlarm(state.alarmDeviations, deviation);
+    }
     // A harmful shift the baseline has since learned is still the incident that opened the episode.
     const held = episode === 'ongoing' && harmfulShiftHolds(state);
     const pointSeverity = severityOf(assessment.sigmas, config);
@@ -84,8 +89,8 @@ export function createDetector(overrides: Partial<DetectorConfig> = {}): Detecto
     out.accepted = true;
     out.reason = undefined;
     out.zscore = assessment.zscore;
-    out.score = config.alarmPeakWeight > 0 && startsEpisode
-      ? alarmScore(alarm, deviation, peakDeviation, config)
+    out.score = (config.alarmPeakWeight > 0 || config.alarmCountWeight > 0) && startsEpisode
+      ? alarmScore(alarm, deviation, peakDeviation, earlierAlarms, config)
       : anomalyScore(alarm, config.mediumZ) * (ongoing ? config.ongoingScoreFactor : 1);
     out.severity = severity;
     out.direction = heldOnly ? harmfulSide : assessment.zscore >= 0 ? 'above' : 'below';
@@ -126,6 +131,19 @@ function soonAfterAlarm(state: BaselineState, at: number, config: DetectorConfig
     state.interval > 0 &&
     at - state.episodeOpenedAt < config.alarmSpacingSamples * state.interval
   );
+}
+
+/** The earlier alarms whose deviation reached `bar`. */
+function comparableAlarms(deviations: readonly number[], bar: number): number {
+  let count = 0;
+  for (const d of deviations) if (d >= bar) count++;
+  return count;
+}
+
+/** Appends an alarm's deviation (4 significant digits keep the state small), forgetting the oldest beyond ALARM_MEMORY. */
+function rememberAlarm(deviations: number[], deviation: number): void {
+  deviations.push(Number(deviation.toPrecision(4)));
+  if (deviations.length > ALARM_MEMORY) deviations.shift();
 }
 
 /** A result with every field present, so results written field by field all share one shape. */

@@ -42,18 +42,29 @@ export function anomalyScore(evidence: number, mediumZ: number): number {
   return (ratio * ratio) / (1 + ratio * ratio);
 }
 
-/** Spread, in sigmas of ranked evidence, of the logistic that maps an alarm into the alarm band. */
-const ALARM_BAND_SPREAD = 8;
+/**
+ * Spread, in sigmas of ranked evidence, of the logistic that maps an alarm into the alarm band: wide enough that alarms
+ * ranked tens of sigmas down (a series' tenth alarm of a size) still differ in the 6 decimals `selfheal detect` writes.
+ */
+const ALARM_BAND_SPREAD = 32;
 
 /**
  * The score of a row that would start an episode: in [anomalyScore(episodeOpenZ), 1), so above every row that would
  * not, and ranked by its evidence less alarmPeakWeight sigmas per e-fold its deviation falls short of the largest
  * deviation that opened an earlier episode of the series (a burst smaller than one the series has already shown is
- * weaker evidence of a new incident). `deviation` and `peakDeviation` are in the metric's units; peak 0 = none yet.
+ * weaker evidence of a new incident), and less alarmCountWeight sigmas per e-fold of 1 + `earlierAlarms`, the series'
+ * earlier alarms about as large (a series that has often alarmed this large is a noisy one: one more such alarm is
+ * weaker evidence). `deviation` and `peakDeviation` are in the metric's units; peak 0 = none yet.
  */
-export function alarmScore(evidence: number, deviation: number, peakDeviation: number, config: Pick<DetectorConfig, 'mediumZ' | 'episodeOpenZ' | 'alarmPeakWeight'>): number {
+export function alarmScore(
+  evidence: number,
+  deviation: number,
+  peakDeviation: number,
+  earlierAlarms: number,
+  config: Pick<DetectorConfig, 'mediumZ' | 'episodeOpenZ' | 'alarmPeakWeight' | 'alarmCountWeight'>,
+): number {
   const shortfall = peakDeviation > 0 && deviation < peakDeviation ? Math.max(Math.log(deviation / peakDeviation), -1000) : 0;
-  const ranked = evidence + config.alarmPeakWeight * shortfall - config.episodeOpenZ;
+  const ranked = evidence + config.alarmPeakWeight * shortfall - config.alarmCountWeight * Math.log1p(earlierAlarms) - config.episodeOpenZ;
   const floor = anomalyScore(config.episodeOpenZ, config.mediumZ);
   return floor + (1 - floor) / (1 + Math.exp(-ranked / ALARM_BAND_SPREAD));
 }

@@ -3,6 +3,9 @@ import type { DetectorConfig } from './config';
 import { RECURRING_SLOTS } from './recurring';
 import { GAUSSIAN_TAIL_QUANTILE } from './residual-model';
 
+/** How many of a series' latest alarms the alarm ranking remembers (bounds the state: at most about 390 bytes of JSON). */
+export const ALARM_MEMORY = 32;
+
 export interface BaselineState {
   version: 2;
   /** Accepted samples so far. */
@@ -54,6 +57,9 @@ export interface BaselineState {
   episodePeak: number;
   /** The largest deviation (|value - forecast|, in the metric's units) of a row that opened an episode; 0 before. */
   alarmPeakDeviation: number;
+  /** The deviations (as alarmPeakDeviation's, 4 significant digits) of the rows that opened the series' last
+   *  ALARM_MEMORY episodes, oldest first: the alarm ranking counts the earlier alarms about as large as a new one. */
+  alarmDeviations: number[];
   /** Recurring surprise (recurring.ts): the day (epoch days) `surpriseToday` is for, and per slot of the day the
    *  largest surprise of today, yesterday and the day before. */
   recurringDay: number;
@@ -97,6 +103,7 @@ export function createBaselineState(config: Pick<DetectorConfig, 'seasonPeriodMs
     episodeShift: 0,
     episodePeak: 0,
     alarmPeakDeviation: 0,
+    alarmDeviations: [],
     recurringDay: 0,
     surpriseToday: new Array<number>(RECURRING_SLOTS).fill(0),
     surpriseYesterday: new Array<number>(RECURRING_SLOTS).fill(0),
@@ -111,6 +118,7 @@ export function cloneBaselineState(state: BaselineState): BaselineState {
     surpriseToday: state.surpriseToday.slice(),
     surpriseYesterday: state.surpriseYesterday.slice(),
     surpriseDayBefore: state.surpriseDayBefore.slice(),
+    alarmDeviations: state.alarmDeviations.slice(),
   };
 }
 
@@ -144,5 +152,8 @@ export function parseBaselineState(value: unknown): BaselineState | null {
   state.seasonActive = v.seasonActive;
   // Added within version 2: a record written before it has seen no alarm peak yet.
   state.alarmPeakDeviation = finite(v.alarmPeakDeviation) && v.alarmPeakDeviation >= 0 ? v.alarmPeakDeviation : 0;
+  const deviations = v.alarmDeviations;
+  const deviationsValid = Array.isArray(deviations) && deviations.length <= ALARM_MEMORY && deviations.every((d) => finite(d) && d >= 0);
+  state.alarmDeviations = deviationsValid ? deviations.slice() : [];
   return state;
 }

@@ -81,10 +81,11 @@ describe('episodes', () => {
   it('spaces alarms: soon after an episode opened, a new one needs more evidence; later, the same spike counts in full', () => {
     // The same 10-sigma spike three times: the episode of the first resolves about 120 samples later; the second comes
     // 160 samples after the first alarm (within alarmSpacingSamples, 200), the third 360 after it. Ranking against the
-    // earlier alarm's size is off, so that the noise in equal spikes' sizes does not decide the order.
+    // earlier alarms (their size and their count) is off, so that only spacing decides the order.
     const series = makeSeries(900, (i) => (i === 400 || i === 560 || i === 760 ? 110 : 100), { seed: 11 });
-    const spaced = runSeries(series, { alarmPeakWeight: 0 });
-    const unspaced = runSeries(series, { alarmSpacingSamples: 0, alarmPeakWeight: 0 });
+    const unranked = { alarmPeakWeight: 0, alarmCountWeight: 0 };
+    const spaced = runSeries(series, unranked);
+    const unspaced = runSeries(series, { alarmSpacingSamples: 0, ...unranked });
     expect(spaced.slice(401, 560).some((r) => r.episode === 'resolved')).toBe(true);
     expect(spaced[560]!.score).toBeLessThan(unspaced[560]!.score);
     expect(spaced[560]!.score).toBeLessThan(spaced[760]!.score);
@@ -104,6 +105,39 @@ describe('episodes', () => {
     // Still an alarm: above every row that does not start an episode.
     const floor = Math.max(...withBig.filter((r) => r.episode !== 'opened').map((r) => r.score));
     expect(withBig[1000]!.score).toBeGreaterThan(floor);
+  });
+
+  it('ranks the alarms of a series that has alarmed often lower, the more often the lower, and still as alarms', () => {
+    // Spikes of 20 sigmas and more, 700 samples apart (each episode resolved and spaced), each a little larger than the
+    // one before, so the size ranking takes nothing off. With and without the count ranking: the first alarm scores
+    // the same, each later one lower, and the sixth loses more than the second; every one still scores above every
+    // row that starts no episode.
+    const spikes = [500, 1200, 1900, 2600, 3200, 3900];
+    const series = makeSeries(4000, (i) => (spikes.includes(i) ? 120 + 2 * spikes.indexOf(i) : 100), { seed: 4 });
+    const counted = runSeries(series);
+    const uncounted = runSeries(series, { alarmCountWeight: 0 });
+    expect(spikes.map((i) => counted[i]!.episode)).toEqual(Array(spikes.length).fill('opened'));
+    expect(counted[500]!.score).toBe(uncounted[500]!.score);
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const loss = (i: number) => logit(uncounted[i]!.score) - logit(counted[i]!.score);
+    expect(loss(1200)).toBeGreaterThan(0);
+    expect(loss(3900)).toBeGreaterThan(loss(1200));
+    const floor = Math.max(...counted.filter((r) => r.episode !== 'opened').map((r) => r.score));
+    expect(Math.min(...spikes.map((i) => counted[i]!.score))).toBeGreaterThan(floor);
+  });
+
+  it('does not count earlier alarms less than half as large against a new alarm', () => {
+    // Five 20-sigma spikes, then a 100-sigma one: the count ranking takes nothing off the large alarm, and all five
+    // off a sixth 20-sigma spike at the same place.
+    const spikes = [500, 1200, 1900, 2600, 3200];
+    const big = makeSeries(4000, (i) => (spikes.includes(i) ? 120 : i === 3900 ? 200 : 100), { seed: 4 });
+    const small = makeSeries(4000, (i) => (spikes.includes(i) || i === 3900 ? 120 : 100), { seed: 4 });
+    const [bigCounted, bigUncounted] = [runSeries(big), runSeries(big, { alarmCountWeight: 0 })];
+    const [smallCounted, smallUncounted] = [runSeries(small), runSeries(small, { alarmCountWeight: 0 })];
+    expect(bigCounted[3900]!.episode).toBe('opened');
+    expect(bigCounted[3900]!.score).toBe(bigUncounted[3900]!.score);
+    expect(smallCounted[3900]!.episode).toBe('opened');
+    expect(smallCounted[3900]!.score).toBeLessThan(smallUncounted[3900]!.score);
   });
 
   it('gives larger spikes higher opening scores, all below 1 (no plateau at the top)', () => {

@@ -10,6 +10,7 @@ import {
   validateTimestamp,
 } from '../../../../src/domain/detection';
 import { makeSeries, MINUTE, START } from './synthetic';
+import { ALARM_MEMORY } from '../../../../src/domain/detection/state';
 
 function trainedState() {
   const detector = createDetector();
@@ -100,5 +101,15 @@ describe('bad input', () => {
     const { alarmPeakDeviation: _, ...older } = { ...state, alarmPeakDeviation: 5 };
     expect(parseBaselineState(older)).toEqual({ ...state, alarmPeakDeviation: 0 });
     expect(parseBaselineState({ ...state, alarmPeakDeviation: -1 })?.alarmPeakDeviation).toBe(0);
+  });
+
+  it('parseBaselineState reads a record written before the alarm memory as one with no alarm yet, and checks it', () => {
+    const { state } = trainedState();
+    const { alarmDeviations: _, ...older } = { ...state, alarmDeviations: [3] };
+    expect(parseBaselineState(older)).toEqual({ ...state, alarmDeviations: [] });
+    expect(parseBaselineState({ ...state, alarmDeviations: [2.5, 40] })?.alarmDeviations).toEqual([2.5, 40]);
+    expect(parseBaselineState({ ...state, alarmDeviations: [-1] })?.alarmDeviations).toEqual([]);
+    expect(parseBaselineState({ ...state, alarmDeviations: ['x'] })?.alarmDeviations).toEqual([]);
+    expect(parseBaselineState({ ...state, alarmDeviations: new Array(ALARM_MEMORY + 1).fill(1) })?.alarmDeviations).toEqual([]);
   });
 });
