@@ -102,7 +102,7 @@ export const DEFAULT_DETECTOR_CONFIG: Readonly<DetectorConfig> = Object.freeze({
   likelihoodLongRate: 0.0002,
   likelihoodWarmupSamples: 100,
   recurringMinSurprise: 6,
-  episodeOpenZ: 3.75,
+  episodeOpenZ: 3.7,
   episodeCloseZ: 1,
   episodeResolveSamples: 100,
   alarmSpacingSamples: 200,
