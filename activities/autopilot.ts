@@ -3,8 +3,10 @@
 // domain (src/domain/autopilot) and records what changed in one write; the watch workflow carries the state.
 import { ApplicationFailure } from '@temporalio/common';
 import { containerRefusal } from '../src/domain/inventory';
-import { decide, decided, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, signalsOf, slackPayload, tickNotices, watchedServices } from '../src/domain/autopilot';
-import type { Decision, IncidentChange, IncidentHeal, Notice, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
+import { decide, decided, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, scrapeSeries, signalsOf, slackPayload, tickNotices, watchedServices } from '../src/domain/autopilot';
+import type { Decision, IncidentChange, IncidentHeal, Notice, ScrapeMemory, ScrapeTarget, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
+import { urlAllowed } from '../src/domain/verifiers';
+import { scrapeTarget } from '../src/adapters/prometheus-scrape';
 import { postSignedWebhook } from '../src/adapters/webhook';
 import { webhookOrigin } from '../src/config';
 import type { ContainerSample } from '../src/domain/observations';
@@ -27,16 +29,41 @@ export function createAutopilotActivities(deps: ActivityDeps) {
     maxAttempts: deps.config.autopilot.maxAttempts,
   };
 
-  /** The service's managed containers, sampled; a reason instead when the engine cannot be read or shows none. */
-  async function readEngine(service: string): Promise<{ samples: ContainerSample[] } | { blind: string }> {
+  /**
+   * The service's managed containers, sampled; a reason instead when the engine cannot be read, or shows none of a
+   * service that has no other source (a service with Prometheus targets may run anywhere).
+   */
+  async function readEngine(service: string, otherSources: boolean): Promise<{ samples: ContainerSample[] } | { blind: string }> {
     try {
       const managed = (await deps.containers.list({ service })).filter((c) => containerRefusal(c, service, deps.config.heal) === null);
       const samples = (await Promise.all(managed.map((c) => deps.containers.sample(c.id)))).filter((s): s is ContainerSample => s !== null);
-      if (samples.length === 0) return { blind: `docker: no managed container of ${service} (selfheal.service=${service})` };
+      if (samples.length === 0 && !otherSources) return { blind: `docker: no managed container of ${service} (selfheal.service=${service})` };
       return { samples };
     } catch (err) {
       return { blind: `docker: ${(err as Error).message}` };
     }
+  }
+
+  /**
+   * Every Prometheus target of the service, read at once; the first that cannot be read (outside the allowlist,
+   * refused, timed out, not 2xx, too large, unparsable) is the reason the service is blind.
+   */
+  async function readTargets(targets: readonly ScrapeTarget[], at: number, before: WatchState['scrape']): Promise<{ metrics: Record<string, number>; memory: Record<string, ScrapeMemory> } | { blind: string } | { none: true }> {
+    if (targets.length === 0) return { none: true };
+    const limits = { timeoutMs: deps.config.autopilot.scrapeTimeoutMs, maxBytes: deps.config.autopilot.scrapeMaxBytes };
+    const answers = await Promise.all(
+      targets.map((t) => (urlAllowed(t.url, deps.config.heal.verifyHttpAllowlist) ? scrapeTarget(t.url, limits) : { ok: false as const, error: 'not under a VERIFY_HTTP_ALLOWLIST prefix' })),
+    );
+    const metrics: Record<string, number> = {};
+    const memory: Record<string, ScrapeMemory> = {};
+    for (const [i, answer] of answers.entries()) {
+      const target = targets[i]!;
+      if (!answer.ok) return { blind: `scrape ${target.url}: ${answer.error}` };
+      const series = scrapeSeries(answer.exposition, at, before?.[target.url], target.metrics);
+      Object.assign(metrics, series.metrics);
+      memory[target.url] = series.memory;
+    }
+    return { metrics, memory };
   }
 
   return {
@@ -51,13 +78,16 @@ export function createAutopilotActivities(deps: ActivityDeps) {
       const policy = deps.autopilotPolicy;
       if (!policy || !watchedServices(policy).includes(service)) return { watched: false, at: deps.now(), state, containers: [], anomalies: [], heal: null };
       const at = deps.now();
-      const read = await readEngine(service);
-      let blind = 'blind' in read ? read.blind : null;
+      const targets = policy.services[service]?.scrape ?? [];
+      const [read, scraped] = await Promise.all([readEngine(service, targets.length > 0), readTargets(targets, at, state.scrape)]);
+      let blind = 'blind' in read ? read.blind : 'blind' in scraped ? scraped.blind : null;
       let analysis: AnalyzeResult | null = null;
-      const signals = 'samples' in read ? signalsOf(read.samples, state.cpu) : null;
+      const engineSignals = 'samples' in read ? signalsOf(read.samples, state.cpu) : null;
+      const signals = engineSignals && 'metrics' in scraped ? { ...engineSignals, metrics: { ...engineSignals.metrics, ...scraped.metrics } } : engineSignals;
       // What the diagnosis rules see, and what a heal may touch: the service's managed containers as observed now.
       const context = signals && { services: [service], containers: signals.containerStates.map((c) => c.name ?? c.id), container_states: signals.containerStates };
-      if (signals && context) {
+      // A first scrape of counters only has no value yet: nothing to analyse is a clean sample, not a refused one.
+      if (!blind && signals && context && Object.keys(signals.metrics).length > 0) {
         try {
           analysis = await analyze({
             service,
@@ -75,7 +105,7 @@ export function createAutopilotActivities(deps: ActivityDeps) {
         }
       }
       const { sight, changed: sightChanged } = nextSight(state.sight, blind, at);
-      const troubles = blind || !signals || !analysis ? [] : [...signals.troubles, ...analysis.anomalies.map((a) => `metric:${a.metric}`)];
+      const troubles = blind || !signals ? [] : [...signals.troubles, ...(analysis?.anomalies ?? []).map((a) => `metric:${a.metric}`)];
       const observed = observe(state.memory, { at, troubles, blind: blind !== null }, settings, `incident:${tickId}`, service);
       let memory = observed.memory;
       const changes: IncidentChange[] = [...observed.changes];
@@ -105,7 +135,7 @@ export function createAutopilotActivities(deps: ActivityDeps) {
       return {
         watched: true,
         at,
-        state: { memory, cpu: signals?.cpu ?? state.cpu, sight },
+        state: { memory, cpu: signals?.cpu ?? state.cpu, sight, ...('memory' in scraped ? { scrape: scraped.memory } : state.scrape ? { scrape: state.scrape } : {}) },
         containers: signals?.containerStates.map((c) => ({ name: c.name ?? c.id, state: c.state, health: c.health ?? 'none' })) ?? [],
         anomalies: analysis?.anomalies.map((a) => a.metric) ?? [],
         heal,

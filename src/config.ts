@@ -100,6 +100,9 @@ export interface Config {
     resolveAfterCleanSamples: number;
     /** Heals one incident may start before it is escalated to a person. */
     maxAttempts: number;
+    /** Bounds of one read of a Prometheus target (a service's `scrape` in the policy). */
+    scrapeTimeoutMs: number;
+    scrapeMaxBytes: number;
   };
   /**
    * Signed webhooks for the autopilot's notices (docs/autopilot.md, "Webhooks"): none when `targets` is empty. Every
@@ -311,6 +314,8 @@ export function loadConfig(env: Env = process.env): Config {
       openAfterSamples: r.num('AUTOPILOT_OPEN_AFTER_SAMPLES', 1, 1, 100, true),
       resolveAfterCleanSamples: r.num('AUTOPILOT_RESOLVE_AFTER_CLEAN_SAMPLES', 3, 1, 1000, true),
       maxAttempts: r.num('AUTOPILOT_MAX_ATTEMPTS', 2, 1, 20, true),
+      scrapeTimeoutMs: r.num('AUTOPILOT_SCRAPE_TIMEOUT_MS', 2000, 100, 60_000, true),
+      scrapeMaxBytes: r.num('AUTOPILOT_SCRAPE_MAX_BYTES', 1 << 20, 1024, 64 << 20, true),
     },
     webhooks: {
       targets: [],

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { followContainerEvents, isTroubleEvent } from '../adapters/docker/events';
 import type { Config } from '../config';
-import { parseAutopilotPolicy, watchedServices, type AutopilotPolicy } from '../domain/autopilot';
+import { parseAutopilotPolicy, PolicyFileError, scrapeTargetOutsideAllowlist, watchedServices, type AutopilotPolicy } from '../domain/autopilot';
 import { strategyNames } from '../domain/strategies';
 import type { watchWorkflow } from '../../workflows/watch';
 import { containerEventSignal, searchAttributes, watchWorkflowId } from '../../workflows/definitions';
@@ -19,7 +19,10 @@ export function loadAutopilotPolicy(config: Config): AutopilotPolicy | null {
   if (!path) return null;
   const text = readFileSync(path, 'utf8');
   const version = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  return parseAutopilotPolicy(text, { path, version }, strategyNames());
+  const policy = parseAutopilotPolicy(text, { path, version }, strategyNames());
+  const outside = scrapeTargetOutsideAllowlist(policy, config.heal.verifyHttpAllowlist);
+  if (outside) throw new PolicyFileError(path, outside.field, outside.reason);
+  return policy;
 }
 
 /** Starts the watch of every service the policy names that has none running; returns their workflow ids. */

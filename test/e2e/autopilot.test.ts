@@ -3,7 +3,8 @@
 // incident and one heal; the second's gets an incident and a recorded shadow decision, and nothing is done to it.
 // A service whose containers are gone is blind. Every lifecycle notice reaches a real webhook receiver on 127.0.0.1
 // that checks its signature and timestamp: an incident opened, and for a third service in approve, the approval a
-// heal waits for and, after a person rejects it, the escalation.
+// heal waits for and, after a person rejects it, the escalation. A fourth, with no container, is watched through a
+// Prometheus target on 127.0.0.1, and blind while that target answers 503.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +19,16 @@ import type { WatchStatus } from '../../src/domain/autopilot';
 import type { HealStatus } from '../../src/domain/heal';
 import { healStatusQuery, healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../workflows/definitions';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { startMetricsExporter, type MetricsExporter } from '../helpers/metrics-exporter';
 
 const id = randomUUID().slice(0, 8);
 const autoService = `ap-auto-${id}`;
 const shadowService = `ap-shadow-${id}`;
 const approveService = `ap-approve-${id}`;
+// Watched through a Prometheus target only (no container): seen while the target answers, blind when it does not.
+const scrapeService = `ap-scrape-${id}`;
+let exporter: MetricsExporter;
+let exporterDown = false;
 const WEBHOOK_SECRET = `e2e-webhook-secret-${randomUUID()}`;
 let receiver: WebhookReceiver;
 let approveContainer: { name: string };
@@ -36,9 +42,11 @@ let shadowContainer: { name: string };
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'selfheal-autopilot-'));
   const policyFile = path.join(dir, 'autopilot.yaml');
+  exporter = await startMetricsExporter(() => (exporterDown ? { status: 503, body: 'down' } : '# TYPE jobs_waiting gauge\njobs_waiting 3\n'));
   writeFileSync(
     policyFile,
-    `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n`,
+    `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n` +
+      `  ${scrapeService}:\n    scrape: [{url: "${exporter.origin}/metrics"}]\n`,
   );
   [autoContainer, shadowContainer, approveContainer] = await Promise.all([createServiceContainer(autoService), createServiceContainer(shadowService), createServiceContainer(approveService)]);
   receiver = await startWebhookReceiver(WEBHOOK_SECRET);
@@ -49,6 +57,7 @@ beforeAll(async () => {
     WEBHOOK_URLS: `${receiver.url('generic')},slack=${receiver.url('slack')}`,
     WEBHOOK_ALLOWLIST: receiver.prefix,
     WEBHOOK_SECRET,
+    VERIFY_HTTP_ALLOWLIST: `http://127.0.0.1:3000/health,${exporter.origin}/metrics`,
   });
   connection = await Connection.connect({ address: stack.config.temporal.address });
   client = new Client({ connection, namespace: stack.config.temporal.namespace });
@@ -61,9 +70,10 @@ afterAll(async () => {
   await removeContainers({ label: `selfheal.service=${approveService}` });
   await stack?.stop();
   await receiver?.close();
+  await exporter?.close();
   await connection?.close();
   if (neo4j) {
-    await deleteServices(neo4j, [autoService, shadowService, approveService]);
+    await deleteServices(neo4j, [autoService, shadowService, approveService, scrapeService]);
     await neo4j.driver.close();
   }
 });
@@ -196,5 +206,17 @@ describe('autopilot', () => {
     );
     expect(sights.map((r) => r.change)).toEqual([false, true]);
     expect(sights[0]?.blind).toBe(true);
+  });
+
+  it('a service seen through its Prometheus target is analysed, and blind naming the target while it answers 503', async () => {
+    await untilWatch(scrapeService, 'watching through its target', (w) => w.phase === 'watching' && w.samples > 0);
+    const baselines = await cypher('MATCH (:Service {name: $service})-[:HAS_BASELINE]->(b:Baseline) RETURN b.metric AS metric', { service: scrapeService });
+    expect(baselines.map((b) => b.metric)).toEqual(['jobs_waiting']);
+    exporterDown = true;
+    const blind = await untilWatch(scrapeService, 'blind', (w) => w.phase === 'blind');
+    expect(blind.blind_reason).toBe(`scrape ${exporter.origin}/metrics: HTTP 503`);
+    expect(blind.incident).toBeNull();
+    exporterDown = false;
+    await untilWatch(scrapeService, 'seeing again', (w) => w.phase === 'watching');
   });
 });

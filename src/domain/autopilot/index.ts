@@ -3,4 +3,5 @@ export * from './incident';
 export * from './decision';
 export * from './signals';
 export * from './notices';
+export * from './prometheus';
 export type * from './watch';

@@ -7,8 +7,12 @@
 //       default: suggest           # this service's strategies not named below (the file's default when absent)
 //       strategies:
 //         restart_unhealthy: auto
+//       scrape:                    # Prometheus text-format targets the watch reads every sample (prometheus.ts)
+//         - url: http://127.0.0.1:9100/metrics
+//           metrics: [http_request_duration_seconds]   # only these families (all when absent)
 import { parse as parseYaml } from 'yaml';
 import { checkKeys, describeValue, isRecord } from '../diagnosis/field-checks';
+import { urlAllowed } from '../verifiers';
 
 export const AUTONOMY_LEVELS = ['off', 'shadow', 'suggest', 'approve', 'auto'] as const;
 /**
@@ -23,6 +27,14 @@ export const DEFAULT_LEVEL: AutonomyLevel = 'shadow';
 export interface ServicePolicy {
   defaultLevel: AutonomyLevel | null;
   strategies: Record<string, AutonomyLevel>;
+  /** Prometheus targets of the service; absent or empty: the Docker engine is its only source. */
+  scrape?: ScrapeTarget[];
+}
+
+export interface ScrapeTarget {
+  url: string;
+  /** Metric families to analyse; absent: every family the target exposes. */
+  metrics?: string[];
 }
 
 export interface AutopilotPolicy {
@@ -84,7 +96,7 @@ export function parseAutopilotPolicy(
     if (!SERVICE_NAME.test(name)) fail(at, 'not a valid service name (letters, digits, _ . -, at most 63)');
     const body = raw ?? {};
     if (!isRecord(body)) return fail(at, 'expected a mapping with `default` and `strategies`');
-    checkKeys(body, ['default', 'strategies'], at, fail);
+    checkKeys(body, ['default', 'strategies', 'scrape'], at, fail);
     const rawStrategies = body['strategies'] ?? {};
     if (!isRecord(rawStrategies)) return fail(`${at}.strategies`, 'expected a mapping of strategy name to level');
     const strategies: Record<string, AutonomyLevel> = {};
@@ -94,6 +106,7 @@ export function parseAutopilotPolicy(
       strategies[strategy] = level(value, field, fail);
     }
     services[name] = { defaultLevel: body['default'] === undefined ? null : level(body['default'], `${at}.default`, fail), strategies };
+    if (body['scrape'] !== undefined) services[name].scrape = scrapeTargets(body['scrape'], `${at}.scrape`, fail);
   }
   return { source: file.path, version: file.version, defaultLevel, services };
 }
@@ -110,6 +123,42 @@ export function levelFor(policy: AutopilotPolicy, service: string, strategy: str
   if (named) return of(named, `services.${service}.strategies.${strategy}`);
   if (sp?.defaultLevel) return of(sp.defaultLevel, `services.${service}.default`);
   return of(policy.defaultLevel, 'default');
+}
+
+const MAX_SCRAPE_TARGETS = 16;
+const FAMILY_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function scrapeTargets(raw: unknown, at: string, fail: (field: string, reason: string) => never): ScrapeTarget[] {
+  if (!Array.isArray(raw)) return fail(at, 'expected a list of targets ({url, metrics?})');
+  if (raw.length > MAX_SCRAPE_TARGETS) fail(at, `at most ${MAX_SCRAPE_TARGETS} targets`);
+  return raw.map((entry: unknown, i) => {
+    const field = `${at}[${i}]`;
+    if (!isRecord(entry)) return fail(field, 'expected a mapping with `url` and optionally `metrics`');
+    checkKeys(entry, ['url', 'metrics'], field, fail);
+    const url = entry['url'];
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url) || !URL.canParse(url)) return fail(`${field}.url`, `${describeValue(url)} is not an http(s) URL`);
+    const metrics = entry['metrics'];
+    if (metrics === undefined) return { url };
+    if (!Array.isArray(metrics) || metrics.length === 0 || !metrics.every((m): m is string => typeof m === 'string' && FAMILY_NAME.test(m))) {
+      return fail(`${field}.metrics`, 'expected a non-empty list of metric family names');
+    }
+    return { url, metrics };
+  });
+}
+
+/**
+ * The first scrape target outside the verifiers' URL allowlist (VERIFY_HTTP_ALLOWLIST: the same SSRF guard), as
+ * the field and the reason a PolicyFileError names; null when every target is allowed.
+ */
+export function scrapeTargetOutsideAllowlist(policy: AutopilotPolicy, allowlist: string[]): { field: string; reason: string } | null {
+  for (const [service, sp] of Object.entries(policy.services)) {
+    for (const [i, target] of (sp.scrape ?? []).entries()) {
+      if (!urlAllowed(target.url, allowlist)) {
+        return { field: `services.${service}.scrape[${i}].url`, reason: `not under a VERIFY_HTTP_ALLOWLIST prefix (${allowlist.join(', ') || 'none configured'})` };
+      }
+    }
+  }
+  return null;
 }
 
 function level(value: unknown, field: string, fail: (field: string, reason: string) => never): AutonomyLevel {

@@ -3,6 +3,7 @@ import type { HealInput } from '../heal';
 import type { Decision } from './decision';
 import type { Incident, WatchMemory } from './incident';
 import type { Notice } from './notices';
+import type { ScrapeMemory } from './prometheus';
 import type { CpuMemory, Sight } from './signals';
 
 /** Everything a watch carries from one sample to the next, and across continue-as-new. */
@@ -11,6 +12,8 @@ export interface WatchState {
   cpu: CpuMemory;
   /** null before the first sample. */
   sight: Sight | null;
+  /** Each Prometheus target's cumulative values at its last scrape, by URL (rates need them); absent without targets. */
+  scrape?: Record<string, ScrapeMemory>;
 }
 
 export interface WatchInput {

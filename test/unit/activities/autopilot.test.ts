@@ -10,18 +10,23 @@ import { strategyNames } from '../../../src/domain/strategies';
 import { fakeDeps, FAKE_NOW, type FakeDeps } from '../../fakes/deps';
 import { container, FakeContainerRuntime } from '../../fakes/others';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver';
+import { startMetricsExporter, type ExporterAnswer, type MetricsExporter } from '../../helpers/metrics-exporter';
+import { loadConfig } from '../../../src/config';
 
 const env = new MockActivityEnvironment();
 const EMPTY: WatchState = { memory: { incident: null, troubledStreak: 0 }, cpu: {}, sight: null };
 
 /** Folds every analysis into baselines kept in memory, as the Neo4j store does in its transaction. */
-function memoryAnalysisStore(): AnalysisStore & { ids: string[] } {
+function memoryAnalysisStore(): AnalysisStore & { ids: string[]; metrics: Record<string, number>[] } {
   let baselines: BaselineStates = {};
   const ids: string[] = [];
+  const metrics: Record<string, number>[] = [];
   return {
     ids,
+    metrics,
     async analyzeOnce(input, compute) {
       ids.push(input.analysisId);
+      metrics.push(input.metrics);
       const at = input.at ?? FAKE_NOW;
       const c = compute(baselines, at);
       baselines = c.baselines;
@@ -106,6 +111,70 @@ describe('watchTick', () => {
     const deps = depsFor('auto', [container({ name: 'api-x', service: 'api', labels: { 'selfheal.service': 'api' } })]);
     const r = await tick(deps, EMPTY);
     expect(r.state.sight).toMatchObject({ blind: true, reason: 'docker: no managed container of api (selfheal.service=api)' });
+  });
+
+  describe('Prometheus targets', () => {
+    let exporter: MetricsExporter;
+    let waiting = 0.1;
+    let requests = 0;
+    let answer: ExporterAnswer | null = null;
+    beforeAll(async () => {
+      exporter = await startMetricsExporter(() => answer ?? `# TYPE jobs_waiting gauge\njobs_waiting ${waiting}\n# TYPE requests_total counter\nrequests_total ${requests}\nignored 1\n`);
+    });
+    afterAll(() => exporter.close());
+
+    /** A service with only a scrape target (no container), sampled every 10 s from FAKE_NOW. */
+    function scraped(level = 'auto'): FakeDeps {
+      const url = `${exporter.origin}/metrics`;
+      const policy = parseAutopilotPolicy(`services:\n  api:\n    default: ${level}\n    scrape: [{url: "${url}", metrics: [jobs_waiting, requests_total]}]\n`, { path: 'p.yaml', version: 'v1' }, strategyNames());
+      let clock = FAKE_NOW;
+      return fakeDeps({ containers: new FakeContainerRuntime([]), analysisStore: memoryAnalysisStore(), autopilotPolicy: policy, now: () => (clock += 10_000) }, { VERIFY_HTTP_ALLOWLIST: `${exporter.origin}/` });
+    }
+
+    it('a service without containers is watched through its target: gauges, counters as rates, an anomaly opens its incident', async () => {
+      const deps = scraped();
+      const store = deps.analysisStore as ReturnType<typeof memoryAnalysisStore>;
+      waiting = 0.1;
+      requests = 0;
+      let r = await tick(deps, EMPTY);
+      expect(r.state.sight).toMatchObject({ blind: false });
+      expect(store.metrics[0]).toEqual({ jobs_waiting: 0.1 });
+      for (let n = 2; n <= 30; n++) {
+        waiting = 0.1 + (n % 3) * 0.005;
+        requests += 50;
+        r = await tick(deps, r.state, n);
+        expect(r.state.memory.incident).toBeNull();
+      }
+      expect(store.metrics.at(-1)).toEqual({ jobs_waiting: waiting, requests_total: 5 });
+      waiting = 3;
+      requests += 50;
+      r = await tick(deps, r.state, 31);
+      expect(r.anomalies).toEqual(['jobs_waiting']);
+      expect(r.state.memory.incident).toMatchObject({ status: 'open', troubles: expect.arrayContaining(['metric:jobs_waiting']) });
+    });
+
+    it.each([
+      [{ status: 503, body: 'down' }, 'HTTP 503'],
+      ['<html>', 'unparsable: line 1: expected a metric name'],
+    ] as const)('a target that cannot be read (%j) makes the service blind, naming the target, and analyses nothing', async (broken, why) => {
+      const deps = scraped();
+      answer = broken;
+      try {
+        const r = await tick(deps, EMPTY);
+        expect(r.state.sight).toMatchObject({ blind: true, reason: `scrape ${exporter.origin}/metrics: ${why}` });
+        expect(r.state.memory).toEqual(EMPTY.memory);
+        expect((deps.analysisStore as ReturnType<typeof memoryAnalysisStore>).ids).toEqual([]);
+      } finally {
+        answer = null;
+      }
+    });
+
+    it('a target no longer under the allowlist is blind at sampling too', async () => {
+      const deps = { ...scraped(), config: loadConfig({ VERIFY_HTTP_ALLOWLIST: 'http://127.0.0.1:1/' }) };
+      const r = await tick(deps, EMPTY);
+      expect(r.state.sight).toMatchObject({ blind: true, reason: `scrape ${exporter.origin}/metrics: not under a VERIFY_HTTP_ALLOWLIST prefix` });
+      expect(exporter.requests).toBeGreaterThan(0);
+    });
   });
 
   it('a service the policy no longer names (or no policy) ends the watch', async () => {

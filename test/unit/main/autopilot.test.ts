@@ -38,4 +38,11 @@ describe('loadAutopilotPolicy', () => {
     expect(() => loadAutopilotPolicy(loadConfig({ AUTOPILOT_POLICY_FILE: file }))).toThrow(PolicyFileError);
     expect(() => loadAutopilotPolicy(loadConfig({ AUTOPILOT_POLICY_FILE: file }))).toThrow(`${file}: field services.api.strategies.restart_unhealthy: "always" is not a level`);
   });
+
+  it('refuses a scrape target outside the verifiers\' URL allowlist, naming the target', () => {
+    const file = policyFile('services:\n  api:\n    scrape: [{url: "http://169.254.169.254/latest"}]\n');
+    expect(() => loadAutopilotPolicy(loadConfig({ AUTOPILOT_POLICY_FILE: file, VERIFY_HTTP_ALLOWLIST: 'http://127.0.0.1:9100/' }))).toThrow(
+      `${file}: field services.api.scrape[0].url: not under a VERIFY_HTTP_ALLOWLIST prefix (http://127.0.0.1:9100/)`,
+    );
+  });
 });

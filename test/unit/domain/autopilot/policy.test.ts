@@ -1,6 +1,6 @@
 // The autonomy policy file: validated with the field named, and the level that applies to each (service, strategy).
 import { describe, expect, it } from 'vitest';
-import { levelFor, parseAutopilotPolicy, PolicyFileError, watchedServices } from '../../../../src/domain/autopilot';
+import { levelFor, parseAutopilotPolicy, PolicyFileError, scrapeTargetOutsideAllowlist, watchedServices } from '../../../../src/domain/autopilot';
 import { strategyNames } from '../../../../src/domain/strategies';
 
 const file = { path: 'autopilot.yaml', version: 'v1' };
@@ -66,10 +66,23 @@ services:
     ['services:\n  api:\n    strategies: [restart_unhealthy]', 'services.api.strategies', 'expected a mapping'],
     ['- just a list', '(root)', 'expected a mapping'],
     ['services: {api: [', '(syntax)', ''],
+    ['services:\n  api:\n    scrape: http://x/metrics', 'services.api.scrape', 'expected a list of targets'],
+    ['services:\n  api:\n    scrape: [http://x/metrics]', 'services.api.scrape[0]', 'expected a mapping with `url`'],
+    ['services:\n  api:\n    scrape: [{url: ftp://x/metrics}]', 'services.api.scrape[0].url', 'is not an http(s) URL'],
+    ['services:\n  api:\n    scrape: [{url: "http://x/m", metrics: []}]', 'services.api.scrape[0].metrics', 'non-empty list of metric family names'],
+    ['services:\n  api:\n    scrape: [{url: "http://x/m", metrics: ["a b"]}]', 'services.api.scrape[0].metrics', 'non-empty list of metric family names'],
+    ['services:\n  api:\n    scrape: [{url: "http://x/m", every: 5}]', 'services.api.scrape[0].every', 'unknown field'],
   ])('%j is refused naming %s', (text, field, reason) => {
     const p = problem(text);
     expect(p.field).toBe(field);
     expect(p.reason).toContain(reason);
+  });
+
+  it('reads scrape targets, with their metric families or without', () => {
+    const p = parse('services:\n  api:\n    scrape:\n      - url: http://127.0.0.1:9100/metrics\n        metrics: [latency_seconds]\n      - url: http://127.0.0.1:9200/metrics\n');
+    expect(p.services['api']!.scrape).toEqual([{ url: 'http://127.0.0.1:9100/metrics', metrics: ['latency_seconds'] }, { url: 'http://127.0.0.1:9200/metrics' }]);
+    expect(scrapeTargetOutsideAllowlist(p, ['http://127.0.0.1:9100/metrics', 'http://127.0.0.1:9200/'])).toBeNull();
+    expect(scrapeTargetOutsideAllowlist(p, ['http://127.0.0.1:9100/metrics'])).toEqual({ field: 'services.api.scrape[1].url', reason: expect.stringContaining('not under a VERIFY_HTTP_ALLOWLIST prefix') });
   });
 
   it('the error message names the file and the field', () => {
