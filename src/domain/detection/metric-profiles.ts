@@ -41,10 +41,26 @@ const UNKNOWN: MetricProfile = {
   kind: 'unknown', direction: 'both', nonNegative: false, prior: null, absoluteScaleFloor: 1e-9, percentAware: false,
 };
 
-/** The profile of `metric`: a known kind by name, with the config's per-metric overrides on top. */
+// Latencies are judged in milliseconds unless the name says otherwise: Prometheus' convention is seconds
+// ("http_request_duration_seconds"), and a millisecond floor of 1 would hide a jump from 0.1 s to 3 s.
+const LATENCY_UNITS: Array<[RegExp, number]> = [
+  [/(^|[_.])(seconds|secs?|s)([_.]|$)/, 0.001],
+  [/(^|[_.])(microseconds|micros|us)([_.]|$)/, 1000],
+];
+
+function inUnitsOf(name: string, profile: MetricProfile): MetricProfile {
+  if (profile.kind !== 'latency') return profile;
+  const scale = LATENCY_UNITS.find(([pattern]) => pattern.test(name))?.[1] ?? 1;
+  if (scale === 1) return profile;
+  const prior = profile.prior && { mean: profile.prior.mean * scale, std: profile.prior.std * scale };
+  return { ...profile, prior, absoluteScaleFloor: profile.absoluteScaleFloor * scale };
+}
+
+/** The profile of `metric`: a known kind by name (in the units its name gives), with the config's per-metric
+ * overrides on top. */
 export function metricProfile(metric: string, config: Pick<DetectorConfig, 'metrics'>): MetricProfile {
   const name = metric.toLowerCase();
-  const base = KNOWN_KINDS.find(([pattern]) => pattern.test(name))?.[1] ?? UNKNOWN;
+  const base = inUnitsOf(name, KNOWN_KINDS.find(([pattern]) => pattern.test(name))?.[1] ?? UNKNOWN);
   const override = Object.prototype.hasOwnProperty.call(config.metrics, metric) ? config.metrics[metric] : undefined;
   return {
     ...base,

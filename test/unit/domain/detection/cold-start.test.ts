@@ -53,6 +53,19 @@ describe('cold start and analyzeMetrics', () => {
     expect(metricProfile('api.latency_p95_ms', { metrics: {} }).kind).toBe('latency');
   });
 
+  it('judges a latency in the unit its name gives: a jump from 0.1 s to 3 s is high, in seconds as in milliseconds', () => {
+    const jump = (metric: string, steady: number, spike: number) => {
+      let states = {};
+      for (let i = 0; i < 30; i++) states = analyzeMetrics(states, { [metric]: steady * (1 + 0.02 * Math.sin(i)) }, START + i * MINUTE).states;
+      return analyzeMetrics(states, { [metric]: spike }, START + 30 * MINUTE).results[metric]!;
+    };
+    expect(jump('latency_p99_seconds', 0.1, 3).severity).toBe('high');
+    expect(jump('latency_p99_ms', 100, 3000).severity).toBe('high');
+    expect(jump('http_request_duration_microseconds', 100_000, 3_000_000).severity).toBe('high');
+    expect(metricProfile('latency_p99_seconds', { metrics: {} })).toMatchObject({ kind: 'latency', prior: { mean: 0.15 }, absoluteScaleFloor: 0.001 });
+    expect(metricProfile('latency_p95', { metrics: {} })).toMatchObject({ prior: { mean: 150 }, absoluteScaleFloor: 1 });
+  });
+
   it('keeps analyzeMetrics pure: input states are not modified, untouched metrics keep their state', () => {
     const first = analyzeMetrics({}, { error_rate: 0.01, queue_depth: 5 }, START);
     const snapshot = structuredClone(first.states);
