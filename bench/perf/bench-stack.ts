@@ -19,7 +19,9 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(runId: string): Promise<BenchStack> {
+/** `cpuProfileDir`: every child writes a V8 CPU profile there when it stops (`node --cpu-prof`). */
+export async function startBenchStack(runId: string, cpuProfileDir?: string): Promise<BenchStack> {
+  const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const ports = Object.fromEntries(await Promise.all(ANALYZE_SHAPES.map(async (shape) => [shape, await freePort()] as const))) as Record<AnalyzeShape, number>;
   const env = {
     TEMPORAL_TASK_QUEUE: `bench-perf-${runId}`,
@@ -36,7 +38,7 @@ export async function startBenchStack(runId: string): Promise<BenchStack> {
   const apiEnv = (shape: AnalyzeShape) => ({ ...env, ANALYZE_SHAPE: shape, API_PORT: String(ports[shape]), API_INSTANCE_ID: `${env.API_INSTANCE_ID}-${shape}` });
   const children: ChildProcessHandle[] = [];
   const start = (name: string, entry: string, childEnv: Record<string, string>) => {
-    const child = startNode(name, entry, childEnv);
+    const child = startNode(name, entry, childEnv, nodeArgs);
     children.push(child);
     return child;
   };

@@ -66,9 +66,12 @@ export class ChildProcessHandle {
   }
 }
 
-/** Starts `node --import tsx <entry>` (relative to the repository root) with `env` over this process's environment. */
-export function startNode(name: string, entry: string, env: Record<string, string>): ChildProcessHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+/**
+ * Starts `node --import tsx <entry>` (relative to the repository root) with `env` over this process's environment;
+ * `nodeArgs` go before the entry (`--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export function startNode(name: string, entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): ChildProcessHandle {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@
 //   npx tsx bench/perf/run.ts [--requests 100] [--concurrency 1,8,32] [--series 1,1000,100000] [--series-requests 50]
 //                             [--seed-budget 300] [--skip-scaling] [--components-requests 50] [--label NAME]
 //                             [--scenarios floor,floor_local,heal_dry_run]  (default: every scenario)
+//                             [--cpu-prof DIR]  (each child process writes a V8 CPU profile to DIR when it stops)
 //
 // Writes bench/results/perf-<label>-<timestamp>.json; prints the markdown tables and PASS/FAIL per target.
 import { randomUUID } from 'node:crypto';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     'components-requests': { type: 'string', default: '50' },
     label: { type: 'string', default: 'run' },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
+    'cpu-prof': { type: 'string' },
   },
 });
 const scenarios = values.scenarios.split(',').map((name) => {
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
   const machineBefore = machine();
   const pidsBefore = servicePids();
   process.stdout.write(`starting the API, the worker and the floor worker (run ${runId})...\n`);
-  const stack = await startBenchStack(runId);
+  const stack = await startBenchStack(runId, values['cpu-prof'] && path.resolve(values['cpu-prof']));
   const connection = await Connection.connect({ address: stack.config.temporal.address });
   const client = new Client({ connection, namespace: stack.config.temporal.namespace });
   const neo4j = await connectNeo4j(stack.config.neo4j);

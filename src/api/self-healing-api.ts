@@ -35,6 +35,9 @@ import { normaliseContext, toHealInput } from './heal-input';
 import type { HealDryRunReply, HealRefusedReply, HealStartedReply } from './schemas/responses';
 import type { Static } from '@sinclair/typebox';
 
+/** The analyze workflow's task timeout (Temporal's default): after it, a task the API's worker holds may run elsewhere. */
+const ANALYZE_TASK_TIMEOUT_MS = 10_000;
+
 export interface Actor {
   sub: string;
   requestId: string;
@@ -95,6 +98,7 @@ export class SelfHealingApi {
       workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowTaskTimeout: ANALYZE_TASK_TIMEOUT_MS,
       args: [input],
         typedSearchAttributes: [{ key: searchAttributes.service, value: input.service }],
         ...(eager ? { requestEagerStart: true } : {}),
@@ -107,13 +111,13 @@ export class SelfHealingApi {
       local?.done();
       return () => handle.result();
     }
-    // Whichever comes first: this process's commit, or the workflow's result (a refusal, or another worker's run).
+    // This process runs the analysis: its commit is the answer, with no long poll of the workflow's result (a history
+    // read on the server and a decode here for every analysis). The workflow's result is asked for only when the
+    // local attempt failed (a refusal, or a retry) or did not run here within the task timeout (it may run elsewhere).
     return async () => {
-      const workflowResult = handle.result();
-      // The local commit usually wins; the workflow's answer may then fail later (a shutdown) with no one to hear it.
-      workflowResult.catch(() => undefined);
       try {
-        return await Promise.race([local.result, workflowResult]);
+        const own = await settledWithin(local.outcome, ANALYZE_TASK_TIMEOUT_MS);
+        return own?.result ?? (await handle.result());
       } finally {
         local.done();
       }
@@ -272,6 +276,16 @@ function finalStatusOf(err: unknown): HealStatus | undefined {
   if (!(err instanceof WorkflowFailedError)) return undefined;
   const details = (err.cause as { details?: unknown[] } | undefined)?.details;
   return details?.[0] as HealStatus | undefined;
+}
+
+/** The promise's value, or undefined if it has not settled within `ms`. */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => never): Promise<T> {

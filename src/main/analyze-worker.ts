@@ -6,27 +6,32 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createAnalysisActivities, type AnalysisDeps } from '../../activities/analysis';
 import type { Config } from '../config';
-import type { AnalyzeResult } from '../domain/heal';
+import type { LocalAnalyses } from '../api/local-analyses';
 import { sharedWorkflowSource } from './workflow-bundle';
 
 export async function createAnalyzeWorker(
   connection: NativeConnection,
   config: Config,
   deps: AnalysisDeps,
-  options: { inApi: boolean; identity?: string; onAnalyzed?: (analysisId: string, result: AnalyzeResult) => void },
+  options: { inApi: boolean; identity?: string; local?: Pick<LocalAnalyses, 'completed' | 'failed'> },
 ): Promise<Worker> {
   const { analyzeMetrics } = createAnalysisActivities(deps);
-  const onAnalyzed = options.onAnalyzed;
+  const local = options.local;
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.analyzeTaskQueue,
     ...(await sharedWorkflowSource(config.worker.workflowBundlePath)),
     activities: {
-      analyzeMetrics: onAnalyzed
+      // The request waiting in this process hears of each attempt: its commit answers it, a failure sends it to the
+      // workflow's result.
+      analyzeMetrics: local
         ? async (input: Parameters<typeof analyzeMetrics>[0]) => {
-            const result = await analyzeMetrics(input);
-            onAnalyzed(input.workflowId, result);
+            const result = await analyzeMetrics(input).catch((err: unknown) => {
+              local.failed(input.workflowId);
+              throw err;
+            });
+            local.completed(input.workflowId, result);
             return result;
           }
         : analyzeMetrics,

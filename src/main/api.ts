@@ -11,7 +11,7 @@ import { issueTypesOf, loadRules } from './rules';
 import { Neo4jOutbox } from '../adapters/neo4j/outbox';
 import { LocalAnalyses } from '../api/local-analyses';
 import { createAnalyzeWorker } from './analyze-worker';
-import { temporalLogger, workerMetrics } from './worker-telemetry';
+import { temporalLogLevel, temporalLogger, workerMetrics } from './worker-telemetry';
 
 export async function startApi(config: Config) {
   // Unreadable or unsuitable JWT keys stop the start before any connection is made.
@@ -69,7 +69,7 @@ async function startAnalyzer(
   const counters = workerMetrics(() => outbox.countPending());
   const worker = await createAnalyzeWorker(connection, config, { config, analysisStore: neo4j.analysis, serviceRegistry: neo4j.services, outbox, rules, counters }, {
     inApi: true,
-    onAnalyzed: (id, result) => localAnalyses.completed(id, result),
+    local: localAnalyses,
   });
   const running = worker.run().catch((err: unknown) => {
     // Analyses still run: their workflow tasks go to the workers' analyze Workers instead of eagerly to this one.
@@ -93,7 +93,7 @@ if (require.main === module) {
       // The analyze Worker's and the core's logs through the API's pino root, as the worker process does.
       if (config.api.analyzeShape === 'eager') {
         Runtime.install({
-          logger: temporalLogger(createLogger(config, 'selfheal-api'), 'INFO'),
+          logger: temporalLogger(createLogger(config, 'selfheal-api'), temporalLogLevel(config.logLevel)),
           telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
         });
       }

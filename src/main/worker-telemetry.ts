@@ -34,6 +34,15 @@ export function workerMetrics(pendingEvents: () => Promise<number>): WorkerMetri
   };
 }
 
+/**
+ * The runtime logger's level for a LOG_LEVEL: entries pino would drop are not built at all (each workflow and
+ * activity logs as it starts and ends: CPU for every task). SDK TRACE stays off even at trace.
+ */
+export function temporalLogLevel(logLevel: string): 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' {
+  const levels: Record<string, 'DEBUG' | 'INFO' | 'WARN'> = { trace: 'DEBUG', debug: 'DEBUG', info: 'INFO', warn: 'WARN' };
+  return levels[logLevel] ?? 'ERROR';
+}
+
 /** The Temporal runtime's logger, writing through pino (workflow and activity ids come in the entry's metadata). */
 export function temporalLogger(logger: Logger, level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'): DefaultLogger {
   const child = logger.child({ component: 'temporal' });

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../config';
 import { createLogger } from './logger';
 import { containerRuntime, httpProbe, openNeo4j, openRabbit, queueControl } from './adapters';
 import { Neo4jOutbox } from '../adapters/neo4j/outbox';
-import { startHealthServer, temporalLogger, workerMetrics } from './worker-telemetry';
+import { startHealthServer, temporalLogLevel, temporalLogger, workerMetrics } from './worker-telemetry';
 import { loadRules } from './rules';
 import { ensureRetentionSchedule } from './retention-schedule';
 import { Client, Connection } from '@temporalio/client';
@@ -153,7 +153,7 @@ if (require.main === module) {
   const config = loadConfig();
   // One log stream: the SDK's and the core's logs go through the same pino root, as JSON.
   Runtime.install({
-    logger: temporalLogger(createLogger(config, 'selfheal-worker'), config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'INFO'),
+    logger: temporalLogger(createLogger(config, 'selfheal-worker'), temporalLogLevel(config.logLevel)),
     telemetryOptions: {
       logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
       ...(config.worker.sdkMetricsAddress ? { metrics: { prometheus: { bindAddress: config.worker.sdkMetricsAddress } } } : {}),

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config';
-import { startHealthServer, temporalLogger, workerMetrics } from '../../../src/main/worker-telemetry';
+import { startHealthServer, temporalLogLevel, temporalLogger, workerMetrics } from '../../../src/main/worker-telemetry';
 
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -65,6 +65,12 @@ describe('temporalLogger', () => {
     logger.debug('too detailed');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ name: 'selfheal-worker', component: 'temporal', level: 30, msg: 'Activity completed', workflowId: 'heal-api', activityId: '3' });
+  });
+});
+
+describe('temporalLogLevel', () => {
+  it('builds no SDK entry that LOG_LEVEL would drop, and never SDK TRACE', () => {
+    expect(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map(temporalLogLevel)).toEqual(['DEBUG', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'ERROR', 'ERROR']);
   });
 });
 
