@@ -4,3 +4,4 @@ export * from './decision';
 export * from './signals';
 export * from './notices';
 export type * from './watch';
+export * from './verification';
