@@ -269,6 +269,8 @@ describe('autopilot', () => {
     const ran = stormServices.filter((_, i) => outcomes[i] === 'verified');
     // Eight heals at once and room for at most STORM_BUDGET more (older reservations can only age out of the window).
     expect(refused.length).toBeGreaterThanOrEqual(1);
+    // The main stack's heals (at most two) share the window, so the storm still had room for at least one.
+    expect(ran.length).toBeGreaterThanOrEqual(1);
     // Escalated at once, with attempts left (AUTOPILOT_MAX_ATTEMPTS 2): a second attempt would be refused the same way.
     for (const w of settled.filter((x) => x.incident!.lastOutcome === 'refused')) {
       expect(w.incident, w.service).toMatchObject({ status: 'escalated', attempts: 1, escalation: expect.stringContaining('the safety envelope refused the heal') });
