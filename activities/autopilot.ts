@@ -3,7 +3,7 @@
 // domain (src/domain/autopilot) and records what changed in one write; the watch workflow carries the state.
 import { ApplicationFailure } from '@temporalio/common';
 import { containerRefusal } from '../src/domain/inventory';
-import { decide, decided, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, scrapeSeries, signalsOf, slackPayload, tickNotices, watchedServices } from '../src/domain/autopilot';
+import { decide, decided, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, scrapeSeries, signalsOf, slackPayload, tickNotices, watchedServices, withMetricRecheck } from '../src/domain/autopilot';
 import type { Decision, IncidentChange, IncidentHeal, Notice, ScrapeMemory, ScrapeTarget, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
 import { urlAllowed } from '../src/domain/verifiers';
 import { scrapeTarget } from '../src/adapters/prometheus-scrape';
@@ -118,7 +118,8 @@ export function createAutopilotActivities(deps: ActivityDeps) {
           memory = { ...memory, incident: decided(incident, at) };
           changes.push('decided');
         } else {
-          heal = { decision, input: healInputFor(decision, analysis.diagnosis, context) };
+          // A flagged metric is verified back within its baseline over as many samples as resolve the incident.
+          heal = { decision, input: withMetricRecheck(healInputFor(decision, analysis.diagnosis, context), incident, settings.resolveAfterCleanSamples) };
         }
       }
       const record: WatchRecord = {

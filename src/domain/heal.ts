@@ -20,6 +20,11 @@ export interface HealInput {
   /** max-length for apply_backpressure. */
   maxLength?: number;
   verify: VerifierSpec[];
+  /**
+   * Verifiers added to the plan's default ones when `verify` is empty (the autopilot's metric_recheck over its own
+   * samples); absent in heals started before it existed.
+   */
+  verifyAlso?: VerifierSpec[];
   requireApproval: boolean;
   /** Run the verifiers before acting and skip the actions when the target is already healthy. */
   skipIfHealthy: boolean;

@@ -14,7 +14,7 @@ export function buildHealPlan(p: PlanningInput): HealPlan {
   const steps = strategy ? buildSteps(strategy, heal, observed, policy) : [];
   const checks = safetyChecks(p, steps);
 
-  const verifiers = heal.verify.length > 0 ? heal.verify : defaultVerifiers(steps);
+  const verifiers = heal.verify.length > 0 ? heal.verify : [...defaultVerifiers(steps), ...(heal.verifyAlso ?? [])];
   if (!heal.dryRun) {
     checks.push({
       name: 'verifiable',

@@ -4,7 +4,9 @@
 // A service whose containers are gone is blind. Every lifecycle notice reaches a real webhook receiver on 127.0.0.1
 // that checks its signature and timestamp: an incident opened, and for a third service in approve, the approval a
 // heal waits for and, after a person rejects it, the escalation. A fourth, with no container, is watched through a
-// Prometheus target on 127.0.0.1, and blind while that target answers 503.
+// Prometheus target on 127.0.0.1, and blind while that target answers 503. Two replicas of one service unhealthy at
+// once are one incident, one decision and one heal restarting both. A storm (a second worker whose small heal budget
+// is reserved in Neo4j) of services unhealthy at once never overruns the budget: the heals beyond it are refused.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,16 @@ const approveService = `ap-approve-${id}`;
 const scrapeService = `ap-scrape-${id}`;
 let exporter: MetricsExporter;
 let exporterDown = false;
+const groupService = `ap-group-${id}`;
+const stormServices = Array.from({ length: 8 }, (_, i) => `ap-storm-${id}-${i}`);
+/** Heals the storm's worker may reserve beyond those already reserved in the window when it starts. */
+const STORM_BUDGET = 3;
+// Unhealthy from its first health check until restarted once: the file survives the restart, the marker does not.
+const BROKEN_UNTIL_RESTARTED = 'trap "exit 0" TERM INT; if [ -f /tmp/restarted ]; then touch /tmp/healthy; else touch /tmp/restarted; fi; sleep 1000000 & wait $!';
+let groupContainers: { name: string }[];
+let storm: TestStack;
+let stormBudgetMax: number;
+const stormStartedAt: Record<string, string> = {};
 const WEBHOOK_SECRET = `e2e-webhook-secret-${randomUUID()}`;
 let receiver: WebhookReceiver;
 let approveContainer: { name: string };
@@ -39,18 +51,43 @@ let neo4j: Neo4jConnection;
 let autoContainer: { name: string };
 let shadowContainer: { name: string };
 
+/** Containers of `service` already unhealthy when their watch first samples them: they break at once, for it. */
+async function brokenContainers(service: string, n: number): Promise<{ name: string }[]> {
+  const made = await Promise.all(Array.from({ length: n }, () => createServiceContainer(service, undefined, { cmd: BROKEN_UNTIL_RESTARTED, healthy: false })));
+  await Promise.all(made.map((c) => waitFor(async () => (await docker.getContainer(c.name).inspect()).State.Health?.Status === 'unhealthy', 20_000, `${c.name} unhealthy`)));
+  return made;
+}
+
+async function reservationsInWindow(windowSeconds: number): Promise<number> {
+  const [row] = await cypher('MATCH (r:HealBudgetReservation) WHERE r.at >= $since RETURN count(r) AS n', { since: Date.now() - windowSeconds * 1000 });
+  return Number(row?.n);
+}
+
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'selfheal-autopilot-'));
   const policyFile = path.join(dir, 'autopilot.yaml');
   exporter = await startMetricsExporter(() => (exporterDown ? { status: 503, body: 'down' } : '# TYPE jobs_waiting gauge\njobs_waiting 3\n'));
   writeFileSync(
     policyFile,
-    `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n` +
+    `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n  ${groupService}:\n    strategies:\n      restart_unhealthy: auto\n` +
       `  ${scrapeService}:\n    scrape: [{url: "${exporter.origin}/metrics"}]\n`,
   );
-  [autoContainer, shadowContainer, approveContainer] = await Promise.all([createServiceContainer(autoService), createServiceContainer(shadowService), createServiceContainer(approveService)]);
+  const stormPolicyFile = path.join(dir, 'storm.yaml');
+  writeFileSync(stormPolicyFile, `default: auto\nservices:\n${stormServices.map((s) => `  ${s}: {}\n`).join('')}`);
+  neo4j = await connectTestNeo4j();
+  let stormContainers: { name: string }[][];
+  [autoContainer, shadowContainer, approveContainer, groupContainers, ...stormContainers] = await Promise.all([
+    createServiceContainer(autoService),
+    createServiceContainer(shadowService),
+    createServiceContainer(approveService),
+    brokenContainers(groupService, 2),
+    ...stormServices.map((s) => brokenContainers(s, 1)),
+  ]);
+  for (const [i, [c]] of stormContainers.entries()) stormStartedAt[stormServices[i]!] = await startedAt(c!.name);
+  // The budget is global in the shared Neo4j: the storm's worker may reserve STORM_BUDGET more than it finds.
+  stormBudgetMax = (await reservationsInWindow(3600)) + STORM_BUDGET;
   receiver = await startWebhookReceiver(WEBHOOK_SECRET);
-  stack = await startTestStack({
+  [stack, storm] = await Promise.all([startTestStack({
     AUTOPILOT_POLICY_FILE: policyFile,
     AUTOPILOT_INTERVAL_SECONDS: '1',
     // Loopback is allowed because this configuration lists it, as the demo's would.
@@ -58,22 +95,28 @@ beforeAll(async () => {
     WEBHOOK_ALLOWLIST: receiver.prefix,
     WEBHOOK_SECRET,
     VERIFY_HTTP_ALLOWLIST: `http://127.0.0.1:3000/health,${exporter.origin}/metrics`,
-  });
+  }), startTestStack({
+    AUTOPILOT_POLICY_FILE: stormPolicyFile,
+    AUTOPILOT_INTERVAL_SECONDS: '1',
+    HEAL_BUDGET_MAX: String(stormBudgetMax),
+    HEAL_BUDGET_PER_SERVICE_MAX: '1',
+    HEAL_BUDGET_WINDOW_SECONDS: '3600',
+  })]);
   connection = await Connection.connect({ address: stack.config.temporal.address });
   client = new Client({ connection, namespace: stack.config.temporal.namespace });
-  neo4j = await connectTestNeo4j();
 });
 
 afterAll(async () => {
   await removeContainers({ label: `selfheal.service=${autoService}` });
   await removeContainers({ label: `selfheal.service=${shadowService}` });
   await removeContainers({ label: `selfheal.service=${approveService}` });
-  await stack?.stop();
+  for (const service of [groupService, ...stormServices]) await removeContainers({ label: `selfheal.service=${service}` });
+  await Promise.all([stack?.stop(), storm?.stop()]);
   await receiver?.close();
   await exporter?.close();
   await connection?.close();
   if (neo4j) {
-    await deleteServices(neo4j, [autoService, shadowService, approveService, scrapeService]);
+    await deleteServices(neo4j, [autoService, shadowService, approveService, scrapeService, groupService, ...stormServices]);
     await neo4j.driver.close();
   }
 });
@@ -155,6 +198,26 @@ describe('autopilot', () => {
     expect(receiver.accepted.filter((d) => d.body['service'] === autoService || d.delivery?.startsWith(incidentId))).toHaveLength(2);
   });
 
+  it('grouping: two replicas unhealthy at once are one incident, one decision and one heal that restarts both', async () => {
+    const heal = client.workflow.getHandle(healWorkflowId(groupService));
+    await waitFor(async () => heal.describe().then(() => true, (e: unknown) => (e instanceof WorkflowNotFoundError ? false : Promise.reject(e))), 60_000, 'the autopilot to start a heal');
+    const result = (await heal.result()) as HealStatus;
+    expect(result).toMatchObject({ outcome: 'verified', applied: true });
+    expect(result.plan?.steps.map((s) => s.target.name).sort()).toEqual(groupContainers.map((c) => c.name).sort());
+    const resolved = await untilWatch(groupService, 'the incident resolved', (w) => w.incident?.status === 'resolved');
+    expect(resolved.incident?.troubles).toEqual(expect.arrayContaining(groupContainers.map((c) => `container:${c.name}:unhealthy`)));
+    const rows = await cypher(
+      `MATCH (:Service {name: $service})-[:HAD_INCIDENT]->(i:Incident)
+       OPTIONAL MATCH (i)-[:DECIDED]->(d:AutopilotDecision)
+       OPTIONAL MATCH (i)-[:REMEDIATED_BY]->(a:HealingAttempt)
+       RETURN i.attempts AS attempts, collect(DISTINCT d.id) AS decisions, collect(DISTINCT a.id) AS heals`,
+      { service: groupService },
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ decisions: [expect.any(String)], heals: [result.attempt_id] });
+    expect(Number(rows[0]?.attempts)).toBe(1);
+  });
+
   it('approve: the heal waits and a webhook asks for approval; a person rejects it and a webhook says it is escalated', async () => {
     await breakHealthCheck(approveContainer.name);
     const asked = await receiver.waitFor((d) => d.path === '/hooks/generic' && d.body['type'] === 'heal.approval_needed' && d.body['service'] === approveService, 'heal.approval_needed');
@@ -218,5 +281,48 @@ describe('autopilot', () => {
     expect(blind.incident).toBeNull();
     exporterDown = false;
     await untilWatch(scrapeService, 'seeing again', (w) => w.phase === 'watching');
+  });
+
+  it('storm: services unhealthy at once never overrun the heal budget reserved in Neo4j; the heals beyond it are refused and escalated', async () => {
+    const settled = await Promise.all(stormServices.map((service) => untilWatch(service, `${service} settled`, (w) => w.incident !== null && w.incident.lastOutcome !== null && w.incident.inFlight === null)));
+    const outcomes = settled.map((w) => w.incident!.lastOutcome);
+    expect(outcomes.filter((o) => o !== 'verified' && o !== 'refused')).toEqual([]);
+    const refused = stormServices.filter((_, i) => outcomes[i] === 'refused');
+    const ran = stormServices.filter((_, i) => outcomes[i] === 'verified');
+    // Eight heals at once and room for at most STORM_BUDGET more (older reservations can only age out of the window).
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    // The main stack's heals (at most two) share the window, so the storm still had room for at least one.
+    expect(ran.length).toBeGreaterThanOrEqual(1);
+    // Escalated at once, with attempts left (AUTOPILOT_MAX_ATTEMPTS 2): a second attempt would be refused the same way.
+    for (const w of settled.filter((x) => x.incident!.lastOutcome === 'refused')) {
+      expect(w.incident, w.service).toMatchObject({ status: 'escalated', attempts: 1, escalation: expect.stringContaining('the safety envelope refused the heal') });
+    }
+    const reservations = await cypher(
+      'MATCH (r:HealBudgetReservation) WHERE r.service IN $services RETURN r.service AS service, r.at AS at',
+      { services: stormServices },
+    );
+    expect(reservations.map((r) => r.service).sort()).toEqual([...ran].sort());
+    // The budget's promise, from Neo4j: at every reservation of the storm, the window holds at most the budget.
+    for (const r of reservations) {
+      const at = Number(r.at);
+      const [row] = await cypher('MATCH (x:HealBudgetReservation) WHERE x.at >= $since AND x.at <= $at RETURN count(x) AS n', { since: at - 3600_000, at });
+      expect(Number(row?.n)).toBeLessThanOrEqual(stormBudgetMax);
+    }
+    for (const service of stormServices) {
+      const rows = await cypher(
+        `MATCH (:Service {name: $service})-[:HAD_INCIDENT]->(i:Incident)-[:DECIDED]->(d:AutopilotDecision)-[:STARTED]->(a:HealingAttempt)
+         RETURN count(DISTINCT i) AS incidents, count(DISTINCT d) AS decisions, collect(a.outcome) AS outcomes`,
+        { service },
+      );
+      expect(rows.map((r) => [Number(r.incidents), Number(r.decisions), r.outcomes]), service).toEqual([[1, 1, [refused.includes(service) ? 'refused' : 'verified']]]);
+      const [c] = await docker.listContainers({ all: true, filters: { label: [`selfheal.service=${service}`] } });
+      const restarted = (await startedAt(c!.Id)) !== stormStartedAt[service];
+      // A refused heal ran nothing: its container is exactly as the storm left it.
+      expect(restarted, service).toBe(!refused.includes(service));
+      if (refused.includes(service)) {
+        const heal = (await client.workflow.getHandle(healWorkflowId(service)).result()) as HealStatus;
+        expect(heal.reasons.some((r) => r.startsWith('budget')), JSON.stringify(heal.reasons)).toBe(true);
+      }
+    }
   });
 });

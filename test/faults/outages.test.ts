@@ -10,24 +10,32 @@
 //     503 dry_run_pending; the analysis store fails with the driver's retryable error; reads serve again after;
 //   - each applied heal restarts its container exactly once and is verified; a heal whose verification meets the
 //     Neo4j outage waits for the store instead of going on unrecorded; every step of every heal is in Neo4j exactly
-//     once, and reaches the durable queue and Socket.IO (exactly once there, after the relay's dedupe by id).
+//     once, and reaches the durable queue and Socket.IO (exactly once there, after the relay's dedupe by id);
+//   - the autopilot's watches survive both: the worker is killed right after a watch started a heal (before it
+//     recorded the start, most likely), and another watched service's fault is decided across the Temporal restart.
+//     Each incident has exactly one decision and one heal (in Neo4j and in the watch's history), each heal restarted
+//     its container once, and the watches go on sampling.
 // The table of counts is printed and written to test-artifacts/faults/accounting.md (docs/reliability.md shows one).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { isRetryableError } from 'neo4j-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Neo4jAnalysisStore } from '../../src/adapters/neo4j/analysis-store';
 import { connectNeo4j, type Neo4jConnection } from '../../src/adapters/neo4j/driver';
-import { createServiceContainer, makeUnhealthy, removeContainers, waitFor } from '../helpers/containers';
+import { breakHealthCheck, createServiceContainer, makeUnhealthy, removeContainers, waitFor } from '../helpers/containers';
 import { durableTap, tapSocket, type DurableTap, type SocketTap } from '../helpers/events';
 import { hasStep, healBody, healStatus, waitForHeal, watchDockerEvents, type DockerEventWatch, type HealView } from '../helpers/heal';
 import { analysisInput, announceFor, countingCompute, deleteServices } from '../helpers/neo4j';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
+import type { WatchStatus } from '../../src/domain/autopilot';
+import { healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../workflows/definitions';
 
 const repo = path.resolve(__dirname, '../..');
 const ANALYZE = '/api/self_healing/analyze';
@@ -49,6 +57,12 @@ interface Sample {
 
 const run = randomUUID().slice(0, 6);
 const services = Array.from({ length: SERVICES }, (_, i) => `faults-${run}-${i}`);
+/** Watched by the autopilot (restart_unhealthy in auto): one breaks at the worker kill, one at the Temporal restart. */
+const watched = { kill: `faults-watch-kill-${run}`, restart: `faults-watch-restart-${run}` };
+const watchedContainers: Record<string, { name: string }> = {};
+let watchedEvents: DockerEventWatch;
+let temporal: Connection;
+let client: Client;
 const healServices: string[] = [];
 const samples: Sample[] = [];
 const inFlight = new Set<Promise<void>>();
@@ -147,8 +161,15 @@ async function startHeal(untilActed = false, holdSeconds = 3): Promise<Heal> {
 }
 
 beforeAll(async () => {
+  const policyFile = path.join(mkdtempSync(path.join(tmpdir(), 'selfheal-faults-')), 'autopilot.yaml');
+  writeFileSync(policyFile, `default: auto\nservices:\n  ${watched.kill}: {}\n  ${watched.restart}: {}\n`);
+  Object.assign(settings, { AUTOPILOT_POLICY_FILE: policyFile, AUTOPILOT_INTERVAL_SECONDS: '1' });
+  for (const service of Object.values(watched)) watchedContainers[service] = await createServiceContainer(service);
+  watchedEvents = await watchDockerEvents(Object.values(watchedContainers).map((c) => c.name));
   stack = await startTestStack(settings, { worker: false });
   worker = await spawnWorker(stack.config, settings);
+  temporal = await Connection.connect({ address: stack.config.temporal.address });
+  client = new Client({ connection: temporal, namespace: stack.config.temporal.namespace });
   driver = neo4j.driver(stack.config.neo4j.uri);
   storeConnection = await connectNeo4j(stack.config.neo4j, 'worker');
   socket = await tapSocket(stack.baseUrl, stack.token('viewer'));
@@ -160,11 +181,13 @@ afterAll(async () => {
   for (const name of ['neo4j', 'rabbitmq', 'temporal'] as const) await services_('up', name);
   await Promise.allSettled([...inFlight]);
   for (const h of heals) h.watch.stop();
+  watchedEvents?.stop();
+  await temporal?.close();
   socket?.close();
   await durable?.close().catch(() => undefined);
   await worker?.kill9();
-  for (const service of healServices) await removeContainers({ label: `selfheal.service=${service}` });
-  if (driver) await deleteServices({ driver, database: stack.config.neo4j.database }, [...services, ...healServices]);
+  for (const service of [...healServices, ...Object.values(watched)]) await removeContainers({ label: `selfheal.service=${service}` });
+  if (driver) await deleteServices({ driver, database: stack.config.neo4j.database }, [...services, ...healServices, ...Object.values(watched)]);
   await driver?.close();
   await storeConnection?.driver.close();
   await stack?.stop();
@@ -223,7 +246,10 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   await sleep(5000);
 
   await startHeal();
-  mark('worker: kill -9');
+  await breakHealthCheck(watchedContainers[watched.kill]!.name);
+  await waitFor(() => healExists(healWorkflowId(watched.kill)), 60_000, 'the autopilot to start a heal');
+  // The start is in the watch's history; its record (settleHeal, the next workflow task) most likely is not yet.
+  mark('worker: kill -9 (the watch has just started its heal)');
   await worker.kill9();
   await sleep(2000);
   worker = await spawnWorker(stack.config, settings);
@@ -255,7 +281,9 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
 
   // Restarted once the heal acted, so the restart meets its verification (and its records) mid-way.
   await startHeal(true);
-  mark('temporal: restarting');
+  // Another watched service's fault, decided across the restart (the first one's restart_unhealthy is in its cooldown).
+  await breakHealthCheck(watchedContainers[watched.restart]!.name);
+  mark('temporal: restarting (a watched service just broke)');
   await services_('down', 'temporal');
   await services_('up', 'temporal');
   mark('temporal: back');
@@ -285,6 +313,13 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   const socketHealIds = () => socket.events.map((e) => e.envelope.id).filter((id) => healStepIds.has(id));
   const durableHealIds = () => durable.received.map((e) => e.id).filter((id) => healStepIds.has(id));
   await waitFor(async () => new Set(socketHealIds()).size === healStepIds.size && new Set(durableHealIds()).size === healStepIds.size, 60_000, 'every heal step event delivered').catch(() => undefined);
+  // The watches go on: each incident resolved (its heal verified, then clean samples), and they sample after it.
+  for (const service of Object.values(watched)) {
+    await waitFor(async () => (await watchStatus(service))?.incident?.status === 'resolved', 120_000, `the incident of ${service} resolved`);
+    const after = (await watchStatus(service))!;
+    await waitFor(async () => ((await watchStatus(service))?.samples ?? 0) > after.samples, 30_000, `${service} sampling on`);
+  }
+  watchedEvents.stop();
   mark('drained');
 
   // Accounting.
@@ -372,7 +407,50 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   expect(new Set(durableHealIds())).toEqual(healStepIds);
   expect(socketHealIds().filter((id, i, all) => all.indexOf(id) !== i)).toEqual([]);
   expect(new Set(socketHealIds())).toEqual(healStepIds);
+  for (const service of Object.values(watched)) await expectWatchExactlyOnce(service);
 });
+
+async function healExists(workflowId: string): Promise<boolean> {
+  return client.workflow.getHandle(workflowId).describe().then(
+    () => true,
+    (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
+  );
+}
+
+async function watchStatus(service: string): Promise<WatchStatus | null> {
+  return client.workflow.getHandle(watchWorkflowId(service)).query(watchStatusQuery).catch(() => null);
+}
+
+/**
+ * One fault of a watched service across the worker kill or the Temporal restart: one incident with exactly one
+ * decision and one heal, verified, in Neo4j and in the watch's history (every run of it); the container restarted once.
+ */
+async function expectWatchExactlyOnce(service: string): Promise<void> {
+  const { records } = await driver.executeQuery(
+    `MATCH (:Service {name: $service})-[:HAD_INCIDENT]->(i:Incident)
+     OPTIONAL MATCH (i)-[:DECIDED]->(d:AutopilotDecision)
+     OPTIONAL MATCH (d)-[:STARTED]->(a:HealingAttempt)
+     WITH i, d, collect(a {.id, .outcome}) AS started
+     WITH i, collect(d {.id, .level, .result, started: started}) AS decisions
+     RETURN i.status AS status, i.attempts AS attempts, decisions ORDER BY i.openedAt`,
+    { service },
+  );
+  const incidents = records.map((r) => r.toObject());
+  const healId = healWorkflowId(service);
+  expect(incidents.map((i) => [i.status, Number(i.attempts)]), service).toEqual([['resolved', 1]]);
+  expect(incidents[0]?.decisions, service).toEqual([expect.objectContaining({ level: 'auto', result: `started ${healId}`, started: [expect.objectContaining({ outcome: 'verified' })] })]);
+  const heals: string[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${healId}'` })) heals.push(wf.runId);
+  expect(heals, service).toHaveLength(1);
+  const childStarts: string[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${watchWorkflowId(service)}'` })) {
+    const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    for (const e of history.events ?? []) if (e.startChildWorkflowExecutionInitiatedEventAttributes) childStarts.push(e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '');
+  }
+  expect(childStarts, service).toEqual([healId]);
+  const container = watchedContainers[service]!.name;
+  expect(watchedEvents.events.filter((e) => e.name === container && e.action === 'start'), service).toHaveLength(1);
+}
 
 async function stepsInNeo4j(attemptId: string): Promise<{ id: string; seq: number; step: string }[]> {
   const { records } = await driver.executeQuery(

@@ -4,7 +4,7 @@
 //
 //   (none) ──troubled `openAfterSamples` samples in a row──▶ open ──heal started──▶ mitigating
 //   open / mitigating (no heal in flight) ──clean `resolveAfterCleanSamples` samples in a row──▶ resolved
-//   mitigating ──heal failed, attempts left──▶ open        ──heal failed, no attempt left, or rejected──▶ escalated
+//   mitigating ──heal failed, attempts left──▶ open        ──heal failed, no attempt left, refused or rejected──▶ escalated
 //   escalated ──clean samples as above──▶ resolved (escalatedAt kept)
 //
 // Grouping: every trouble of the service while an incident is active joins it (one service, one time span); a
@@ -155,10 +155,14 @@ const FIXED = new Set(['verified', 'recovered_before_action']);
 export function healFinished(incident: Incident, outcome: string, at: number, settings: IncidentSettings): Incident {
   const base = { ...incident, inFlight: null, lastOutcome: outcome, updatedAt: at };
   if (FIXED.has(outcome)) return { ...base, status: 'mitigating', needsDecision: false };
+  // A refusal by the safety envelope (cooldown, budget, blast radius, ...) would be repeated by the next sample's
+  // attempt at once: it goes to a person instead of spending the incident's attempts in a second.
   const why =
     outcome === 'rejected'
       ? 'a person rejected the heal'
-      : incident.attempts >= settings.maxAttempts
+      : outcome === 'refused'
+        ? 'the safety envelope refused the heal (its reasons are in the heal); a next attempt would be refused the same way'
+        : incident.attempts >= settings.maxAttempts
         ? `${incident.attempts} heal attempt(s) did not fix it (last: ${outcome})`
         : null;
   if (why) return { ...base, status: 'escalated', escalatedAt: at, escalation: why, needsDecision: false };

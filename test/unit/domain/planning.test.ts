@@ -116,6 +116,13 @@ describe('buildHealPlan', () => {
     expect(plan.safety_checks[0]).toEqual({ name: 'strategy_selected', passed: false, detail: 'nothing recommended' });
   });
 
+  it('adds verifyAlso (the autopilot metric_recheck) to the default verifiers, and never to explicit ones', () => {
+    const recheck = { name: 'metric_recheck' as const, params: { metrics: ['mem_share.api-1'], intervals: 3 } };
+    expect(buildHealPlan(input('restart_unhealthy', {}, { verifyAlso: [recheck] })).verifiers).toEqual([{ name: 'container_health', params: { hold_seconds: 4 } }, recheck]);
+    const probe = { name: 'http_probe' as const, params: { url: 'http://127.0.0.1:3000/health' } };
+    expect(buildHealPlan(input('restart_unhealthy', {}, { verify: [probe], verifyAlso: [recheck] })).verifiers).toEqual([probe]);
+  });
+
   it('refuses an http_probe outside the allowlist', () => {
     const plan = buildHealPlan(input('restart_unhealthy', {}, { verify: [{ name: 'http_probe', params: { url: 'http://169.254.169.254/latest' } }] }));
     expect(plan.safety_checks.find((c) => c.name === 'verifiers_allowed')).toMatchObject({ passed: false });

@@ -100,4 +100,10 @@ describe('heals of an incident', () => {
   it('a heal a person rejected escalates at once', () => {
     expect(healFinished(healStarted(opened(), heal, 3000), 'rejected', 4000, settings)).toMatchObject({ status: 'escalated', escalation: 'a person rejected the heal' });
   });
+
+  it('a heal the safety envelope refused escalates at once, with attempts left: the next one would be refused too', () => {
+    const refused = healFinished(healStarted(opened(), heal, 3000), 'refused', 4000, settings);
+    expect(refused).toMatchObject({ status: 'escalated', escalatedAt: 4000, needsDecision: false, attempts: 1, lastOutcome: 'refused' });
+    expect(refused.escalation).toContain('the safety envelope refused the heal');
+  });
 });
