@@ -4,3 +4,5 @@ export * from './decision';
 export * from './signals';
 export * from './notices';
 export type * from './watch';
+export * from './shadow';
+export * from './timeline';
