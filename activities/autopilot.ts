@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { containerRefusal } from '../src/domain/inventory';
 import { decide, decided, decisionNotices, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, signalsOf, slackPayload, tickNotices, watchedServices } from '../src/domain/autopilot';
-import type { Decision, IncidentChange, IncidentHeal, Notice, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
+import type { AutopilotPolicy, Decision, IncidentChange, IncidentHeal, Notice, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
 import { postSignedWebhook } from '../src/adapters/webhook';
 import { webhookOrigin } from '../src/config';
 import type { ContainerSample } from '../src/domain/observations';
@@ -55,6 +55,16 @@ export function createAutopilotActivities(deps: ActivityDeps) {
     }
   }
 
+  /**
+   * The policy in force. A service the last read does not name is checked against a fresh read before its watch
+   * ends: the watch of a service added a moment ago may sample before the cached read has caught up.
+   */
+  async function policyInForce(service: string): Promise<AutopilotPolicy | null> {
+    if (!deps.autopilotPolicies) return deps.autopilotPolicy;
+    const cached = await deps.autopilotPolicies.current();
+    return Object.hasOwn(cached.services, service) ? cached : deps.autopilotPolicies.current({ fresh: true });
+  }
+
   return {
     /**
      * One sample: a blind sample (the engine unreadable, no container, the metrics refused) records the blindness
@@ -64,7 +74,7 @@ export function createAutopilotActivities(deps: ActivityDeps) {
      */
     async watchTick(tick: WatchTick): Promise<WatchTickResult> {
       const { service, tickId, state } = tick;
-      const policy = deps.autopilotPolicies ? await deps.autopilotPolicies.current() : deps.autopilotPolicy;
+      const policy = await policyInForce(service);
       if (!policy || !watchedServices(policy).includes(service)) return { watched: false, at: deps.now(), state, containers: [], anomalies: [], heal: null };
       const at = deps.now();
       const read = await readEngine(service);

@@ -46,7 +46,7 @@ export interface ActivityDeps {
    * The policy in force (Neo4j: the file seeds it, the API edits it), read by every sample; absent, the file's
    * `autopilotPolicy` is used as it is (tests on fakes).
    */
-  autopilotPolicies?: { current(): Promise<AutopilotPolicy> };
+  autopilotPolicies?: { current(options?: { fresh?: boolean }): Promise<AutopilotPolicy> };
   /** Uniform [0, 1): Thompson sampling's randomness, injected so tests can seed it. */
   random: () => number;
   now: () => number;

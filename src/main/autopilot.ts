@@ -61,8 +61,9 @@ export class LivePolicy {
     return this.policy;
   }
 
-  async current(): Promise<AutopilotPolicy> {
-    if (this.now() - this.readAt < this.refreshMs) return this.policy;
+  /** `fresh`: read now, whatever the period (a watch about to end checks that its service is really gone). */
+  async current(options: { fresh?: boolean } = {}): Promise<AutopilotPolicy> {
+    if (!options.fresh && this.now() - this.readAt < this.refreshMs) return this.policy;
     this.reading ??= this.refresh().finally(() => (this.reading = null));
     return this.reading;
   }

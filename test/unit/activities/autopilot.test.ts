@@ -144,6 +144,16 @@ describe('watchTick', () => {
     live = parseAutopilotPolicy('services:\n  billing: {}\n', { path: 'api', version: 'v3' }, strategyNames());
     expect((await tick(deps, r.state, 2)).watched).toBe(false);
   });
+
+  it('checks a fresh read before ending the watch of a service the cached policy does not name yet (just added)', async () => {
+    const deps = depsFor('auto');
+    const stale = parseAutopilotPolicy('services:\n  billing: {}\n', { path: 'api', version: 'v1' }, strategyNames());
+    const fresh = parseAutopilotPolicy('services:\n  billing: {}\n  api: {}\n', { path: 'api', version: 'v2' }, strategyNames());
+    const asked: boolean[] = [];
+    deps.autopilotPolicies = { current: async (o) => (asked.push(o?.fresh === true), o?.fresh ? fresh : stale) };
+    expect((await tick(deps, EMPTY)).watched).toBe(true);
+    expect(asked).toEqual([false, true]);
+  });
 });
 
 describe('settleHeal', () => {
