@@ -4,9 +4,9 @@
 // API; shadow decisions compared with what happened next; and the causal why at a moment.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { PolicyStore } from '../../adapters/ports';
+import type { PolicyStore, StoredPolicy } from '../../adapters/ports';
 import type { Neo4jAutopilotReads } from '../../adapters/neo4j/autopilot-reads';
-import { compareShadows, incidentTimeline, PolicyFileError, suggestionStartPath, watchedServices, whyAnswer, type AutopilotPolicy } from '../../domain/autopilot';
+import { compareShadows, DEFAULT_LEVEL, incidentTimeline, PolicyFileError, suggestionStartPath, watchedServices, whyAnswer, type AutopilotPolicy } from '../../domain/autopilot';
 import { scopeAllows, unscoped } from '../../auth/scope';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { policyFromText, policyVersion } from '../../main/autopilot';
@@ -48,8 +48,9 @@ const PolicyBody = Type.Unsafe<string | Record<string, unknown>>({
   examples: [{ default: 'shadow', services: { checkout: { strategies: { restart_unhealthy: 'suggest' } } } }],
 });
 
-function policyReply(stored: { version: string; source: string; updatedAt: number; updatedBy: string; text: string }, policy: AutopilotPolicy, visible: (service: string) => boolean, whole: boolean) {
+function policyReply(stored: StoredPolicy, policy: AutopilotPolicy, visible: (service: string) => boolean, whole: boolean) {
   return {
+    stored: true,
     version: stored.version,
     source: stored.source,
     updated_at: stored.updatedAt,
@@ -71,9 +72,10 @@ export const autopilotRoutes: FastifyPluginAsyncTypebox<{ autopilot: AutopilotAp
   // YAML arrives as text (text/plain too: Fastify's own parser); JSON through Fastify's own parser (an object, stored as its canonical JSON text).
   app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string', bodyLimit: MAX_POLICY_BYTES }, (_request, body, done) => done(null, body));
 
-  app.get('/autopilot/policy', { onRequest: viewer, schema: { tags, summary: 'The autonomy policy in force', response: withErrors({ 200: PolicyReply, 404: ErrorReply }) } }, async (request) => {
+  app.get('/autopilot/policy', { onRequest: viewer, schema: { tags, summary: 'The autonomy policy in force', response: withErrors({ 200: PolicyReply }) } }, async (request) => {
     const stored = await policies.current();
-    if (!stored) throw new NotFoundError('autopilot policy (the autopilot is off: no worker has AUTOPILOT_POLICY_FILE, and none was stored)');
+    // No policy is an answer (the autopilot is off), not a missing resource.
+    if (!stored) return { stored: false, version: null, source: null, updated_at: null, updated_by: null, default: DEFAULT_LEVEL, services: {}, document: null };
     const scope = request.user;
     return policyReply(stored, policyFromText(stored.text, stored.source), (s) => scopeAllows(scope, s), unscoped(scope));
   });

@@ -16,10 +16,11 @@ const ServicePolicyReply = strict({
 });
 
 export const PolicyReply = strict({
-  version: Type.String({ description: "first 16 hex digits of the document's SHA-256" }),
-  source: Type.String({ description: '`file:<path>` (seeded from AUTOPILOT_POLICY_FILE) or `api`' }),
-  updated_at: EpochMs,
-  updated_by: Type.String(),
+  stored: Type.Boolean({ description: 'false when no policy was ever stored (no worker had AUTOPILOT_POLICY_FILE, nobody PUT one): the autopilot is off' }),
+  version: Nullable(Type.String({ description: "first 16 hex digits of the document's SHA-256" })),
+  source: Nullable(Type.String({ description: '`file:<path>` (seeded from AUTOPILOT_POLICY_FILE) or `api`' })),
+  updated_at: NullableMs,
+  updated_by: NullableString,
   default: Level,
   services: Type.Object({}, { additionalProperties: ServicePolicyReply, description: 'the watched services (a scoped token sees its own only)' }),
   document: Nullable(Type.String({ description: 'the YAML or JSON text; null for a scoped token (it names other services)' })),

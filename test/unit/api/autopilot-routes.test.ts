@@ -76,8 +76,8 @@ function put(body: string | object, role: Role = 'admin', contentType = typeof b
 const get = (url: string, bearer = token('viewer')) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${bearer}` } });
 
 describe('the policy', () => {
-  it('is 404 before any is stored; an admin replaces it with YAML, audited, and its watches are started', async () => {
-    expect((await get('/api/self_healing/autopilot/policy')).statusCode).toBe(404);
+  it('is not stored at first (the autopilot is off); an admin replaces it with YAML, audited, and its watches are started', async () => {
+    expect((await get('/api/self_healing/autopilot/policy')).json()).toEqual({ stored: false, version: null, source: null, updated_at: null, updated_by: null, default: 'shadow', services: {}, document: null });
     const res = await put(YAML);
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -87,6 +87,7 @@ describe('the policy', () => {
 
     const read = await get('/api/self_healing/autopilot/policy');
     expect(read.json()).toEqual({
+      stored: true,
       version: body.version, source: 'api', updated_at: expect.any(Number), updated_by: 'root', default: 'shadow',
       services: { api: { default: null, strategies: { restart_unhealthy: 'suggest' } }, billing: { default: null, strategies: {} } },
       document: YAML,

@@ -86,19 +86,19 @@ function renderShadow(answer) {
 }
 
 function renderPolicy(policy) {
-  const levels = Object.entries(policy?.services ?? {}).map(([service, sp]) => {
+  const levels = Object.entries(policy.services).map(([service, sp]) => {
     const named = Object.entries(sp.strategies).map(([strategy, level]) => `${strategy}: ${level}`);
     return el('tr', {}, el('td', {}, service), el('td', {}, sp.default ?? `${policy.default} (policy default)`), el('td', {}, named.join(', ') || '—'));
   });
   byId('policy-table').tBodies[0].replaceChildren(...levels);
-  byId('policy-note').textContent = policy ? `version ${policy.version} · ${policy.source} · by ${policy.updated_by} at ${clock(policy.updated_at)}` : 'the autopilot is off';
+  byId('policy-note').textContent = policy.stored ? `version ${policy.version} · ${policy.source} · by ${policy.updated_by} at ${clock(policy.updated_at)}` : 'the autopilot is off';
 }
 
 async function refresh() {
   const [list, shadow, policy] = await Promise.all([
     api(`/api/self_healing/autopilot/incidents?${query({ limit: LIST_LIMIT })}`),
     api('/api/self_healing/autopilot/shadow'),
-    api('/api/self_healing/autopilot/policy').catch((err) => (err.status === 404 ? null : Promise.reject(err))),
+    api('/api/self_healing/autopilot/policy'),
   ]);
   incidents = list.items;
   if (!selected && incidents[0]) selected = incidents[0].incident.id;
