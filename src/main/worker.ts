@@ -23,12 +23,9 @@ export async function startWorker(config: Config, options: { identity?: string }
   const autopilotPolicy = loadAutopilotPolicy(config);
   const neo4j = await openNeo4j(config);
   // The file seeds the policy in Neo4j; an edit made through the API since (and the file unchanged) stays in force.
+  const policyStore = new Neo4jPolicyStore(neo4j.connection);
   const livePolicy = autopilotPolicy
-    ? new LivePolicy(
-        new Neo4jPolicyStore(neo4j.connection),
-        await new Neo4jPolicyStore(neo4j.connection).seed({ text: autopilotPolicy.text, version: autopilotPolicy.version, path: autopilotPolicy.source }, Date.now()),
-        logger,
-      )
+    ? new LivePolicy(policyStore, await policyStore.seed({ text: autopilotPolicy.text, version: autopilotPolicy.version, path: autopilotPolicy.source }, Date.now()), logger)
     : null;
   const rabbit = openRabbit(config, logger, `selfheal-worker-${process.pid}`);
   const publisher = rabbit.publisher();

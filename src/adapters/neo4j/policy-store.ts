@@ -11,12 +11,12 @@ import type { Neo4jConnection } from './driver';
 import { num, str, strOrNull, type Props } from './values';
 
 const LOCKED = `
-MERGE (p:AutopilotPolicy {id: 'current'})
+MERGE (p:AutopilotPolicy {id: $policyId})
 SET p.lockedAt = $at
 RETURN p {.*} AS p`;
 
 const WRITE = `
-MATCH (p:AutopilotPolicy {id: 'current'})
+MATCH (p:AutopilotPolicy {id: $policyId})
 SET p.text = $text, p.version = $version, p.source = $source, p.updatedAt = $at, p.updatedBy = $actor,
     p.seedVersion = coalesce($seedVersion, p.seedVersion)
 CREATE (c:PolicyChange {id: $id, at: $at, time: datetime({epochMillis: $at}), actor: $actor, source: $source,
@@ -25,7 +25,7 @@ MERGE (p)-[:CHANGED]->(c)
 RETURN c {.*} AS c`;
 
 const CHANGES = `
-MATCH (:AutopilotPolicy {id: 'current'})-[:CHANGED]->(c:PolicyChange)
+MATCH (:AutopilotPolicy {id: $policyId})-[:CHANGED]->(c:PolicyChange)
 RETURN c {.*} AS c ORDER BY c.at DESC, c.id DESC LIMIT $limit`;
 
 function policyOf(p: Props): StoredPolicy | null {
@@ -46,13 +46,20 @@ function changeOf(c: Props): PolicyChange {
   };
 }
 
+/** The deployment's policy node; the causal why follows decisions to its changes (autopilot-reads.ts). */
+export const POLICY_ID = 'current';
+
 export class Neo4jPolicyStore implements PolicyStore {
-  constructor(private readonly connection: Neo4jConnection) {}
+  /** `policyId`: another id keeps a test's policy apart from the deployment's. */
+  constructor(
+    private readonly connection: Neo4jConnection,
+    private readonly policyId = POLICY_ID,
+  ) {}
 
   async current(): Promise<StoredPolicy | null> {
     const { records } = await this.connection.driver.executeQuery(
-      `MATCH (p:AutopilotPolicy {id: 'current'}) RETURN p {.*} AS p`,
-      {},
+      `MATCH (p:AutopilotPolicy {id: $policyId}) RETURN p {.*} AS p`,
+      { policyId: this.policyId },
       { database: this.connection.database, routing: 'READ' },
     );
     return records[0] ? policyOf(records[0].get('p') as Props) : null;
@@ -61,19 +68,19 @@ export class Neo4jPolicyStore implements PolicyStore {
   async seed(file: { text: string; version: string; path: string }, at: number): Promise<StoredPolicy> {
     return this.write(async (tx, before, seedVersion) => {
       if (before && seedVersion === file.version) return { policy: before, change: null };
-      return write(tx, before, { text: file.text, version: file.version, source: `file:${file.path}`, actor: `file:${file.path}`, at, seedVersion: file.version });
+      return write(tx, this.policyId, before, { text: file.text, version: file.version, source: `file:${file.path}`, actor: `file:${file.path}`, at, seedVersion: file.version });
     }, at).then((r) => r.policy);
   }
 
   async replace(next: { text: string; version: string }, actor: string, at: number): Promise<{ policy: StoredPolicy; change: PolicyChange | null }> {
     return this.write(async (tx, before) => {
       if (before && before.version === next.version) return { policy: before, change: null };
-      return write(tx, before, { ...next, source: 'api', actor, at, seedVersion: null });
+      return write(tx, this.policyId, before, { ...next, source: 'api', actor, at, seedVersion: null });
     }, at);
   }
 
   async changes(limit: number): Promise<PolicyChange[]> {
-    const { records } = await this.connection.driver.executeQuery(CHANGES, { limit: neo4j.int(limit) }, { database: this.connection.database, routing: 'READ' });
+    const { records } = await this.connection.driver.executeQuery(CHANGES, { policyId: this.policyId, limit: neo4j.int(limit) }, { database: this.connection.database, routing: 'READ' });
     return records.map((r) => changeOf(r.get('c') as Props));
   }
 
@@ -84,7 +91,7 @@ export class Neo4jPolicyStore implements PolicyStore {
     const session = this.connection.driver.session({ database: this.connection.database });
     try {
       return await session.executeWrite(async (tx) => {
-        const locked = (await tx.run(LOCKED, { at: neo4j.int(at) })).records[0]?.get('p') as Props;
+        const locked = (await tx.run(LOCKED, { policyId: this.policyId, at: neo4j.int(at) })).records[0]?.get('p') as Props;
         return body(tx, policyOf(locked), strOrNull(locked['seedVersion']));
       });
     } finally {
@@ -95,11 +102,13 @@ export class Neo4jPolicyStore implements PolicyStore {
 
 async function write(
   tx: ManagedTransaction,
+  policyId: string,
   before: StoredPolicy | null,
   next: { text: string; version: string; source: string; actor: string; at: number; seedVersion: string | null },
 ): Promise<{ policy: StoredPolicy; change: PolicyChange }> {
   const { records } = await tx.run(WRITE, {
     ...next,
+    policyId,
     at: neo4j.int(next.at),
     id: randomUUID(),
     oldVersion: before?.version ?? null,
