@@ -3,8 +3,8 @@
 // domain (src/domain/autopilot) and records what changed in one write; the watch workflow carries the state.
 import { ApplicationFailure } from '@temporalio/common';
 import { containerRefusal } from '../src/domain/inventory';
-import { decide, decided, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, scrapeSeries, signalsOf, slackPayload, tickNotices, watchedServices, withMetricRecheck } from '../src/domain/autopilot';
-import type { Decision, IncidentChange, IncidentHeal, Notice, ScrapeMemory, ScrapeTarget, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
+import { decide, decided, decisionNotices, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, scrapeSeries, signalsOf, slackPayload, tickNotices, watchedServices, withMetricRecheck } from '../src/domain/autopilot';
+import type { AutopilotPolicy, Decision, IncidentChange, IncidentHeal, Notice, ScrapeMemory, ScrapeTarget, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
 import { urlAllowed } from '../src/domain/verifiers';
 import { scrapeTarget } from '../src/adapters/prometheus-scrape';
 import { postSignedWebhook } from '../src/adapters/webhook';
@@ -14,6 +14,22 @@ import type { AnalyzeResult } from '../src/domain/heal';
 import type { WatchRecord } from '../src/adapters/ports';
 import { recordedAnalysis } from './analysis';
 import type { ActivityDeps } from './deps';
+
+/**
+ * In suggest, the heal offered to a person: the body of a `POST /heal` that applies the decided strategy to the
+ * containers observed now, as the watch would have (docs/autopilot.md, "suggest"). Stored with the decision (JSON).
+ */
+function suggestedHeal(decision: Decision, analysis: AnalyzeResult, context: NonNullable<ReturnType<typeof healInputFor>['context']>): string {
+  const input = healInputFor(decision, analysis.diagnosis, context);
+  return JSON.stringify({
+    service: input.service,
+    issue: { diagnosis: input.diagnosis },
+    context: { services: input.context.services, containers: input.context.containers },
+    ...(input.strategy ? { strategy: input.strategy } : {}),
+    dry_run: false,
+    skip_if_healthy: true,
+  });
+}
 
 /** What happened to a heal the watch asked for, as the workflow reports it. */
 export type HealEvent =
@@ -66,6 +82,16 @@ export function createAutopilotActivities(deps: ActivityDeps) {
     return { metrics, memory };
   }
 
+  /**
+   * The policy in force. A service the last read does not name is checked against a fresh read before its watch
+   * ends: the watch of a service added a moment ago may sample before the cached read has caught up.
+   */
+  async function policyInForce(service: string): Promise<AutopilotPolicy | null> {
+    if (!deps.autopilotPolicies) return deps.autopilotPolicy;
+    const cached = await deps.autopilotPolicies.current();
+    return Object.hasOwn(cached.services, service) ? cached : deps.autopilotPolicies.current({ fresh: true });
+  }
+
   return {
     /**
      * One sample: a blind sample (the engine unreadable, no container, the metrics refused) records the blindness
@@ -75,7 +101,7 @@ export function createAutopilotActivities(deps: ActivityDeps) {
      */
     async watchTick(tick: WatchTick): Promise<WatchTickResult> {
       const { service, tickId, state } = tick;
-      const policy = deps.autopilotPolicy;
+      const policy = await policyInForce(service);
       if (!policy || !watchedServices(policy).includes(service)) return { watched: false, at: deps.now(), state, containers: [], anomalies: [], heal: null };
       const at = deps.now();
       const targets = policy.services[service]?.scrape ?? [];
@@ -129,7 +155,7 @@ export function createAutopilotActivities(deps: ActivityDeps) {
         incident: changes.length > 0 && memory.incident ? { incident: memory.incident, changes } : null,
         snapshotId: analysis ? tickId : null,
         // A decision that starts a heal is recorded once the workflow says whether the heal started.
-        decision: decision && decision.action === 'record' ? { ...decision, result: 'recorded' } : null,
+        decision: decision && decision.action === 'record' ? { ...decision, result: 'recorded', ...(decision.level === 'suggest' && analysis && context ? { offer: suggestedHeal(decision, analysis, context) } : {}) } : null,
         heal: null,
       };
       if (record.sight || record.incident || record.decision) await deps.autopilotStore.recordWatch(record);
@@ -140,7 +166,7 @@ export function createAutopilotActivities(deps: ActivityDeps) {
         containers: signals?.containerStates.map((c) => ({ name: c.name ?? c.id, state: c.state, health: c.health ?? 'none' })) ?? [],
         anomalies: analysis?.anomalies.map((a) => a.metric) ?? [],
         heal,
-        notices: tickNotices(memory.incident, changes, at),
+        notices: [...tickNotices(memory.incident, changes, at), ...(decision && memory.incident ? decisionNotices(memory.incident, decision, at) : [])],
       };
     },
 

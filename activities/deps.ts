@@ -42,6 +42,11 @@ export interface ActivityDeps {
   autopilotStore: AutopilotStore;
   /** The autonomy policy file; null when the autopilot is off (no AUTOPILOT_POLICY_FILE). */
   autopilotPolicy: AutopilotPolicy | null;
+  /**
+   * The policy in force (Neo4j: the file seeds it, the API edits it), read by every sample; absent, the file's
+   * `autopilotPolicy` is used as it is (tests on fakes).
+   */
+  autopilotPolicies?: { current(options?: { fresh?: boolean }): Promise<AutopilotPolicy> };
   /** Uniform [0, 1): Thompson sampling's randomness, injected so tests can seed it. */
   random: () => number;
   now: () => number;

@@ -92,6 +92,8 @@ export interface Config {
   /** The autopilot (docs/autopilot.md): off without a policy file. */
   autopilot: {
     policyFile: string | undefined;
+    /** The id of this deployment's policy node in Neo4j (deployments that share a Neo4j keep theirs apart). */
+    policyId: string;
     /** Seconds between two samples of a watched service. */
     intervalSeconds: number;
     /** Samples per run of a watch workflow before it continues as new (bounds its history). */
@@ -309,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     diagnosis: { rulesFile: r.optional('RULES_FILE') },
     autopilot: {
       policyFile: r.optional('AUTOPILOT_POLICY_FILE'),
+      policyId: r.str('AUTOPILOT_POLICY_ID', 'current'),
       intervalSeconds: r.num('AUTOPILOT_INTERVAL_SECONDS', 2, 0.5, 3600),
       samplesPerRun: r.num('AUTOPILOT_SAMPLES_PER_RUN', 500, 10, 10_000, true),
       openAfterSamples: r.num('AUTOPILOT_OPEN_AFTER_SAMPLES', 1, 1, 100, true),

@@ -300,11 +300,50 @@ export interface WatchRecord {
   incident: { incident: Incident; changes: IncidentChange[] } | null;
   /** The analysis of this sample (its snapshot id): its anomalies are linked to the incident it opened or grew. */
   snapshotId: string | null;
-  decision: (Decision & { result: string }) | null;
+  /** `offer`: in suggest, the /heal request body (JSON) a person may start (docs/autopilot.md, "suggest"). */
+  decision: (Decision & { result: string; offer?: string }) | null;
   /** The heal the decision started: linked to the incident and the decision. */
   heal: { attemptId: string; workflowId: string } | null;
 }
 
 export interface AutopilotStore {
   recordWatch(record: WatchRecord): Promise<void>;
+}
+
+// ---------- Neo4j: the autonomy policy (seeded by the file, edited through the API) ----------
+
+/** The policy in force: its document (YAML or JSON text) and who made it so. */
+export interface StoredPolicy {
+  text: string;
+  /** The first 16 hex digits of the document's SHA-256. */
+  version: string;
+  /** `file:<path>` when seeded from AUTOPILOT_POLICY_FILE, `api` when edited through the API. */
+  source: string;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+/** One audited change of the policy: who, when, from which version to which, both documents. */
+export interface PolicyChange {
+  id: string;
+  at: number;
+  actor: string;
+  source: string;
+  oldVersion: string | null;
+  newVersion: string;
+  oldDocument: string | null;
+  newDocument: string;
+}
+
+export interface PolicyStore {
+  current(): Promise<StoredPolicy | null>;
+  /**
+   * The file seeds the policy: stored when none is, or when the file differs from the one that seeded it last (an
+   * operator changed the file on purpose); an edit through the API otherwise survives restarts. Returns the policy in force.
+   */
+  seed(file: { text: string; version: string; path: string }, at: number): Promise<StoredPolicy>;
+  /** Replaces the policy (one audited change); an unchanged document changes nothing and records nothing. */
+  replace(next: { text: string; version: string }, actor: string, at: number): Promise<{ policy: StoredPolicy; change: PolicyChange | null }>;
+  /** The latest changes, newest first. */
+  changes(limit: number): Promise<PolicyChange[]>;
 }

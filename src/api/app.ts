@@ -17,6 +17,7 @@ import errorsPlugin from './plugins/errors';
 import operatorPlugin from './plugins/operator';
 import socketIoPlugin from './plugins/socket-io';
 import { auditRoutes } from './routes/audit';
+import { autopilotRoutes, type AutopilotApiDeps } from './routes/autopilot';
 import { pingRoutes } from './routes/ping';
 import { selfHealingRoutes } from './routes/self-healing';
 import { SelfHealingApi } from './self-healing-api';
@@ -30,6 +31,8 @@ export interface AppDeps {
   baselines: BaselineReader;
   feed: EventFeed;
   knownIssueTypes: ReadonlySet<string>;
+  /** The autonomy policy, the autopilot's record, and starting watches (src/api/routes/autopilot.ts). */
+  autopilot: AutopilotApiDeps;
   /** Under ANALYZE_SHAPE=eager: results of the analyses this process's own analyze worker runs. */
   localAnalyses?: LocalAnalyses;
   /** What /readyz checks: the dependencies this instance needs to serve (Temporal, Neo4j, RabbitMQ). */
@@ -94,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const api = new SelfHealingApi(deps.temporal, config, deps.knownIssueTypes, deps.localAnalyses);
   await app.register(selfHealingRoutes, { prefix: '/api/self_healing', api, learning: deps.learning });
   await app.register(auditRoutes, { prefix: '/api/self_healing', audit: deps.audit, whyMaxWindowSeconds: config.api.whyMaxWindowSeconds });
+  await app.register(autopilotRoutes, { prefix: '/api/self_healing', autopilot: deps.autopilot, api });
   await app.register(pingRoutes, { prefix: '/api/self_healing' });
   return app;
 }

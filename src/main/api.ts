@@ -12,6 +12,9 @@ import { Neo4jOutbox } from '../adapters/neo4j/outbox';
 import { LocalAnalyses } from '../api/local-analyses';
 import { createAnalyzeWorker } from './analyze-worker';
 import { temporalLogLevel, temporalLogger, workerMetrics } from './worker-telemetry';
+import { Neo4jPolicyStore } from '../adapters/neo4j/policy-store';
+import { Neo4jAutopilotReads } from '../adapters/neo4j/autopilot-reads';
+import { ensureWatches } from './autopilot';
 
 export async function startApi(config: Config) {
   // Unreadable or unsuitable JWT keys stop the start before any connection is made.
@@ -35,6 +38,12 @@ export async function startApi(config: Config) {
     baselines: neo4j.analysis,
     feed: rabbit.feed(),
     knownIssueTypes: issueTypesOf(rules),
+    autopilot: {
+      policies: new Neo4jPolicyStore(neo4j.connection, config.autopilot.policyId),
+      reads: new Neo4jAutopilotReads(neo4j.connection),
+      startWatches: (policy) => ensureWatches(temporal, config, policy),
+      scrapeAllowlist: config.heal.verifyHttpAllowlist,
+    },
     readiness: [
       { name: 'temporal', check: () => connection.healthService.check({}) },
       { name: 'neo4j', check: () => neo4j.connection.driver.getServerInfo({ database: config.neo4j.database }) },

@@ -14,13 +14,19 @@ import { sharedWorkflowSource } from './workflow-bundle';
 import { createAnalyzeWorker } from './analyze-worker';
 import { dockerTaskQueue } from '../../workflows/docker-hosts';
 import { Neo4jAutopilotStore } from '../adapters/neo4j/autopilot-store';
-import { ensureWatches, loadAutopilotPolicy, wakeWatchesOnEvents } from './autopilot';
+import { Neo4jPolicyStore } from '../adapters/neo4j/policy-store';
+import { ensureWatches, LivePolicy, loadAutopilotPolicy, wakeWatchesOnEvents } from './autopilot';
 
 export async function startWorker(config: Config, options: { identity?: string } = {}) {
   const logger = createLogger(config, 'selfheal-worker');
   // Before any connection: a bad policy file stops the worker at once, naming the field.
   const autopilotPolicy = loadAutopilotPolicy(config);
   const neo4j = await openNeo4j(config);
+  // The file seeds the policy in Neo4j; an edit made through the API since (and the file unchanged) stays in force.
+  const policyStore = new Neo4jPolicyStore(neo4j.connection, config.autopilot.policyId);
+  const livePolicy = autopilotPolicy
+    ? new LivePolicy(policyStore, await policyStore.seed({ text: autopilotPolicy.text, version: autopilotPolicy.version, path: autopilotPolicy.source }, Date.now()), logger)
+    : null;
   const rabbit = openRabbit(config, logger, `selfheal-worker-${process.pid}`);
   const publisher = rabbit.publisher();
   const outbox = new Neo4jOutbox(neo4j.connection, publisher, logger, {
@@ -46,6 +52,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     rules: loadRules(config),
     autopilotStore: new Neo4jAutopilotStore(neo4j.connection),
     autopilotPolicy,
+    ...(livePolicy ? { autopilotPolicies: livePolicy } : {}),
     random: Math.random,
     now: Date.now,
     counters: metrics,
@@ -103,9 +110,10 @@ export async function startWorker(config: Config, options: { identity?: string }
       try {
         // When one stops (a fatal error), the others are stopped too: a worker never polls only some of its queues.
         const running = Promise.allSettled(workers.map((w) => w.run().finally(shutdown)));
-        if (autopilotPolicy) {
-          await withClient(config, (client) => ensureWatches(client, config, autopilotPolicy)).then(
-            (ids) => logger.info({ watches: ids, policy: autopilotPolicy.source, version: autopilotPolicy.version }, 'autopilot watching'),
+        if (livePolicy) {
+          const policy = livePolicy.latest;
+          await withClient(config, (client) => ensureWatches(client, config, policy)).then(
+            (ids) => logger.info({ watches: ids, policy: policy.source, version: policy.version }, 'autopilot watching'),
             (err: unknown) => logger.error({ err }, 'autopilot watches not started; the next worker start tries again'),
           );
           // Docker's events wake the watches early; without them (no connection) they still sample on their interval.
@@ -114,7 +122,7 @@ export async function startWorker(config: Config, options: { identity?: string }
             return null;
           });
           if (signalling) {
-            const events = wakeWatchesOnEvents(new Client({ connection: signalling, namespace: config.temporal.namespace }), config, autopilotPolicy, logger);
+            const events = wakeWatchesOnEvents(new Client({ connection: signalling, namespace: config.temporal.namespace }), config, () => livePolicy.latest, logger);
             stopAutopilot = async () => {
               events.close();
               await signalling.close();

@@ -3,10 +3,14 @@
 // incident and one heal; the second's gets an incident and a recorded shadow decision, and nothing is done to it.
 // A service whose containers are gone is blind. Every lifecycle notice reaches a real webhook receiver on 127.0.0.1
 // that checks its signature and timestamp: an incident opened, and for a third service in approve, the approval a
-// heal waits for and, after a person rejects it, the escalation. A fourth, with no container, is watched through a
-// Prometheus target on 127.0.0.1, and blind while that target answers 503. Two replicas of one service unhealthy at
-// once are one incident, one decision and one heal restarting both. A storm (a second worker whose small heal budget
-// is reserved in Neo4j) of services unhealthy at once never overruns the budget: the heals beyond it are refused.
+// heal waits for and, after a person rejects it, the escalation. In `off` the decision not to act is recorded; in
+// `suggest` the offer is announced and a person starts it through the API (the heal's actor); shadow decisions are
+// compared with what happened next; the causal why walks the graph from the incident active at a moment. A service
+// with no container is watched through a Prometheus target on 127.0.0.1, and blind while that target answers 503.
+// Two replicas of one service unhealthy at once are one incident, one decision and one heal restarting both. A storm
+// (a second worker whose small heal budget is reserved in Neo4j) of services unhealthy at once never overruns the
+// budget: the heals beyond it are refused. Last, an admin's policy edit through the API reaches the running watches:
+// a new service is watched (in shadow), removed ones end, with no worker restart.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +18,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { breakHealthCheck, createServiceContainer, docker, makeUnhealthy, removeContainers, startedAt, waitFor } from '../helpers/containers';
+import { breakHealthCheck, createServiceContainer, docker, makeUnhealthy, removeContainers, restoreHealthCheck, startedAt, waitFor } from '../helpers/containers';
 import { connectTestNeo4j, deleteServices } from '../helpers/neo4j';
 import type { Neo4jConnection } from '../../src/adapters/neo4j/driver';
 import type { WatchStatus } from '../../src/domain/autopilot';
@@ -41,6 +45,15 @@ let groupContainers: { name: string }[];
 let storm: TestStack;
 let stormBudgetMax: number;
 const stormStartedAt: Record<string, string> = {};
+const offService = `ap-off-${id}`;
+const suggestService = `ap-suggest-${id}`;
+const addedService = `ap-added-${id}`;
+const services = [autoService, shadowService, approveService, offService, suggestService, addedService];
+let offContainer: { name: string };
+let suggestContainer: { name: string };
+let addedContainer: { name: string };
+type C = { name: string };
+let policyFile: string;
 const WEBHOOK_SECRET = `e2e-webhook-secret-${randomUUID()}`;
 let receiver: WebhookReceiver;
 let approveContainer: { name: string };
@@ -65,24 +78,25 @@ async function reservationsInWindow(windowSeconds: number): Promise<number> {
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'selfheal-autopilot-'));
-  const policyFile = path.join(dir, 'autopilot.yaml');
+  policyFile = path.join(dir, 'autopilot.yaml');
   exporter = await startMetricsExporter(() => (exporterDown ? { status: 503, body: 'down' } : '# TYPE jobs_waiting gauge\njobs_waiting 3\n'));
   writeFileSync(
     policyFile,
-    `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n  ${groupService}:\n    strategies:\n      restart_unhealthy: auto\n` +
-      `  ${scrapeService}:\n    scrape: [{url: "${exporter.origin}/metrics"}]\n`,
+    `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n` +
+      `  ${offService}:\n    default: off\n  ${suggestService}:\n    strategies:\n      restart_unhealthy: suggest\n` +
+      `  ${groupService}:\n    strategies:\n      restart_unhealthy: auto\n  ${scrapeService}:\n    scrape: [{url: "${exporter.origin}/metrics"}]\n`,
   );
   const stormPolicyFile = path.join(dir, 'storm.yaml');
   writeFileSync(stormPolicyFile, `default: auto\nservices:\n${stormServices.map((s) => `  ${s}: {}\n`).join('')}`);
   neo4j = await connectTestNeo4j();
   let stormContainers: { name: string }[][];
-  [autoContainer, shadowContainer, approveContainer, groupContainers, ...stormContainers] = await Promise.all([
-    createServiceContainer(autoService),
-    createServiceContainer(shadowService),
-    createServiceContainer(approveService),
+  let made: C[];
+  [made, groupContainers, ...stormContainers] = await Promise.all([
+    Promise.all(services.map((s) => createServiceContainer(s))),
     brokenContainers(groupService, 2),
     ...stormServices.map((s) => brokenContainers(s, 1)),
   ]);
+  [autoContainer, shadowContainer, approveContainer, offContainer, suggestContainer, addedContainer] = made as unknown as [C, C, C, C, C, C];
   for (const [i, [c]] of stormContainers.entries()) stormStartedAt[stormServices[i]!] = await startedAt(c!.name);
   // The budget is global in the shared Neo4j: the storm's worker may reserve STORM_BUDGET more than it finds.
   stormBudgetMax = (await reservationsInWindow(3600)) + STORM_BUDGET;
@@ -107,16 +121,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await removeContainers({ label: `selfheal.service=${autoService}` });
-  await removeContainers({ label: `selfheal.service=${shadowService}` });
-  await removeContainers({ label: `selfheal.service=${approveService}` });
-  for (const service of [groupService, ...stormServices]) await removeContainers({ label: `selfheal.service=${service}` });
+  await Promise.all([...services, groupService, ...stormServices].map((s) => removeContainers({ label: `selfheal.service=${s}` })));
   await Promise.all([stack?.stop(), storm?.stop()]);
   await receiver?.close();
   await exporter?.close();
   await connection?.close();
   if (neo4j) {
-    await deleteServices(neo4j, [autoService, shadowService, approveService, scrapeService, groupService, ...stormServices]);
+    await deleteServices(neo4j, [...services, scrapeService, groupService, ...stormServices]);
     await neo4j.driver.close();
   }
 });
@@ -146,7 +157,7 @@ async function cypher(query: string, params: Record<string, unknown>) {
 
 describe('autopilot', () => {
   it('watches every service its policy names, seeing their containers', async () => {
-    for (const service of [autoService, shadowService, approveService]) {
+    for (const service of [autoService, shadowService, approveService, offService, suggestService]) {
       const s = await untilWatch(service, `${service} watched twice`, (w) => w.samples >= 2);
       expect(s.phase).toBe('watching');
       expect(s.containers).toEqual([expect.objectContaining({ health: 'healthy' })]);
@@ -235,6 +246,63 @@ describe('autopilot', () => {
     expect(await docker.getContainer(approveContainer.name).inspect().then((c) => c.State.Health?.Status)).toBe('unhealthy');
   });
 
+  it('off: the decision not to act is recorded, nothing is offered or started, and the container is left alone', async () => {
+    const before = await docker.getContainer(offContainer.name).inspect();
+    await makeUnhealthy(offContainer.name);
+    await untilWatch(offService, 'an off decision', (w) => w.incident?.needsDecision === false);
+    const decisions = await cypher(
+      `MATCH (:Service {name: $service})-[:HAD_INCIDENT]->(:Incident)-[:DECIDED]->(d:AutopilotDecision) RETURN d.level AS level, d.action AS action, d.policyRule AS rule, d.offer AS offer`,
+      { service: offService },
+    );
+    expect(decisions).toEqual([{ level: 'off', action: 'record', rule: `services.${offService}.default`, offer: null }]);
+    await expect(client.workflow.getHandle(healWorkflowId(offService)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(receiver.accepted.filter((d) => d.body['service'] === offService && d.path === '/hooks/generic').map((d) => d.body['type'])).toEqual(['incident.opened']);
+    expect((await docker.getContainer(offContainer.name).inspect()).State.StartedAt).toBe(before.State.StartedAt);
+  });
+
+  it('suggest: the offer is announced and shown; a person starts it through the API and is its actor; why at that moment walks the graph', async () => {
+    await breakHealthCheck(suggestContainer.name);
+    const offered = await receiver.waitFor((d) => d.path === '/hooks/generic' && d.body['type'] === 'heal.suggested' && d.body['service'] === suggestService, 'heal.suggested');
+    const decision = offered.body['decision'] as { id: string; level: string; strategy: string };
+    const start = `/api/self_healing/autopilot/decisions/${encodeURIComponent(decision.id)}/start`;
+    expect(offered.body).toMatchObject({ decision: { level: 'suggest', strategy: 'restart_unhealthy' }, links: { start } });
+    // Nothing is started until someone agrees.
+    await expect(client.workflow.getHandle(healWorkflowId(suggestService)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const listed = await stack.call('GET', `/api/self_healing/autopilot/incidents?service=${suggestService}`, undefined, 'viewer');
+    expect(listed.body.items[0].decisions).toEqual([expect.objectContaining({ id: decision.id, level: 'suggest', start })]);
+
+    const started = await stack.call('POST', start, undefined, 'operator', 'carol');
+    expect(started.status).toBe(202);
+    const heal = client.workflow.getHandle(healWorkflowId(suggestService));
+    expect(((await heal.result()) as HealStatus).outcome).toBe('verified');
+    const attempts = await cypher('MATCH (:Service {name: $service})-[:HAS_ATTEMPT]->(a:HealingAttempt) RETURN a.actor AS actor, a.id AS id', { service: suggestService });
+    expect(attempts).toEqual([{ actor: 'carol', id: started.body.run_id }]);
+
+    await untilWatch(suggestService, 'the incident resolved', (w) => w.incident?.status === 'resolved');
+    const [item] = (await stack.call('GET', `/api/self_healing/autopilot/incidents?service=${suggestService}`, undefined, 'viewer')).body.items;
+    // The watch does not wait for a heal a person started: the incident may resolve (clean samples) before the heal's
+    // own verification ends.
+    const kinds: string[] = item.timeline.map((e: { kind: string }) => e.kind);
+    expect(kinds.slice(0, 2)).toEqual(['opened', 'decision']);
+    expect([...kinds].sort()).toEqual(['decision', 'heal_finished', 'heal_started', 'opened', 'resolved', 'suggestion_taken']);
+    expect(kinds.indexOf('heal_started')).toBeLessThan(kinds.indexOf('heal_finished'));
+    const healStarted = item.timeline.find((e: { kind: string }) => e.kind === 'heal_started');
+    expect(item.decisions[0]).toMatchObject({ acceptedBy: 'carol', start: null });
+
+    const at = new Date(healStarted.at + 1).toISOString();
+    const why = await stack.call('GET', `/api/self_healing/why/autopilot?service=${suggestService}&at=${encodeURIComponent(at)}`, undefined, 'viewer');
+    expect(why.status).toBe(200);
+    expect(why.body).toMatchObject({
+      incident: { id: item.incident.id, troubles: [`container:${suggestContainer.name}:unhealthy`] },
+      diagnoses: expect.arrayContaining([expect.objectContaining({ issueType: 'crash_loop', recommended: expect.arrayContaining(['restart_unhealthy']) })]),
+      decisions: [{ id: decision.id, level: 'suggest', policyRule: `services.${suggestService}.strategies.restart_unhealthy`, acceptedBy: 'carol', policy: { source: `file:${policyFile}` }, attempt: { id: started.body.run_id, outcome: 'verified', actor: 'carol' } }],
+    });
+    expect(why.body.answer).toContain(`suggest under services.${suggestService}.strategies.restart_unhealthy`);
+    // Before the incident opened there was nothing to decide.
+    const earlier = await stack.call('GET', `/api/self_healing/why/autopilot?service=${suggestService}&at=${encodeURIComponent(new Date(item.incident.openedAt - 1).toISOString())}`, undefined, 'viewer');
+    expect(earlier.body).toMatchObject({ incident: null, decisions: [], answer: `no incident of ${suggestService} was active then, so there was nothing to decide` });
+  });
+
   it('shadow: the incident gets the decision that would have been taken, and the container is left alone', async () => {
     const before = await docker.getContainer(shadowContainer.name).inspect();
     await makeUnhealthy(shadowContainer.name);
@@ -253,6 +321,17 @@ describe('autopilot', () => {
     const after = await docker.getContainer(shadowContainer.name).inspect();
     expect([after.State.StartedAt, after.RestartCount, after.State.Health?.Status]).toEqual([before.State.StartedAt, before.RestartCount, 'unhealthy']);
     expect(await cypher('MATCH (:Service {name: $service})-[:HAD_INCIDENT]->(:Incident)-[:DECIDED]->(d) RETURN d.id AS id', { service: shadowService })).toHaveLength(1);
+  });
+
+  it('shadow comparisons: each shadow decision against what its incident did next, per (service, strategy)', async () => {
+    // The off service's trouble goes away by itself; the shadow service's stays.
+    await restoreHealthCheck(offContainer.name);
+    await untilWatch(offService, 'the off incident resolved by itself', (w) => w.incident?.status === 'resolved');
+    const res = await stack.call('GET', `/api/self_healing/autopilot/shadow?service=${shadowService}`, undefined, 'viewer');
+    expect(res.status).toBe(200);
+    expect(res.body.strategies).toEqual([
+      expect.objectContaining({ service: shadowService, strategy: 'restart_unhealthy', decisions: 1, self_resolved: 0, still_active: 1, healed_later: 0, median_self_resolved_ms: null }),
+    ]);
   });
 
   it('blind: a service whose containers are gone is blind, in the query and in the audit, and that is no health', async () => {
@@ -323,6 +402,35 @@ describe('autopilot', () => {
         const heal = (await client.workflow.getHandle(healWorkflowId(service)).result()) as HealStatus;
         expect(heal.reasons.some((r) => r.startsWith('budget')), JSON.stringify(heal.reasons)).toBe(true);
       }
+    }
+  });
+
+  it('an admin edits the policy through the API: audited, a new service watched in shadow, removed ones end, no restart', async () => {
+    const refused = await stack.call('PUT', '/api/self_healing/autopilot/policy', { services: { [autoService]: {} } }, 'operator');
+    expect(refused.status).toBe(403);
+    const bad = await stack.call('PUT', '/api/self_healing/autopilot/policy', { services: { [autoService]: { strategies: { restart_unhealthy: 'always' } } } }, 'admin');
+    expect([bad.status, bad.body.field]).toEqual([400, `body.services.${autoService}.strategies.restart_unhealthy`]);
+
+    const before = await stack.call('GET', '/api/self_healing/autopilot/policy', undefined, 'viewer');
+    expect(before.body).toMatchObject({ source: `file:${policyFile}` });
+    const doc = { services: { [autoService]: { strategies: { restart_unhealthy: 'auto' } }, [addedService]: {} } };
+    const put = await stack.call('PUT', '/api/self_healing/autopilot/policy', doc, 'admin', 'root');
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ changed: true, previous_version: before.body.version, watched: [autoService, addedService].sort(), watch_error: null });
+    expect(put.body.watches_started).toEqual(expect.arrayContaining([watchWorkflowId(addedService)]));
+    expect((await stack.call('GET', '/api/self_healing/autopilot/policy', undefined, 'viewer')).body).toMatchObject({ version: put.body.version, source: 'api', updated_by: 'root' });
+    const changes = await cypher('MATCH (:AutopilotPolicy {id: $policyId})-[:CHANGED]->(c:PolicyChange {newVersion: $v}) RETURN c.actor AS actor, c.oldVersion AS old', { v: put.body.version, policyId: stack.config.autopilot.policyId });
+    expect(changes).toEqual([{ actor: 'root', old: before.body.version }]);
+
+    // The new service is watched at once; its trouble gets a shadow decision (new services default to shadow).
+    await untilWatch(addedService, 'the added service watched', (w) => w.phase === 'watching');
+    await makeUnhealthy(addedContainer.name);
+    await untilWatch(addedService, 'a decision on the added service', (w) => w.incident?.needsDecision === false);
+    const decided = await cypher('MATCH (:Service {name: $service})-[:HAD_INCIDENT]->(:Incident)-[:DECIDED]->(d) RETURN d.level AS level, d.policyVersion AS version, d.policySource AS source', { service: addedService });
+    expect(decided).toEqual([{ level: 'shadow', version: put.body.version, source: 'api' }]);
+    // Services no longer named end their watch at their next sample.
+    for (const gone of [offService, suggestService]) {
+      await waitFor(async () => (await client.workflow.getHandle(watchWorkflowId(gone)).describe()).status.name === 'COMPLETED', 30_000, `${gone}'s watch to end`);
     }
   });
 });

@@ -36,6 +36,12 @@ export async function breakHealthCheck(name: string): Promise<void> {
   await exec.start({ hijack: true, stdin: false });
 }
 
+/** Makes the health check pass again (the trouble goes away by itself). */
+export async function restoreHealthCheck(name: string): Promise<void> {
+  const exec = await docker.getContainer(name).exec({ Cmd: ['touch', '/tmp/healthy'] });
+  await exec.start({ hijack: true, stdin: false });
+}
+
 export async function makeUnhealthy(name: string): Promise<void> {
   await breakHealthCheck(name);
   await waitFor(async () => (await docker.getContainer(name).inspect()).State.Health?.Status === 'unhealthy', 20_000, `${name} unhealthy`);

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import { FakeLearningStore } from '../fakes/learning-store';
+import { FakeAutopilotApi } from '../fakes/autopilot-api';
 
 export interface FakeApp {
   app: FastifyInstance;
@@ -30,6 +31,7 @@ export async function startFakeApp(config: Config, logger: FastifyBaseLogger | f
     baselines: { getBaselines: async () => ({}) },
     feed: { start: async () => undefined, close: async () => undefined },
     knownIssueTypes: new Set(['degradation']),
+    autopilot: new FakeAutopilotApi(),
     logger,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

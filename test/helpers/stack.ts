@@ -18,6 +18,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_TASK_QUEUE: `test-${id}`,
     API_PORT: '0',
     API_INSTANCE_ID: `test-${id}`,
+    // Each stack's autopilot policy apart from the others' (and the demo's) in the shared Neo4j.
+    AUTOPILOT_POLICY_ID: `test-${id}`,
     LOG_LEVEL: testPinoLevel(),
     VERIFY_INTERVAL_SECONDS: '1',
     VERIFY_ATTEMPTS: '20',

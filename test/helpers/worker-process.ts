@@ -20,7 +20,7 @@ export interface WorkerProcess {
 export async function spawnWorker(config: Config, env: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/worker.ts'], {
     cwd: repo,
-    env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, AUTOPILOT_POLICY_ID: config.autopilot.policyId, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -94,6 +94,7 @@ export class Neo4jAutopilotStore implements AutopilotStore {
               policyRule: d.policy?.rule ?? null,
               policySource: d.policy?.source ?? null,
               policyVersion: d.policy?.version ?? null,
+              offer: d.offer ?? null,
             },
           });
         }

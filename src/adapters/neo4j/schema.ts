@@ -21,6 +21,8 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['SightChange', 'id'],
   ['Incident', 'id'],
   ['AutopilotDecision', 'id'],
+  ['AutopilotPolicy', 'id'],
+  ['PolicyChange', 'id'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
@@ -36,6 +38,8 @@ const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
   ['OutboxEvent', ['sentAt']],
   ['HealBudgetReservation', ['at']],
   ['Incident', ['service', 'openedAt']],
+  ['Incident', ['openedAt']],
+  ['AutopilotDecision', ['level', 'at']],
 ];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [

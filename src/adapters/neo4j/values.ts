@@ -16,6 +16,10 @@ export function str(value: unknown): string {
   return typeof value === 'string' ? value : String(value ?? '');
 }
 
+export function strOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : str(value);
+}
+
 export function strOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }

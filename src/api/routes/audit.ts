@@ -16,7 +16,7 @@ const DEFAULT_LIMIT = 50;
 
 // The app's validator does not coerce types (a body's "0.5" must stay a string), so query parameters, which are
 // always strings on the wire, are declared as strings and converted here.
-const RangeFields = {
+export const RangeFields = {
   from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'ISO-8601; default: 24 h before `to`' })),
   to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40, description: 'ISO-8601; default: now' })),
   limit: Type.Optional(PageLimit),
@@ -30,16 +30,16 @@ const AttemptsQuery = Type.Object(
 const WhyQuery = Type.Object({ service: ServiceName, from: RangeFields.from, to: RangeFields.to }, { additionalProperties: false });
 const AttemptId = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$' }) }, { additionalProperties: false });
 
-function range(q: { from?: string; to?: string }): { from: number; to: number } {
+export function range(q: { from?: string; to?: string }, defaultWindowMs = DAY_MS): { from: number; to: number } {
   const to = q.to ? Date.parse(q.to) : Date.now();
-  const from = q.from ? Date.parse(q.from) : to - DAY_MS;
+  const from = q.from ? Date.parse(q.from) : to - defaultWindowMs;
   if (!Number.isFinite(to)) throw new ValidationError('to', 'not a valid ISO-8601 time');
   if (!Number.isFinite(from)) throw new ValidationError('from', 'not a valid ISO-8601 time');
   if (from > to) throw new ValidationError('from', 'must not be after `to`');
   return { from, to };
 }
 
-function limitOf(raw: string | undefined): number {
+export function limitOf(raw: string | undefined): number {
   const limit = raw === undefined ? DEFAULT_LIMIT : Number(raw);
   if (limit < 1 || limit > MAX_LIMIT) throw new ValidationError('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
   return limit;

@@ -25,13 +25,15 @@ export interface SelfHealingRoutesOptions {
   learning: LearningStore;
 }
 
+/** The person behind a request, as the heal API records and scopes them. */
+export const actor = (request: { user: { sub: string; role: 'viewer' | 'operator' | 'admin'; services?: string[] }; id: string }) => ({
+  sub: request.user.sub,
+  requestId: request.id,
+  role: request.user.role,
+  scope: { role: request.user.role, ...(request.user.services ? { services: request.user.services } : {}) },
+});
+
 export const selfHealingRoutes: FastifyPluginAsyncTypebox<SelfHealingRoutesOptions> = async (app, { api, learning }) => {
-  const actor = (request: { user: { sub: string; role: 'viewer' | 'operator' | 'admin'; services?: string[] }; id: string }) => ({
-    sub: request.user.sub,
-    requestId: request.id,
-    role: request.user.role,
-    scope: { role: request.user.role, ...(request.user.services ? { services: request.user.services } : {}) },
-  });
 
   app.post(
     '/analyze',

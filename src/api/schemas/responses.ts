@@ -12,16 +12,16 @@ import { strict } from './common';
  * fast-json-stringify validates each value against an anyOf to pick its branch and answers 500 when none fits, while
  * an enum is serialized as the string it is (an unexpected stored value reaches the client, where a check can see it).
  */
-const literals = <const T extends string>(values: readonly T[], options: SchemaOptions = {}) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+export const literals = <const T extends string>(values: readonly T[], options: SchemaOptions = {}) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
 /** The schema or null, as a type list (`["object", "null"]`): no anyOf for fast-json-stringify to validate against. */
-function Nullable<T extends TSchema>(schema: T) {
+export function Nullable<T extends TSchema>(schema: T) {
   const { type, enum: values, ...rest } = schema as unknown as { type: string; enum?: unknown[] };
   return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'], ...(values ? { enum: [...values, null] } : {}) });
 }
 /** An object whose keys are not known in advance: declared as open, with a reason. */
 export const OpenObject = (why: string) => Type.Object({}, { additionalProperties: true, description: `open by design: ${why}` });
 const NumberMap = (description: string) => Type.Object({}, { additionalProperties: Type.Number(), description });
-const EpochMs = Type.Number({ description: 'epoch milliseconds' });
+export const EpochMs = Type.Number({ description: 'epoch milliseconds' });
 
 // ---------- analysis ----------
 

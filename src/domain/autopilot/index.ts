@@ -6,3 +6,5 @@ export * from './notices';
 export * from './prometheus';
 export type * from './watch';
 export * from './verification';
+export * from './shadow';
+export * from './timeline';

@@ -5,7 +5,7 @@
 import type { Decision } from './decision';
 import type { Incident, IncidentChange, IncidentHeal } from './incident';
 
-export const NOTICE_TYPES = ['incident.opened', 'heal.approval_needed', 'heal.failed', 'heal.rolled_back', 'incident.escalated'] as const;
+export const NOTICE_TYPES = ['incident.opened', 'heal.suggested', 'heal.approval_needed', 'heal.failed', 'heal.rolled_back', 'incident.escalated'] as const;
 export type NoticeType = (typeof NOTICE_TYPES)[number];
 
 export interface Notice {
@@ -25,6 +25,18 @@ export interface Notice {
 export function tickNotices(incident: Incident | null, changes: readonly IncidentChange[], at: number): Notice[] {
   if (!incident || !changes.includes('opened')) return [];
   return [{ id: `${incident.id}:opened`, type: 'incident.opened', at, service: incident.service, incident, heal: null, decision: null }];
+}
+
+/** The path a person POSTs to start the heal a `suggest` decision offers (through the normal heal API). */
+export function suggestionStartPath(decisionId: string): string {
+  return `/api/self_healing/autopilot/decisions/${encodeURIComponent(decisionId)}/start`;
+}
+
+/** What a decision announces: in `suggest`, the offer of a heal that a person may start. */
+export function decisionNotices(incident: Incident, decision: Decision, at: number): Notice[] {
+  if (decision.level !== 'suggest') return [];
+  const { id, level, strategy, reason } = decision;
+  return [{ id: `${decision.id}:suggested`, type: 'heal.suggested', at, service: incident.service, incident, heal: null, decision: { id, level, strategy, reason } }];
 }
 
 /** What a heal's start or end announces; `incident` is the incident after the event was folded in. */
@@ -50,6 +62,7 @@ export function healNotices(
 
 const TITLES: Record<NoticeType, string> = {
   'incident.opened': 'Incident opened',
+  'heal.suggested': 'Heal suggested',
   'heal.approval_needed': 'Heal waiting for approval',
   'heal.failed': 'Heal failed',
   'heal.rolled_back': 'Heal rolled back',
@@ -60,6 +73,7 @@ const TITLES: Record<NoticeType, string> = {
 export function noticeSummary(n: Notice): string {
   const what: Record<NoticeType, () => string> = {
     'incident.opened': () => `${n.incident.troubles.slice(0, 3).join(', ')}${n.incident.troubles.length > 3 ? ` and ${n.incident.troubles.length - 3} more` : ''}`,
+    'heal.suggested': () => `${n.decision?.strategy} is offered to a person: POST ${suggestionStartPath(n.decision?.id ?? '')}`,
     'heal.approval_needed': () => `${n.heal?.strategy} (${n.heal?.workflowId}) waits for a person: POST /api/self_healing/heal/${n.heal?.workflowId}/approve`,
     'heal.failed': () => `${n.heal?.strategy} (${n.heal?.workflowId}) ended ${n.heal?.outcome}`,
     'heal.rolled_back': () => `${n.heal?.strategy} (${n.heal?.workflowId}) did not verify; its actions were undone`,
@@ -83,7 +97,7 @@ export interface GenericWebhookPayload {
   incident: { id: string; status: string; opened_at: string; troubles: string[]; attempts: number; escalation: string | null; last_outcome: string | null };
   heal: { workflow_id: string; attempt_id: string; strategy: string; outcome: string | null } | null;
   decision: { id: string; level: string; strategy: string | null; reason: string } | null;
-  links: { workflow: string; approve?: string };
+  links: { workflow: string; approve?: string; start?: string };
 }
 
 export function genericPayload(n: Notice, ui: { url: string; namespace: string }): GenericWebhookPayload {
@@ -100,6 +114,7 @@ export function genericPayload(n: Notice, ui: { url: string; namespace: string }
     links: {
       workflow: workflowLink(n, ui.url, ui.namespace),
       ...(n.type === 'heal.approval_needed' && n.heal ? { approve: `/api/self_healing/heal/${encodeURIComponent(n.heal.workflowId)}/approve` } : {}),
+      ...(n.type === 'heal.suggested' && n.decision ? { start: suggestionStartPath(n.decision.id) } : {}),
     },
   };
 }

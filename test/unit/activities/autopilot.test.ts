@@ -180,6 +180,49 @@ describe('watchTick', () => {
   it('a service the policy no longer names (or no policy) ends the watch', async () => {
     expect((await tick(depsFor(null), EMPTY)).watched).toBe(false);
   });
+
+  it('suggest: records the offer (a /heal body) with the decision and announces it; nothing is started', async () => {
+    const deps = depsFor('suggest', [container({ name: 'api-1', service: 'api' })]);
+    deps.containers.containers.get('id-api-1')!.health = 'unhealthy';
+    const r = await tick(deps, EMPTY);
+    expect(r.heal).toBeNull();
+    const decision = deps.autopilotStore.records.at(-1)?.decision;
+    expect(decision).toMatchObject({ level: 'suggest', action: 'record', result: 'recorded' });
+    expect(JSON.parse(decision?.offer ?? 'null')).toEqual({
+      service: 'api',
+      issue: { diagnosis: expect.objectContaining({ issue_type: 'crash_loop' }) },
+      context: { services: ['api'], containers: ['api-1'] },
+      strategy: 'restart_unhealthy',
+      dry_run: false,
+      skip_if_healthy: true,
+    });
+    expect(r.notices?.map((n) => [n.type, n.id])).toEqual([
+      ['incident.opened', 'incident:watch-api:r1:1:opened'],
+      ['heal.suggested', 'incident:watch-api:r1:1:1:suggested'],
+    ]);
+  });
+
+  it('follows the policy in force, not the file: a service the live policy drops ends its watch, a level it changes applies', async () => {
+    const deps = depsFor('auto');
+    deps.containers.containers.get('id-api-1')!.health = 'unhealthy';
+    let live = parseAutopilotPolicy('services:\n  api:\n    strategies:\n      restart_unhealthy: shadow\n', { path: 'api', version: 'v2' }, strategyNames());
+    deps.autopilotPolicies = { current: async () => live };
+    const r = await tick(deps, EMPTY);
+    expect(r.heal).toBeNull();
+    expect(deps.autopilotStore.records.at(-1)?.decision).toMatchObject({ level: 'shadow', policy: { version: 'v2', source: 'api' } });
+    live = parseAutopilotPolicy('services:\n  billing: {}\n', { path: 'api', version: 'v3' }, strategyNames());
+    expect((await tick(deps, r.state, 2)).watched).toBe(false);
+  });
+
+  it('checks a fresh read before ending the watch of a service the cached policy does not name yet (just added)', async () => {
+    const deps = depsFor('auto');
+    const stale = parseAutopilotPolicy('services:\n  billing: {}\n', { path: 'api', version: 'v1' }, strategyNames());
+    const fresh = parseAutopilotPolicy('services:\n  billing: {}\n  api: {}\n', { path: 'api', version: 'v2' }, strategyNames());
+    const asked: boolean[] = [];
+    deps.autopilotPolicies = { current: async (o) => (asked.push(o?.fresh === true), o?.fresh ? fresh : stale) };
+    expect((await tick(deps, EMPTY)).watched).toBe(true);
+    expect(asked).toEqual([false, true]);
+  });
 });
 
 describe('settleHeal', () => {

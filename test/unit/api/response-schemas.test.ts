@@ -12,6 +12,7 @@ import type { LearningStat, StrategyOutcome } from '../../../src/domain/types';
 import type { AttemptWithSteps } from '../../../src/adapters/neo4j/audit-records';
 import type { WhyAnswer } from '../../../src/adapters/neo4j/why-query';
 import { listStrategies } from '../../../src/domain/strategies';
+import { FakeAutopilotApi } from '../../fakes/autopilot-api';
 
 const config = loadConfig({ LOG_LEVEL: 'silent' });
 const operator = signToken(config, { sub: 'alice', role: 'operator' });
@@ -177,6 +178,7 @@ beforeAll(async () => {
     baselines: { getBaselines: async () => ({}) },
     feed: { start: async () => undefined, close: async () => undefined },
     knownIssueTypes: new Set(['degradation']),
+    autopilot: new FakeAutopilotApi(),
     logger: false,
   });
 });
@@ -272,6 +274,7 @@ describe('typed success responses keep every field', () => {
       baselines: { getBaselines: async () => ({}) },
       feed: { start: async () => undefined, close: async () => undefined },
       knownIssueTypes: new Set(['degradation']),
+      autopilot: new FakeAutopilotApi(),
       logger: false,
     });
     try {

@@ -12,6 +12,7 @@ import { loadConfig } from '../../../src/config';
 import { signToken, type TokenClaims } from '../../../src/auth/jwt';
 import type { EventEnvelope } from '../../../src/domain/events';
 import { scopeAllows } from '../../../src/auth/scope';
+import { FakeAutopilotApi } from '../../fakes/autopilot-api';
 
 const config = loadConfig({ LOG_LEVEL: 'silent', SOCKET_MAX_CONNECTIONS_PER_SUBJECT: '2', SOCKET_HANDSHAKES_PER_MINUTE: '1000' });
 let app: FastifyInstance;
@@ -51,6 +52,7 @@ async function start(cfg = config) {
     baselines: { getBaselines: async () => ({}) },
     feed: { start: async (onEvent) => { emit = onEvent; }, close: async () => undefined },
     knownIssueTypes: new Set(['degradation']),
+    autopilot: new FakeAutopilotApi(),
     logger: false,
   });
   await a.listen({ host: '127.0.0.1', port: 0 });

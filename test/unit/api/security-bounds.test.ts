@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config';
 import { signToken } from '../../../src/auth/jwt';
 import { futureAtRefusal, seriesRefusal, servicesRefusal } from '../../../src/domain/bounds';
 import { fourEyesRefusal } from '../../../workflows/approval';
+import { FakeAutopilotApi } from '../../fakes/autopilot-api';
 
 describe('futureAtRefusal', () => {
   const now = Date.parse('2026-11-29T12:00:00Z');
@@ -64,6 +65,7 @@ describe('the API refuses before reaching Temporal', () => {
       baselines: { getBaselines: async () => ({}) },
       feed: { start: async () => undefined, close: async () => undefined },
       knownIssueTypes: new Set(['degradation']),
+      autopilot: new FakeAutopilotApi(),
       logger: false,
     });
     await app.ready();

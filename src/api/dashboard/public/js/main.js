@@ -1,6 +1,7 @@
-// The dashboard's entry point: sign-in with a token, then the three views fed by the REST API and one Socket.IO
+// The dashboard's entry point: sign-in with a token, then the four views fed by the REST API and one Socket.IO
 // connection subscribed to every event.
 import { api, session } from './api.js';
+import { autopilotView } from './autopilot-view.js';
 import { byId } from './dom.js';
 import { healsView } from './heals-view.js';
 import { learningView } from './learning-view.js';
@@ -34,16 +35,21 @@ function connect(token) {
       if (connectedBefore) {
         metricsView.refresh();
         learningView.refresh();
+        autopilotView.refresh().catch(() => undefined);
       }
       connectedBefore = true;
     });
   });
   socket.on('disconnect', () => setLive('off', 'reconnecting…'));
   socket.on('connect_error', (err) => setLive('off', err.message === 'unauthorized' ? 'token refused' : 'offline'));
-  socket.on('self_healing:analyze', (event) => metricsView.onAnalyze(event));
+  socket.on('self_healing:analyze', (event) => {
+    metricsView.onAnalyze(event);
+    autopilotView.onEvent();
+  });
   socket.on('self_healing:heal', (event) => {
     healsView.onHealEvent(event);
     learningView.onHealEvent(event);
+    autopilotView.onEvent();
   });
 }
 
@@ -54,7 +60,7 @@ async function showDashboard() {
   byId('session').hidden = false;
   byId('dashboard').hidden = false;
   connect(session.token);
-  await Promise.all([metricsView.start(), healsView.start(), learningView.start()]);
+  await Promise.all([metricsView.start(), healsView.start(), learningView.start(), autopilotView.start()]);
 }
 
 byId('login-form').addEventListener('submit', async (event) => {
