@@ -40,7 +40,7 @@ export async function startApi(config: Config) {
     knownIssueTypes: issueTypesOf(rules),
     autopilot: {
       policies: new Neo4jPolicyStore(neo4j.connection, config.autopilot.policyId),
-      reads: new Neo4jAutopilotReads(neo4j.connection),
+      reads: new Neo4jAutopilotReads(neo4j.connection, config.autopilot.policyId),
       startWatches: (policy) => ensureWatches(temporal, config, policy),
       scrapeAllowlist: config.heal.verifyHttpAllowlist,
     },

@@ -5,6 +5,7 @@ import neo4j from 'neo4j-driver';
 import { globToRegExp } from '../../domain/inventory';
 import type { AttemptView, DecisionView, IncidentStatus, IncidentView, ShadowOutcome } from '../../domain/autopilot';
 import type { Neo4jConnection } from './driver';
+import { POLICY_ID } from './policy-store';
 import { num, numOrNull, parseJson, str, strings, strOrNull, type Props } from './values';
 
 export interface IncidentQuery {
@@ -103,7 +104,11 @@ function attemptOf(p: Props): AttemptView {
 }
 
 export class Neo4jAutopilotReads {
-  constructor(private readonly connection: Neo4jConnection) {}
+  /** `policyId`: this deployment's policy node (AUTOPILOT_POLICY_ID), whose changes explain a decision's version. */
+  constructor(
+    private readonly connection: Neo4jConnection,
+    private readonly policyId = POLICY_ID,
+  ) {}
 
   private async read(query: string, params: Record<string, unknown>) {
     const { records } = await this.connection.driver.executeQuery(query, params, { database: this.connection.database, routing: 'READ' });
@@ -187,7 +192,7 @@ export class Neo4jAutopilotReads {
    * decision started (STARTED) with its outcome.
    */
   async whyAt(service: string, at: number): Promise<AutopilotWhy> {
-    const records = await this.read(AUTOPILOT_WHY_QUERY, { service, at: neo4j.int(at) });
+    const records = await this.read(AUTOPILOT_WHY_QUERY, { service, at: neo4j.int(at), policyId: this.policyId });
     const r = records[0];
     const sightProps = r?.get('sight') as Props | null | undefined;
     const sight = sightProps ? { blind: sightProps['blind'] === true, reason: strOrNull(sightProps['reason']), since: num(sightProps['at']) } : null;
@@ -237,7 +242,7 @@ RETURN c {.blind, .reason, .at} AS sight,
                  ORDER BY m.at DESC LIMIT 20 } AS diagnoses,
        COLLECT { MATCH (i)-[:DECIDED]->(d:AutopilotDecision) WHERE d.at <= $at
                  OPTIONAL CALL (d) {
-                   MATCH (:AutopilotPolicy {id: 'current'})-[:CHANGED]->(pc:PolicyChange {newVersion: d.policyVersion}) WHERE pc.at <= d.at
+                   MATCH (:AutopilotPolicy {id: $policyId})-[:CHANGED]->(pc:PolicyChange {newVersion: d.policyVersion}) WHERE pc.at <= d.at
                    RETURN pc ORDER BY pc.at DESC LIMIT 1
                  }
                  OPTIONAL MATCH (d)-[:STARTED]->(a:HealingAttempt)
