@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
-import type { EventFeed, LearningStore } from '../adapters/ports';
+import type { EventFeed, LearningStore, PushedMetricsStore } from '../adapters/ports';
 import type { AuditReader } from './routes/audit';
 import type { BaselineReader } from './routes/baselines';
 import { checkReadiness, type DependencyCheck } from '../main/readiness';
@@ -18,6 +18,7 @@ import operatorPlugin from './plugins/operator';
 import socketIoPlugin from './plugins/socket-io';
 import { auditRoutes } from './routes/audit';
 import { pingRoutes } from './routes/ping';
+import { pushedMetricsRoutes } from './routes/pushed-metrics';
 import { selfHealingRoutes } from './routes/self-healing';
 import { SelfHealingApi } from './self-healing-api';
 import type { LocalAnalyses } from './local-analyses';
@@ -30,6 +31,8 @@ export interface AppDeps {
   baselines: BaselineReader;
   feed: EventFeed;
   knownIssueTypes: ReadonlySet<string>;
+  /** Where POST /metrics/batch stores pushed samples for the autopilot; absent: the route is not served. */
+  pushedMetrics?: Pick<PushedMetricsStore, 'storeBatch'>;
   /** Under ANALYZE_SHAPE=eager: results of the analyses this process's own analyze worker runs. */
   localAnalyses?: LocalAnalyses;
   /** What /readyz checks: the dependencies this instance needs to serve (Temporal, Neo4j, RabbitMQ). */
@@ -95,5 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(selfHealingRoutes, { prefix: '/api/self_healing', api, learning: deps.learning });
   await app.register(auditRoutes, { prefix: '/api/self_healing', audit: deps.audit, whyMaxWindowSeconds: config.api.whyMaxWindowSeconds });
   await app.register(pingRoutes, { prefix: '/api/self_healing' });
+  if (deps.pushedMetrics) {
+    await app.register(pushedMetricsRoutes, { prefix: '/api/self_healing', store: deps.pushedMetrics, maxFutureSeconds: config.api.analyzeMaxFutureSeconds });
+  }
   return app;
 }

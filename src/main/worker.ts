@@ -45,6 +45,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     http: httpProbe(),
     rules: loadRules(config),
     autopilotStore: new Neo4jAutopilotStore(neo4j.connection),
+    pushedMetrics: neo4j.pushed,
     autopilotPolicy,
     random: Math.random,
     now: Date.now,

@@ -21,6 +21,7 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['SightChange', 'id'],
   ['Incident', 'id'],
   ['AutopilotDecision', 'id'],
+  ['PushedSample', 'key'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
@@ -36,6 +37,7 @@ const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
   ['OutboxEvent', ['sentAt']],
   ['HealBudgetReservation', ['at']],
   ['Incident', ['service', 'openedAt']],
+  ['PushedSample', ['service', 'at']],
 ];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [

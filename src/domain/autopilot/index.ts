@@ -5,3 +5,4 @@ export * from './signals';
 export * from './notices';
 export * from './prometheus';
 export type * from './watch';
+export * from './pushed';

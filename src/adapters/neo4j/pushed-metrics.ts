@@ -1,0 +1,73 @@
+// Pushed metrics pending for the watch: a PushedSample node per sample, MERGEd on its key (a uniqueness constraint,
+// schema.ts), so a retried batch stores nothing twice. A watch's sample takes its service's pending samples by
+// stamping them with its tick id in one transaction; taken samples are kept for PUSH_KEEP_TAKEN_MS so a late retry
+// of them is still a duplicate, then deleted by a later take. docs/autopilot.md, "Pushed metrics".
+import neo4j, { type Integer } from 'neo4j-driver';
+import type { PushedSample } from '../../domain/autopilot/pushed';
+import type { PushedMetricsStore } from '../ports';
+import type { Neo4jConnection } from './driver';
+
+// The OPTIONAL MATCH reads before the MERGE writes: whether each key was there before this batch.
+const STORE = `
+UNWIND $samples AS s
+OPTIONAL MATCH (old:PushedSample {key: s.key})
+WITH s, old IS NULL AS fresh
+MERGE (p:PushedSample {key: s.key})
+ON CREATE SET p.service = s.service, p.at = s.at, p.metrics = s.metrics, p.receivedAt = $receivedAt
+RETURN sum(CASE WHEN fresh THEN 1 ELSE 0 END) AS accepted`;
+
+const TAKEN = `
+MATCH (p:PushedSample {service: $service}) WHERE p.takenBy = $tickId
+RETURN p.key AS key, p.at AS at, p.metrics AS metrics ORDER BY p.at, p.key`;
+
+const TAKE = `
+MATCH (p:PushedSample {service: $service}) WHERE p.at IS NOT NULL AND p.takenBy IS NULL
+WITH p ORDER BY p.at, p.key LIMIT $limit
+SET p.takenBy = $tickId, p.takenAt = $at
+RETURN p.key AS key, p.at AS at, p.metrics AS metrics ORDER BY p.at, p.key`;
+
+const FORGET = `
+MATCH (p:PushedSample {service: $service}) WHERE p.at IS NOT NULL AND p.takenAt < $forgetBefore
+WITH p LIMIT $limit
+DELETE p`;
+
+export class Neo4jPushedMetricsStore implements PushedMetricsStore {
+  constructor(private readonly connection: Neo4jConnection) {}
+
+  async storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<{ accepted: number; duplicate: number }> {
+    if (samples.length === 0) return { accepted: 0, duplicate: 0 };
+    const rows = samples.map((s) => ({ key: s.key, service: s.service, at: neo4j.int(s.at), metrics: JSON.stringify(s.metrics) }));
+    const session = this.connection.driver.session({ database: this.connection.database });
+    try {
+      const accepted = await session.executeWrite(async (tx) => {
+        const result = await tx.run(STORE, { samples: rows, receivedAt: neo4j.int(receivedAt) });
+        return (result.records[0]?.get('accepted') as Integer | undefined)?.toNumber() ?? 0;
+      });
+      return { accepted, duplicate: samples.length - accepted };
+    } finally {
+      await session.close();
+    }
+  }
+
+  async takePending(input: { service: string; tickId: string; limit: number; at: number; forgetBefore: number }): Promise<PushedSample[]> {
+    const { service, tickId } = input;
+    const params = { service, tickId, limit: neo4j.int(input.limit), at: neo4j.int(input.at), forgetBefore: neo4j.int(input.forgetBefore) };
+    const session = this.connection.driver.session({ database: this.connection.database });
+    try {
+      const records = await session.executeWrite(async (tx) => {
+        const again = await tx.run(TAKEN, params);
+        if (again.records.length > 0) return again.records;
+        await tx.run(FORGET, params);
+        return (await tx.run(TAKE, params)).records;
+      });
+      return records.map((r) => ({
+        key: r.get('key') as string,
+        service,
+        at: (r.get('at') as Integer).toNumber(),
+        metrics: JSON.parse(r.get('metrics') as string) as Record<string, number>,
+      }));
+    } finally {
+      await session.close();
+    }
+  }
+}
