@@ -4,7 +4,8 @@
 // A service whose containers are gone is blind. Every lifecycle notice reaches a real webhook receiver on 127.0.0.1
 // that checks its signature and timestamp: an incident opened, and for a third service in approve, the approval a
 // heal waits for and, after a person rejects it, the escalation. A fourth, with no container, is watched through a
-// Prometheus target on 127.0.0.1, and blind while that target answers 503.
+// Prometheus target on 127.0.0.1, and blind while that target answers 503. A fifth is fed only by batches pushed to
+// POST /metrics/batch: blind while nothing is pushed, and an anomalous pushed value opens its incident.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ const shadowService = `ap-shadow-${id}`;
 const approveService = `ap-approve-${id}`;
 // Watched through a Prometheus target only (no container): seen while the target answers, blind when it does not.
 const scrapeService = `ap-scrape-${id}`;
+// Fed only by pushed metrics (POST /api/self_healing/metrics/batch), in shadow.
+const pushService = `ap-push-${id}`;
 let exporter: MetricsExporter;
 let exporterDown = false;
 const WEBHOOK_SECRET = `e2e-webhook-secret-${randomUUID()}`;
@@ -46,7 +49,7 @@ beforeAll(async () => {
   writeFileSync(
     policyFile,
     `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n` +
-      `  ${scrapeService}:\n    scrape: [{url: "${exporter.origin}/metrics"}]\n`,
+      `  ${scrapeService}:\n    scrape: [{url: "${exporter.origin}/metrics"}]\n  ${pushService}:\n    push: true\n`,
   );
   [autoContainer, shadowContainer, approveContainer] = await Promise.all([createServiceContainer(autoService), createServiceContainer(shadowService), createServiceContainer(approveService)]);
   receiver = await startWebhookReceiver(WEBHOOK_SECRET);
@@ -73,7 +76,8 @@ afterAll(async () => {
   await exporter?.close();
   await connection?.close();
   if (neo4j) {
-    await deleteServices(neo4j, [autoService, shadowService, approveService, scrapeService]);
+    await deleteServices(neo4j, [autoService, shadowService, approveService, scrapeService, pushService]);
+    await neo4j.driver.executeQuery('MATCH (p:PushedSample {service: $service}) DELETE p', { service: pushService }, { database: neo4j.database });
     await neo4j.driver.close();
   }
 });
@@ -218,5 +222,25 @@ describe('autopilot', () => {
     expect(blind.incident).toBeNull();
     exporterDown = false;
     await untilWatch(scrapeService, 'seeing again', (w) => w.phase === 'watching');
+  });
+
+  it('a service fed only by pushes is blind while nothing is pushed; a pushed batch is analysed and its anomaly opens an incident', async () => {
+    const silent = await untilWatch(pushService, 'blind without pushes', (w) => w.phase === 'blind');
+    expect(silent.blind_reason).toMatch(/^push: no sample pushed for \d+s \(more than 5 intervals of 1s\)$/);
+    const at = new Date().toISOString();
+    const batch = { samples: [{ id: `${id}-1`, service: pushService, at, metrics: { error_rate: 0.95, queue_depth: 4 } }] };
+    expect(await stack.call('POST', '/api/self_healing/metrics/batch', batch)).toEqual({ status: 202, body: { accepted: 1, duplicate: 0 } });
+    // A client's retry of the same batch is stored once.
+    expect(await stack.call('POST', '/api/self_healing/metrics/batch', batch)).toEqual({ status: 202, body: { accepted: 0, duplicate: 1 } });
+    const seen = await untilWatch(pushService, 'an incident from the pushed anomaly', (w) => w.incident !== null);
+    expect(seen.phase).toBe('watching');
+    expect(seen.incident).toMatchObject({ status: 'open', troubles: ['metric:error_rate'] });
+    const grouped = await cypher(
+      'MATCH (:Service {name: $service})-[:HAD_INCIDENT]->(:Incident)-[:GROUPS]->(a:AnomalyEvent) RETURN a.metric AS metric',
+      { service: pushService },
+    );
+    expect(grouped.map((g) => g.metric)).toEqual(['error_rate']);
+    const taken = await cypher('MATCH (p:PushedSample {service: $service}) RETURN p.takenBy AS takenBy', { service: pushService });
+    expect(taken).toEqual([{ takenBy: expect.stringContaining(watchWorkflowId(pushService)) }]);
   });
 });
