@@ -306,13 +306,17 @@ export interface WatchRecord {
   heal: { attemptId: string; workflowId: string } | null;
 }
 
+/** A stored batch's counts, or (nothing stored) the first service whose pending samples would pass `maxPending`. */
+export type PushedBatchResult = { accepted: number; duplicate: number } | { full: { service: string; pending: number } };
+
 /** Metrics clients push in batches, pending until a watch of their service takes them (docs/autopilot.md). */
 export interface PushedMetricsStore {
   /**
    * Stores the batch in one transaction, each sample once per key: a key already stored (a retry) is a duplicate.
-   * The keys of one batch are distinct (the caller counts repeats within it).
+   * The keys of one batch are distinct (the caller counts repeats within it). A batch that would leave more than
+   * PUSH_MAX_PENDING_PER_SERVICE samples of a service pending stores nothing.
    */
-  storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<{ accepted: number; duplicate: number }>;
+  storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<PushedBatchResult>;
   /**
    * The service's pending samples, oldest first and at most `limit`, taken by `tickId`: asked again with the same
    * tick id, the same samples (a retried sample analyses what its first try took). Samples taken longer than

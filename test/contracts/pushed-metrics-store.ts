@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { PushedMetricsStore } from '../../src/adapters/ports';
-import type { PushedSample } from '../../src/domain/autopilot/pushed';
+import { PUSH_MAX_PENDING_PER_SERVICE, type PushedSample } from '../../src/domain/autopilot/pushed';
 
 export interface PushedMetricsStoreSubject {
   store: PushedMetricsStore;
@@ -60,6 +60,18 @@ export function describePushedMetricsStoreContract(name: string, subject: () => 
       // A later tick forgets samples taken before forgetBefore.
       expect(await take(svc, 'tick-2', T + 10, 100, T + 1)).toEqual([]);
       expect(await store.storeBatch([sample(svc, 'a', T)], T)).toEqual({ accepted: 1, duplicate: 0 });
+    });
+
+    it('a batch that would leave more than the bound of a service pending stores nothing; taking makes room', async () => {
+      const { store } = subject();
+      const svc = service();
+      const other = service();
+      const full = Array.from({ length: PUSH_MAX_PENDING_PER_SERVICE }, (_, i) => sample(svc, `n${i}`, T + i));
+      expect(await store.storeBatch(full, T)).toEqual({ accepted: PUSH_MAX_PENDING_PER_SERVICE, duplicate: 0 });
+      expect(await store.storeBatch([sample(other, 'o', T), sample(svc, 'one-more', T)], T)).toEqual({ full: { service: svc, pending: PUSH_MAX_PENDING_PER_SERVICE } });
+      expect(await take(other, 'tick-o')).toEqual([]);
+      await take(svc, 'tick-1', T, 1);
+      expect(await store.storeBatch([sample(other, 'o', T), sample(svc, 'one-more', T)], T)).toEqual({ accepted: 2, duplicate: 0 });
     });
   });
 }

@@ -1,6 +1,6 @@
 // PushedMetricsStore in memory, kept in step with Neo4jPushedMetricsStore by test/contracts/pushed-metrics-store.ts.
-import type { PushedMetricsStore } from '../../src/adapters/ports';
-import type { PushedSample } from '../../src/domain/autopilot/pushed';
+import type { PushedBatchResult, PushedMetricsStore } from '../../src/adapters/ports';
+import { PUSH_MAX_PENDING_PER_SERVICE, type PushedSample } from '../../src/domain/autopilot/pushed';
 
 interface Stored extends PushedSample {
   takenBy: string | null;
@@ -13,8 +13,13 @@ export class FakePushedMetricsStore implements PushedMetricsStore {
   /** When set, every call fails with it (the store out of reach). */
   failWith: Error | null = null;
 
-  async storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<{ accepted: number; duplicate: number }> {
+  async storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<PushedBatchResult> {
     if (this.failWith) throw this.failWith;
+    for (const service of new Set(samples.map((s) => s.service))) {
+      const pending = [...this.samples.values()].filter((s) => s.service === service && s.takenBy === null).length;
+      const incoming = samples.filter((s) => s.service === service).length;
+      if (pending + incoming > PUSH_MAX_PENDING_PER_SERVICE) return { full: { service, pending } };
+    }
     const fresh = samples.filter((s) => !this.samples.has(s.key));
     for (const s of fresh) this.samples.set(s.key, { ...structuredClone(s), takenBy: null, takenAt: null, receivedAt });
     return { accepted: fresh.length, duplicate: samples.length - fresh.length };

@@ -3,9 +3,15 @@
 // stamping them with its tick id in one transaction; taken samples are kept for PUSH_KEEP_TAKEN_MS so a late retry
 // of them is still a duplicate, then deleted by a later take. docs/autopilot.md, "Pushed metrics".
 import neo4j, { type Integer } from 'neo4j-driver';
-import type { PushedSample } from '../../domain/autopilot/pushed';
-import type { PushedMetricsStore } from '../ports';
+import { PUSH_MAX_PENDING_PER_SERVICE, type PushedSample } from '../../domain/autopilot/pushed';
+import type { PushedBatchResult, PushedMetricsStore } from '../ports';
 import type { Neo4jConnection } from './driver';
+
+// Read in the batch's transaction, so two batches cannot both pass the bound.
+const PENDING = `
+UNWIND $services AS service
+OPTIONAL MATCH (p:PushedSample {service: service}) WHERE p.at IS NOT NULL AND p.takenBy IS NULL
+RETURN service, count(p) AS pending`;
 
 // The OPTIONAL MATCH reads before the MERGE writes: whether each key was there before this batch.
 const STORE = `
@@ -34,16 +40,24 @@ DELETE p`;
 export class Neo4jPushedMetricsStore implements PushedMetricsStore {
   constructor(private readonly connection: Neo4jConnection) {}
 
-  async storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<{ accepted: number; duplicate: number }> {
+  async storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<PushedBatchResult> {
     if (samples.length === 0) return { accepted: 0, duplicate: 0 };
+    const incoming = new Map<string, number>();
+    for (const s of samples) incoming.set(s.service, (incoming.get(s.service) ?? 0) + 1);
     const rows = samples.map((s) => ({ key: s.key, service: s.service, at: neo4j.int(s.at), metrics: JSON.stringify(s.metrics) }));
     const session = this.connection.driver.session({ database: this.connection.database });
     try {
-      const accepted = await session.executeWrite(async (tx) => {
+      return await session.executeWrite(async (tx): Promise<PushedBatchResult> => {
+        const pending = await tx.run(PENDING, { services: [...incoming.keys()] });
+        for (const r of pending.records) {
+          const service = r.get('service') as string;
+          const count = (r.get('pending') as Integer).toNumber();
+          if (count + incoming.get(service)! > PUSH_MAX_PENDING_PER_SERVICE) return { full: { service, pending: count } };
+        }
         const result = await tx.run(STORE, { samples: rows, receivedAt: neo4j.int(receivedAt) });
-        return (result.records[0]?.get('accepted') as Integer | undefined)?.toNumber() ?? 0;
+        const accepted = (result.records[0]?.get('accepted') as Integer | undefined)?.toNumber() ?? 0;
+        return { accepted, duplicate: samples.length - accepted };
       });
-      return { accepted, duplicate: samples.length - accepted };
     } finally {
       await session.close();
     }

@@ -7,8 +7,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { PushedMetricsStore } from '../../adapters/ports';
 import { futureAtRefusal } from '../../domain/bounds';
 import { validateSample } from '../../domain/detection';
-import { PUSH_BATCH_MAX_SAMPLES, type PushedSample } from '../../domain/autopilot/pushed';
-import { ValidationError } from '../../errors';
+import { PUSH_BATCH_MAX_SAMPLES, PUSH_MAX_PENDING_PER_SERVICE, type PushedSample } from '../../domain/autopilot/pushed';
+import { AppError, ValidationError } from '../../errors';
 import { ErrorReply, MetricName, MetricValue, ServiceName, strict, withErrors } from '../schemas/common';
 import { assertInScope } from '../scope-guard';
 
@@ -56,14 +56,19 @@ export const pushedMetricsRoutes: FastifyPluginAsyncTypebox<PushedMetricsRoutesO
         tags: ['self_healing'],
         summary: 'Push many samples of metrics at once, for the autopilot watch of each service (a service the policy marks `push`)',
         body: PushBatchBody,
-        response: withErrors({ 202: PushBatchReply, 503: ErrorReply }),
+        response: withErrors({ 202: PushBatchReply, 429: ErrorReply, 503: ErrorReply }),
       },
     },
     async (request, reply) => {
       const samples = checkedSamples(request.body, request.user.services ? { role: request.user.role, services: request.user.services } : undefined, Date.now(), maxFutureSeconds);
       const distinct = [...new Map(samples.map((s) => [s.key, s] as const)).values()];
-      const { accepted, duplicate } = await store.storeBatch(distinct, Date.now());
-      return reply.code(202).send({ accepted, duplicate: duplicate + samples.length - distinct.length });
+      const stored = await store.storeBatch(distinct, Date.now());
+      if ('full' in stored) {
+        const { service, pending } = stored.full;
+        const field = `samples[${samples.findIndex((s) => s.service === service)}].service`;
+        throw new AppError(`${field}: ${service} already has ${pending} samples waiting for its watch; at most ${PUSH_MAX_PENDING_PER_SERVICE} (is it marked push: true in the autopilot policy?)`, 429, 'backlog_full', field);
+      }
+      return reply.code(202).send({ accepted: stored.accepted, duplicate: stored.duplicate + samples.length - distinct.length });
     },
   );
 };

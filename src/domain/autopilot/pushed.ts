@@ -3,6 +3,11 @@
 
 /** At most this many samples in one batch, and taken by one sample of a watch. */
 export const PUSH_BATCH_MAX_SAMPLES = 1000;
+/**
+ * At most this many samples of one service wait to be taken: a service no watch takes (not in the policy, or not
+ * marked `push`) cannot fill the database, and a client far ahead of its watch is told to slow down.
+ */
+export const PUSH_MAX_PENDING_PER_SERVICE = 10_000;
 /** A service fed only by pushes is blind once no sample has arrived for this many watch intervals. */
 export const PUSH_STALE_INTERVALS = 5;
 /** A taken sample is kept this long, so a client's retry of it within that time is still a duplicate. */

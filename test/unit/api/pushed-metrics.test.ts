@@ -119,6 +119,18 @@ describe('idempotency', () => {
   });
 });
 
+describe('a backlog', () => {
+  it('a service with the bound of samples waiting for its watch refuses more with a 429 naming the sample, storing nothing', async () => {
+    for (let i = 0; i < 10_000; i++) store.samples.set(`full:${i}`, { key: `full:${i}`, service: 'full', at: 1, metrics: { x: 1 }, takenBy: null, takenAt: null, receivedAt: 1 });
+    const before = store.samples.size;
+    const reply = await push({ samples: [sample({ service: 'ok' }), sample({ service: 'full' })] });
+    expect(reply.statusCode).toBe(429);
+    expect(reply.json()).toMatchObject({ error: 'backlog_full', field: 'samples[1].service' });
+    expect(reply.json().message).toContain('10000 samples waiting');
+    expect(store.samples.size).toBe(before);
+  });
+});
+
 describe('Neo4j out of reach', () => {
   it('is a 503 with Retry-After, never a 500', async () => {
     store.failWith = new Neo4jError('connection refused', neo4jErrors.SERVICE_UNAVAILABLE, '08000', 'connection exception');
