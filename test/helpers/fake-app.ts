@@ -1,12 +1,13 @@
 // The real Fastify app (buildApp) on in-memory fakes, listening on a free loopback port: the API's own behaviour
 // (auth, schemas, error mapping, Socket.IO handshakes) without Temporal, Neo4j or RabbitMQ: empty audit lists, a
-// learning store in memory, and a Temporal client that throws if a route reaches it.
+// learning store and pushed metrics in memory, and a Temporal client that throws if a route reaches it.
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import { FakeLearningStore } from '../fakes/learning-store';
+import { FakePushedMetricsStore } from '../fakes/pushed-metrics';
 
 export interface FakeApp {
   app: FastifyInstance;
@@ -30,6 +31,7 @@ export async function startFakeApp(config: Config, logger: FastifyBaseLogger | f
     baselines: { getBaselines: async () => ({}) },
     feed: { start: async () => undefined, close: async () => undefined },
     knownIssueTypes: new Set(['degradation']),
+    pushedMetrics: new FakePushedMetricsStore(),
     logger,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
