@@ -1,7 +1,9 @@
 // Pushed metrics pending for the watch: a PushedSample node per sample, MERGEd on its key (a uniqueness constraint,
 // schema.ts), so a retried batch stores nothing twice. A watch's sample takes its service's pending samples by
-// stamping them with its tick id in one transaction; taken samples are kept for PUSH_KEEP_TAKEN_MS so a late retry
-// of them is still a duplicate, then deleted by a later take. docs/autopilot.md, "Pushed metrics".
+// stamping them with its tick id in one transaction. Only a pending sample carries the PushPending label (indexed on
+// service and time), so a take and the backlog bound read the waiting samples, not the taken ones kept beside them:
+// those stay PUSH_KEEP_TAKEN_MS so a late retry of them is still a duplicate, then a later take deletes them.
+// docs/autopilot.md, "Pushed metrics".
 import neo4j, { type Integer } from 'neo4j-driver';
 import { PUSH_MAX_PENDING_PER_SERVICE, type PushedSample } from '../../domain/autopilot/pushed';
 import type { PushedBatchResult, PushedMetricsStore } from '../ports';
@@ -10,7 +12,7 @@ import type { Neo4jConnection } from './driver';
 // Read in the batch's transaction, so two batches cannot both pass the bound.
 const PENDING = `
 UNWIND $services AS service
-OPTIONAL MATCH (p:PushedSample {service: service}) WHERE p.at IS NOT NULL AND p.takenBy IS NULL
+OPTIONAL MATCH (p:PushPending {service: service}) WHERE p.at IS NOT NULL
 RETURN service, count(p) AS pending`;
 
 // The OPTIONAL MATCH reads before the MERGE writes: whether each key was there before this batch.
@@ -19,21 +21,22 @@ UNWIND $samples AS s
 OPTIONAL MATCH (old:PushedSample {key: s.key})
 WITH s, old IS NULL AS fresh
 MERGE (p:PushedSample {key: s.key})
-ON CREATE SET p.service = s.service, p.at = s.at, p.metrics = s.metrics, p.receivedAt = $receivedAt
+ON CREATE SET p:PushPending, p.service = s.service, p.at = s.at, p.metrics = s.metrics, p.receivedAt = $receivedAt
 RETURN sum(CASE WHEN fresh THEN 1 ELSE 0 END) AS accepted`;
 
 const TAKEN = `
-MATCH (p:PushedSample {service: $service}) WHERE p.takenBy = $tickId
+MATCH (p:PushedSample {takenBy: $tickId}) WHERE p.service = $service
 RETURN p.key AS key, p.at AS at, p.metrics AS metrics ORDER BY p.at, p.key`;
 
 const TAKE = `
-MATCH (p:PushedSample {service: $service}) WHERE p.at IS NOT NULL AND p.takenBy IS NULL
+MATCH (p:PushPending {service: $service}) WHERE p.at IS NOT NULL
 WITH p ORDER BY p.at, p.key LIMIT $limit
+REMOVE p:PushPending
 SET p.takenBy = $tickId, p.takenAt = $at
 RETURN p.key AS key, p.at AS at, p.metrics AS metrics ORDER BY p.at, p.key`;
 
 const FORGET = `
-MATCH (p:PushedSample {service: $service}) WHERE p.at IS NOT NULL AND p.takenAt < $forgetBefore
+MATCH (p:PushedSample) WHERE p.takenAt < $forgetBefore AND p.service = $service
 WITH p LIMIT $limit
 DELETE p`;
 

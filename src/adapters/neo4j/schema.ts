@@ -37,7 +37,9 @@ const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
   ['OutboxEvent', ['sentAt']],
   ['HealBudgetReservation', ['at']],
   ['Incident', ['service', 'openedAt']],
-  ['PushedSample', ['service', 'at']],
+  ['PushPending', ['service', 'at']],
+  ['PushedSample', ['takenBy']],
+  ['PushedSample', ['takenAt']],
 ];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [
