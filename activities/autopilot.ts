@@ -3,6 +3,8 @@
 // domain (src/domain/autopilot) and records what changed in one write; the watch workflow carries the state.
 import { ApplicationFailure } from '@temporalio/common';
 import { containerRefusal } from '../src/domain/inventory';
+import { PUSH_BATCH_MAX_SAMPLES, PUSH_KEEP_TAKEN_MS, newestPerSeries, pushSight } from '../src/domain/autopilot/pushed';
+import type { PushMemory } from '../src/domain/autopilot/pushed';
 import { decide, decided, decisionNotices, genericPayload, healFinished, healInputFor, healNotices, healStarted, isActive, nextSight, observe, scrapeSeries, signalsOf, slackPayload, tickNotices, watchedServices, withMetricRecheck } from '../src/domain/autopilot';
 import type { AutopilotPolicy, Decision, IncidentChange, IncidentHeal, Notice, ScrapeMemory, ScrapeTarget, SettledHeal, WatchState, WatchTick, WatchTickResult } from '../src/domain/autopilot';
 import { urlAllowed } from '../src/domain/verifiers';
@@ -92,6 +94,15 @@ export function createAutopilotActivities(deps: ActivityDeps) {
     return Object.hasOwn(cached.services, service) ? cached : deps.autopilotPolicies.current({ fresh: true });
   }
 
+  /**
+   * The samples clients pushed since the last sample, taken by this tick (the same ones on a retry), as the newest
+   * value of each series; blind once nothing has been pushed for PUSH_STALE_INTERVALS intervals.
+   */
+  async function readPushed(service: string, tickId: string, at: number, before: PushMemory | undefined): Promise<{ metrics: Record<string, number>; memory: PushMemory; blind: string | null }> {
+    const taken = await deps.pushedMetrics.takePending({ service, tickId, limit: PUSH_BATCH_MAX_SAMPLES, at, forgetBefore: at - PUSH_KEEP_TAKEN_MS });
+    return { metrics: newestPerSeries(taken), ...pushSight(before, taken.length, at, deps.config.autopilot.intervalSeconds) };
+  }
+
   return {
     /**
      * One sample: a blind sample (the engine unreadable, no container, the metrics refused) records the blindness
@@ -105,11 +116,17 @@ export function createAutopilotActivities(deps: ActivityDeps) {
       if (!policy || !watchedServices(policy).includes(service)) return { watched: false, at: deps.now(), state, containers: [], anomalies: [], heal: null };
       const at = deps.now();
       const targets = policy.services[service]?.scrape ?? [];
-      const [read, scraped] = await Promise.all([readEngine(service, targets.length > 0), readTargets(targets, at, state.scrape)]);
-      let blind = 'blind' in read ? read.blind : 'blind' in scraped ? scraped.blind : null;
+      const push = policy.services[service]?.push === true;
+      const [read, scraped, pushed] = await Promise.all([
+        readEngine(service, targets.length > 0 || push),
+        readTargets(targets, at, state.scrape),
+        push ? readPushed(service, tickId, at, state.push) : null,
+      ]);
+      let blind = 'blind' in read ? read.blind : 'blind' in scraped ? scraped.blind : (pushed?.blind ?? null);
       let analysis: AnalyzeResult | null = null;
       const engineSignals = 'samples' in read ? signalsOf(read.samples, state.cpu) : null;
-      const signals = engineSignals && 'metrics' in scraped ? { ...engineSignals, metrics: { ...engineSignals.metrics, ...scraped.metrics } } : engineSignals;
+      const scrapedSignals = engineSignals && 'metrics' in scraped ? { ...engineSignals, metrics: { ...engineSignals.metrics, ...scraped.metrics } } : engineSignals;
+      const signals = scrapedSignals && pushed ? { ...scrapedSignals, metrics: { ...scrapedSignals.metrics, ...pushed.metrics } } : scrapedSignals;
       // What the diagnosis rules see, and what a heal may touch: the service's managed containers as observed now.
       const context = signals && { services: [service], containers: signals.containerStates.map((c) => c.name ?? c.id), container_states: signals.containerStates };
       // A first scrape of counters only has no value yet: nothing to analyse is a clean sample, not a refused one.
@@ -132,7 +149,9 @@ export function createAutopilotActivities(deps: ActivityDeps) {
       }
       const { sight, changed: sightChanged } = nextSight(state.sight, blind, at);
       const troubles = blind || !signals ? [] : [...signals.troubles, ...(analysis?.anomalies ?? []).map((a) => `metric:${a.metric}`)];
-      const observed = observe(state.memory, { at, troubles, blind: blind !== null }, settings, `incident:${tickId}`, service);
+      // A service seen only through pushes learns nothing between two pushes: no news is not a clean sample.
+      const news = !pushed || analysis !== null || troubles.length > 0 || targets.length > 0 || ('samples' in read && read.samples.length > 0);
+      const observed = observe(state.memory, { at, troubles, blind: blind !== null || !news }, settings, `incident:${tickId}`, service);
       let memory = observed.memory;
       const changes: IncidentChange[] = [...observed.changes];
       let decision: Decision | null = null;
@@ -162,7 +181,7 @@ export function createAutopilotActivities(deps: ActivityDeps) {
       return {
         watched: true,
         at,
-        state: { memory, cpu: signals?.cpu ?? state.cpu, sight, ...('memory' in scraped ? { scrape: scraped.memory } : state.scrape ? { scrape: state.scrape } : {}) },
+        state: { memory, cpu: signals?.cpu ?? state.cpu, sight, ...('memory' in scraped ? { scrape: scraped.memory } : state.scrape ? { scrape: state.scrape } : {}), ...(pushed ? { push: pushed.memory } : {}) },
         containers: signals?.containerStates.map((c) => ({ name: c.name ?? c.id, state: c.state, health: c.health ?? 'none' })) ?? [],
         anomalies: analysis?.anomalies.map((a) => a.metric) ?? [],
         heal,

@@ -1,6 +1,7 @@
 import type {
   AuditRetention,
   AutopilotStore,
+  PushedMetricsStore,
   AnalysisStore,
   AuditStore,
   ContainerRuntime,
@@ -40,6 +41,8 @@ export interface ActivityDeps {
   http: HttpProbe;
   rules: readonly DiagnosisRule[];
   autopilotStore: AutopilotStore;
+  /** Metrics clients pushed, pending for the watch of their service. */
+  pushedMetrics: PushedMetricsStore;
   /** The autonomy policy file; null when the autopilot is off (no AUTOPILOT_POLICY_FILE). */
   autopilotPolicy: AutopilotPolicy | null;
   /**

@@ -6,6 +6,7 @@ import type { Anomaly, Diagnosis, HealContext, StrategyChoice, StrategyOutcome }
 import type { Decision } from '../domain/autopilot/decision';
 import type { Incident, IncidentChange } from '../domain/autopilot/incident';
 import type { Sight } from '../domain/autopilot/signals';
+import type { PushedSample } from '../domain/autopilot/pushed';
 
 // The domain owns the shapes it observes; adapters keep importing them from here.
 export type { AppliedHealSummary, ContainerInfo, ContainerSample, ContainerState, QueueInfo } from '../domain/observations';
@@ -304,6 +305,25 @@ export interface WatchRecord {
   decision: (Decision & { result: string; offer?: string }) | null;
   /** The heal the decision started: linked to the incident and the decision. */
   heal: { attemptId: string; workflowId: string } | null;
+}
+
+/** A stored batch's counts, or (nothing stored) the first service whose pending samples would pass `maxPending`. */
+export type PushedBatchResult = { accepted: number; duplicate: number } | { full: { service: string; pending: number } };
+
+/** Metrics clients push in batches, pending until a watch of their service takes them (docs/autopilot.md). */
+export interface PushedMetricsStore {
+  /**
+   * Stores the batch in one transaction, each sample once per key: a key already stored (a retry) is a duplicate.
+   * The keys of one batch are distinct (the caller counts repeats within it). A batch that would leave more than
+   * PUSH_MAX_PENDING_PER_SERVICE samples of a service pending stores nothing.
+   */
+  storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<PushedBatchResult>;
+  /**
+   * The service's pending samples, oldest first and at most `limit`, taken by `tickId`: asked again with the same
+   * tick id, the same samples (a retried sample analyses what its first try took). Samples taken longer than
+   * `forgetBefore` ago are deleted then.
+   */
+  takePending(input: { service: string; tickId: string; limit: number; at: number; forgetBefore: number }): Promise<PushedSample[]>;
 }
 
 export interface AutopilotStore {

@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
-import type { EventFeed, LearningStore } from '../adapters/ports';
+import type { EventFeed, LearningStore, PushedMetricsStore } from '../adapters/ports';
 import type { AuditReader } from './routes/audit';
 import type { BaselineReader } from './routes/baselines';
 import { checkReadiness, type DependencyCheck } from '../main/readiness';
@@ -19,6 +19,7 @@ import socketIoPlugin from './plugins/socket-io';
 import { auditRoutes } from './routes/audit';
 import { autopilotRoutes, type AutopilotApiDeps } from './routes/autopilot';
 import { pingRoutes } from './routes/ping';
+import { pushedMetricsRoutes } from './routes/pushed-metrics';
 import { selfHealingRoutes } from './routes/self-healing';
 import { SelfHealingApi } from './self-healing-api';
 import type { LocalAnalyses } from './local-analyses';
@@ -33,6 +34,8 @@ export interface AppDeps {
   knownIssueTypes: ReadonlySet<string>;
   /** The autonomy policy, the autopilot's record, and starting watches (src/api/routes/autopilot.ts). */
   autopilot: AutopilotApiDeps;
+  /** Where POST /metrics/batch stores pushed samples for the autopilot; absent: the route is not served. */
+  pushedMetrics?: Pick<PushedMetricsStore, 'storeBatch'>;
   /** Under ANALYZE_SHAPE=eager: results of the analyses this process's own analyze worker runs. */
   localAnalyses?: LocalAnalyses;
   /** What /readyz checks: the dependencies this instance needs to serve (Temporal, Neo4j, RabbitMQ). */
@@ -99,5 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { prefix: '/api/self_healing', audit: deps.audit, whyMaxWindowSeconds: config.api.whyMaxWindowSeconds });
   await app.register(autopilotRoutes, { prefix: '/api/self_healing', autopilot: deps.autopilot, api });
   await app.register(pingRoutes, { prefix: '/api/self_healing' });
+  if (deps.pushedMetrics) {
+    await app.register(pushedMetricsRoutes, { prefix: '/api/self_healing', store: deps.pushedMetrics, maxFutureSeconds: config.api.analyzeMaxFutureSeconds });
+  }
   return app;
 }

@@ -8,6 +8,7 @@ import { Neo4jHealBudget, Neo4jServiceRegistry } from '../adapters/neo4j/budget-
 import { Neo4jLearningStore } from '../adapters/neo4j/learning-store';
 import { Neo4jMetricHistory } from '../adapters/neo4j/metric-history';
 import { Neo4jAuditRetention } from '../adapters/neo4j/retention';
+import { Neo4jPushedMetricsStore } from '../adapters/neo4j/pushed-metrics';
 import { RabbitConnection, type AdapterLogger } from '../adapters/rabbitmq/connection';
 import { RabbitEventPublisher } from '../adapters/rabbitmq/event-publisher';
 import { RabbitEventFeed } from '../adapters/rabbitmq/event-feed';
@@ -24,6 +25,7 @@ export interface Neo4jStores {
   retention: Neo4jAuditRetention;
   learning: Neo4jLearningStore;
   metricHistory: Neo4jMetricHistory;
+  pushed: Neo4jPushedMetricsStore;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function openNeo4j(config: Config, patience: 'api' | 'worker' = 'wo
     retention: new Neo4jAuditRetention(connection),
     learning: new Neo4jLearningStore(connection),
     metricHistory: new Neo4jMetricHistory(connection),
+    pushed: new Neo4jPushedMetricsStore(connection),
     close: () => closeNeo4j(connection),
   };
 }

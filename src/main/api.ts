@@ -36,6 +36,7 @@ export async function startApi(config: Config) {
     learning: neo4j.learning,
     audit: neo4j.audit,
     baselines: neo4j.analysis,
+    pushedMetrics: neo4j.pushed,
     feed: rabbit.feed(),
     knownIssueTypes: issueTypesOf(rules),
     autopilot: {

@@ -51,6 +51,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     http: httpProbe(),
     rules: loadRules(config),
     autopilotStore: new Neo4jAutopilotStore(neo4j.connection),
+    pushedMetrics: neo4j.pushed,
     autopilotPolicy,
     ...(livePolicy ? { autopilotPolicies: livePolicy } : {}),
     random: Math.random,

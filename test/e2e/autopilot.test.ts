@@ -10,7 +10,8 @@
 // Two replicas of one service unhealthy at once are one incident, one decision and one heal restarting both. A storm
 // (a second worker whose small heal budget is reserved in Neo4j) of services unhealthy at once never overruns the
 // budget: the heals beyond it are refused. Last, an admin's policy edit through the API reaches the running watches:
-// a new service is watched (in shadow), removed ones end, with no worker restart.
+// a new service is watched (in shadow), removed ones end, with no worker restart. A service fed only by batches
+// pushed to POST /metrics/batch is blind while nothing is pushed, and an anomalous pushed value opens its incident.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,8 @@ const shadowService = `ap-shadow-${id}`;
 const approveService = `ap-approve-${id}`;
 // Watched through a Prometheus target only (no container): seen while the target answers, blind when it does not.
 const scrapeService = `ap-scrape-${id}`;
+// Fed only by pushed metrics (POST /api/self_healing/metrics/batch), in shadow.
+const pushService = `ap-push-${id}`;
 let exporter: MetricsExporter;
 let exporterDown = false;
 const groupService = `ap-group-${id}`;
@@ -84,7 +87,8 @@ beforeAll(async () => {
     policyFile,
     `services:\n  ${autoService}:\n    strategies:\n      restart_unhealthy: auto\n  ${shadowService}: {}\n  ${approveService}:\n    strategies:\n      restart_unhealthy: approve\n` +
       `  ${offService}:\n    default: off\n  ${suggestService}:\n    strategies:\n      restart_unhealthy: suggest\n` +
-      `  ${groupService}:\n    strategies:\n      restart_unhealthy: auto\n  ${scrapeService}:\n    scrape: [{url: "${exporter.origin}/metrics"}]\n`,
+      `  ${groupService}:\n    strategies:\n      restart_unhealthy: auto\n  ${scrapeService}:\n    scrape: [{url: "${exporter.origin}/metrics"}]\n` +
+      `  ${pushService}:\n    push: true\n`,
   );
   const stormPolicyFile = path.join(dir, 'storm.yaml');
   writeFileSync(stormPolicyFile, `default: auto\nservices:\n${stormServices.map((s) => `  ${s}: {}\n`).join('')}`);
@@ -127,7 +131,8 @@ afterAll(async () => {
   await exporter?.close();
   await connection?.close();
   if (neo4j) {
-    await deleteServices(neo4j, [...services, scrapeService, groupService, ...stormServices]);
+    await deleteServices(neo4j, [...services, scrapeService, pushService, groupService, ...stormServices]);
+    await neo4j.driver.executeQuery('MATCH (p:PushedSample {service: $service}) DELETE p', { service: pushService }, { database: neo4j.database });
     await neo4j.driver.close();
   }
 });
@@ -360,6 +365,26 @@ describe('autopilot', () => {
     expect(blind.incident).toBeNull();
     exporterDown = false;
     await untilWatch(scrapeService, 'seeing again', (w) => w.phase === 'watching');
+  });
+
+  it('a service fed only by pushes is blind while nothing is pushed; a pushed batch is analysed and its anomaly opens an incident', async () => {
+    const silent = await untilWatch(pushService, 'blind without pushes', (w) => w.phase === 'blind');
+    expect(silent.blind_reason).toMatch(/^push: no sample pushed for \d+s \(more than 5 intervals of 1s\)$/);
+    const at = new Date().toISOString();
+    const batch = { samples: [{ id: `${id}-1`, service: pushService, at, metrics: { error_rate: 0.95, queue_depth: 4 } }] };
+    expect(await stack.call('POST', '/api/self_healing/metrics/batch', batch)).toEqual({ status: 202, body: { accepted: 1, duplicate: 0 } });
+    // A client's retry of the same batch is stored once.
+    expect(await stack.call('POST', '/api/self_healing/metrics/batch', batch)).toEqual({ status: 202, body: { accepted: 0, duplicate: 1 } });
+    const seen = await untilWatch(pushService, 'an incident from the pushed anomaly', (w) => w.incident !== null);
+    expect(seen.phase).toBe('watching');
+    expect(seen.incident).toMatchObject({ status: 'open', troubles: ['metric:error_rate'] });
+    const grouped = await cypher(
+      'MATCH (:Service {name: $service})-[:HAD_INCIDENT]->(:Incident)-[:GROUPS]->(a:AnomalyEvent) RETURN a.metric AS metric',
+      { service: pushService },
+    );
+    expect(grouped.map((g) => g.metric)).toEqual(['error_rate']);
+    const taken = await cypher('MATCH (p:PushedSample {service: $service}) RETURN p.takenBy AS takenBy', { service: pushService });
+    expect(taken).toEqual([{ takenBy: expect.stringContaining(watchWorkflowId(pushService)) }]);
   });
 
   it('storm: services unhealthy at once never overrun the heal budget reserved in Neo4j; the heals beyond it are refused and escalated', async () => {

@@ -5,6 +5,7 @@ import { DEFAULT_RULES } from '../../src/domain/diagnosis';
 import { mulberry32 } from '../../src/domain/learning';
 import { FakeAuditStore } from './audit-store';
 import { FakeLearningStore } from './learning-store';
+import { FakePushedMetricsStore } from './pushed-metrics';
 import { FakeAuditRetention, FakeAutopilotStore, FakeContainerRuntime, FakeCounters, FakeEventOutbox, FakeEventPublisher, FakeHealBudget, FakeHttpProbe, FakeMetricHistory, FakeQueueControl, FakeServiceRegistry } from './others';
 
 export const FAKE_NOW = Date.parse('2026-06-01T12:00:00.000Z');
@@ -23,6 +24,7 @@ export interface FakeDeps extends ActivityDeps {
   serviceRegistry: FakeServiceRegistry;
   retention: FakeAuditRetention;
   autopilotStore: FakeAutopilotStore;
+  pushedMetrics: FakePushedMetricsStore;
 }
 
 /** Fakes, the default configuration (with `env` on top), a fixed clock and a seeded random source. */
@@ -49,6 +51,7 @@ export function fakeDeps(over: Partial<FakeDeps> = {}, env: Record<string, strin
     retention: new FakeAuditRetention(),
     rules: DEFAULT_RULES,
     autopilotStore: new FakeAutopilotStore(),
+    pushedMetrics: new FakePushedMetricsStore(),
     autopilotPolicy: null,
     random: mulberry32(14),
     now: () => FAKE_NOW,

@@ -1,6 +1,6 @@
 // The real Fastify app (buildApp) on in-memory fakes, listening on a free loopback port: the API's own behaviour
 // (auth, schemas, error mapping, Socket.IO handshakes) without Temporal, Neo4j or RabbitMQ: empty audit lists, a
-// learning store in memory, and a Temporal client that throws if a route reaches it.
+// learning store and pushed metrics in memory, and a Temporal client that throws if a route reaches it.
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -8,6 +8,7 @@ import { buildApp } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import { FakeLearningStore } from '../fakes/learning-store';
 import { FakeAutopilotApi } from '../fakes/autopilot-api';
+import { FakePushedMetricsStore } from '../fakes/pushed-metrics';
 
 export interface FakeApp {
   app: FastifyInstance;
@@ -32,6 +33,7 @@ export async function startFakeApp(config: Config, logger: FastifyBaseLogger | f
     feed: { start: async () => undefined, close: async () => undefined },
     knownIssueTypes: new Set(['degradation']),
     autopilot: new FakeAutopilotApi(),
+    pushedMetrics: new FakePushedMetricsStore(),
     logger,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -23,6 +23,7 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['AutopilotDecision', 'id'],
   ['AutopilotPolicy', 'id'],
   ['PolicyChange', 'id'],
+  ['PushedSample', 'key'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
@@ -40,6 +41,9 @@ const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [
   ['Incident', ['service', 'openedAt']],
   ['Incident', ['openedAt']],
   ['AutopilotDecision', ['level', 'at']],
+  ['PushPending', ['service', 'at']],
+  ['PushedSample', ['takenBy']],
+  ['PushedSample', ['takenAt']],
 ];
 
 export const SCHEMA_STATEMENTS: readonly string[] = [

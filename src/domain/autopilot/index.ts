@@ -8,3 +8,4 @@ export type * from './watch';
 export * from './verification';
 export * from './shadow';
 export * from './timeline';
+export * from './pushed';

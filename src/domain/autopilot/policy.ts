@@ -10,6 +10,7 @@
 //       scrape:                    # Prometheus text-format targets the watch reads every sample (prometheus.ts)
 //         - url: http://127.0.0.1:9100/metrics
 //           metrics: [http_request_duration_seconds]   # only these families (all when absent)
+//       push: true                 # fed by POST /metrics/batch too (pushed.ts): blind when nothing is pushed for a while
 import { parse as parseYaml } from 'yaml';
 import { checkKeys, describeValue, isRecord } from '../diagnosis/field-checks';
 import { urlAllowed } from '../verifiers';
@@ -29,6 +30,8 @@ export interface ServicePolicy {
   strategies: Record<string, AutonomyLevel>;
   /** Prometheus targets of the service; absent or empty: the Docker engine is its only source. */
   scrape?: ScrapeTarget[];
+  /** Clients push its metrics (POST /api/self_healing/metrics/batch); absent: not a source of this service. */
+  push?: boolean;
 }
 
 export interface ScrapeTarget {
@@ -96,7 +99,7 @@ export function parseAutopilotPolicy(
     if (!SERVICE_NAME.test(name)) fail(at, 'not a valid service name (letters, digits, _ . -, at most 63)');
     const body = raw ?? {};
     if (!isRecord(body)) return fail(at, 'expected a mapping with `default` and `strategies`');
-    checkKeys(body, ['default', 'strategies', 'scrape'], at, fail);
+    checkKeys(body, ['default', 'strategies', 'scrape', 'push'], at, fail);
     const rawStrategies = body['strategies'] ?? {};
     if (!isRecord(rawStrategies)) return fail(`${at}.strategies`, 'expected a mapping of strategy name to level');
     const strategies: Record<string, AutonomyLevel> = {};
@@ -107,6 +110,10 @@ export function parseAutopilotPolicy(
     }
     services[name] = { defaultLevel: body['default'] === undefined ? null : level(body['default'], `${at}.default`, fail), strategies };
     if (body['scrape'] !== undefined) services[name].scrape = scrapeTargets(body['scrape'], `${at}.scrape`, fail);
+    if (body['push'] !== undefined) {
+      if (typeof body['push'] !== 'boolean') fail(`${at}.push`, `expected true or false, got ${describeValue(body['push'])}`);
+      if (body['push'] === true) services[name].push = true;
+    }
   }
   return { source: file.path, version: file.version, defaultLevel, services };
 }

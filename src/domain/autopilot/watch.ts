@@ -4,6 +4,7 @@ import type { Decision } from './decision';
 import type { Incident, WatchMemory } from './incident';
 import type { Notice } from './notices';
 import type { ScrapeMemory } from './prometheus';
+import type { PushMemory } from './pushed';
 import type { CpuMemory, Sight } from './signals';
 
 /** Everything a watch carries from one sample to the next, and across continue-as-new. */
@@ -14,6 +15,8 @@ export interface WatchState {
   sight: Sight | null;
   /** Each Prometheus target's cumulative values at its last scrape, by URL (rates need them); absent without targets. */
   scrape?: Record<string, ScrapeMemory>;
+  /** When the watch last took pushed samples; absent unless the policy marks the service `push`. */
+  push?: PushMemory;
 }
 
 export interface WatchInput {

@@ -4,18 +4,22 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Neo4jConnection } from '../../../src/adapters/neo4j/driver';
 import { Neo4jAuditStore } from '../../../src/adapters/neo4j/audit-store';
 import { Neo4jLearningStore } from '../../../src/adapters/neo4j/learning-store';
+import { Neo4jPushedMetricsStore } from '../../../src/adapters/neo4j/pushed-metrics';
 import { describeAuditStoreContract, type AuditStoreSubject } from '../../contracts/audit-store';
 import { describeLearningStoreContract, type LearningStoreSubject } from '../../contracts/learning-store';
+import { describePushedMetricsStoreContract, type PushedMetricsStoreSubject } from '../../contracts/pushed-metrics-store';
 import { connectTestNeo4j, deleteServices } from '../../helpers/neo4j';
 
 let connection: Neo4jConnection;
 let audit: AuditStoreSubject;
 let learning: LearningStoreSubject;
+let pushed: PushedMetricsStoreSubject;
 
 beforeAll(async () => {
   connection = await connectTestNeo4j();
   audit = { store: new Neo4jAuditStore(connection), services: [] };
   learning = { store: new Neo4jLearningStore(connection), issueTypes: [] };
+  pushed = { store: new Neo4jPushedMetricsStore(connection), services: [] };
 });
 
 afterAll(async () => {
@@ -29,8 +33,10 @@ afterAll(async () => {
     { types: learning.issueTypes },
     { database: connection.database },
   );
+  await connection.driver.executeQuery('MATCH (p:PushedSample) WHERE p.service IN $services DELETE p', { services: pushed.services }, { database: connection.database });
   await connection.driver.close();
 });
 
 describeAuditStoreContract('Neo4jAuditStore', () => audit);
 describeLearningStoreContract('Neo4jLearningStore', () => learning);
+describePushedMetricsStoreContract('Neo4jPushedMetricsStore', () => pushed);

@@ -312,3 +312,74 @@ describe('notify', () => {
     expect(receiver.refused.at(-1)?.reason).toBe('signature mismatch');
   });
 });
+
+describe('pushed metrics (a service the policy marks push)', () => {
+  /** A service with no container, fed only by pushes, sampled every 2 s (the default interval) from FAKE_NOW. */
+  function pushOnly(): FakeDeps & { clock: { now: number } } {
+    const policy = parseAutopilotPolicy('services:\n  api:\n    default: auto\n    push: true\n', { path: 'p.yaml', version: 'v1' }, strategyNames());
+    const clock = { now: FAKE_NOW };
+    return { ...fakeDeps({ containers: new FakeContainerRuntime([]), analysisStore: memoryAnalysisStore(), autopilotPolicy: policy, now: () => clock.now }), clock };
+  }
+  const pushed = (deps: FakeDeps, n: number, metrics: Record<string, number>, at = FAKE_NOW + n) =>
+    deps.pushedMetrics.storeBatch([{ key: `api:${n}`, service: 'api', at, metrics }], at);
+
+  it('takes the pending samples, analyses the newest value of each series as named, and an anomaly opens the incident', async () => {
+    const deps = pushOnly();
+    const store = deps.analysisStore as ReturnType<typeof memoryAnalysisStore>;
+    await pushed(deps, 1, { error_rate: 0.5, queue_depth: 3 }, FAKE_NOW - 2000);
+    await pushed(deps, 2, { error_rate: 0.01 }, FAKE_NOW - 1000);
+    let r = await tick(deps, EMPTY);
+    expect(store.metrics).toEqual([{ error_rate: 0.01, queue_depth: 3 }]);
+    expect(r.state.sight).toMatchObject({ blind: false });
+    expect(r.state.memory.incident).toBeNull();
+    await pushed(deps, 3, { error_rate: 0.9 });
+    deps.clock.now += 2000;
+    r = await tick(deps, r.state, 2);
+    expect(r.anomalies).toEqual(['error_rate']);
+    expect(r.state.memory.incident).toMatchObject({ status: 'open', troubles: ['metric:error_rate'] });
+    expect(store.ids).toEqual(['watch-api:r1:1', 'watch-api:r1:2']);
+  });
+
+  it('a retried sample takes the same samples, none of a later push; the next sample takes that one', async () => {
+    const deps = pushOnly();
+    const store = deps.analysisStore as ReturnType<typeof memoryAnalysisStore>;
+    await pushed(deps, 1, { error_rate: 0.01 });
+    await tick(deps, EMPTY);
+    await pushed(deps, 2, { error_rate: 0.02 });
+    await tick(deps, EMPTY);
+    expect(store.metrics).toEqual([{ error_rate: 0.01 }, { error_rate: 0.01 }]);
+    await tick(deps, EMPTY, 2);
+    expect(store.metrics.at(-1)).toEqual({ error_rate: 0.02 });
+  });
+
+  it('between two pushes nothing is analysed and the incident stays as it is; silence for more than 5 intervals is blind', async () => {
+    const deps = pushOnly();
+    const store = deps.analysisStore as ReturnType<typeof memoryAnalysisStore>;
+    await pushed(deps, 1, { error_rate: 0.9 });
+    let r = await tick(deps, EMPTY);
+    expect(r.state.memory.incident).toMatchObject({ status: 'open' });
+    for (let n = 2; n <= 6; n++) {
+      deps.clock.now += 2000;
+      r = await tick(deps, r.state, n);
+      // No news is not a clean sample: nothing resolves an incident but samples that show the service well.
+      expect(r.state.memory.incident).toMatchObject({ status: 'open', cleanStreak: 0 });
+      expect(r.state.sight).toMatchObject({ blind: false });
+    }
+    expect(store.ids).toHaveLength(1);
+    deps.clock.now += 2000;
+    r = await tick(deps, r.state, 7);
+    expect(r.state.sight).toMatchObject({ blind: true, reason: 'push: no sample pushed for 12s (more than 5 intervals of 2s)' });
+    await pushed(deps, 2, { error_rate: 0.01 });
+    deps.clock.now += 2000;
+    r = await tick(deps, r.state, 8);
+    expect(r.state.sight).toMatchObject({ blind: false });
+  });
+
+  it('a service not marked push never takes pushed samples', async () => {
+    const deps = depsFor('auto');
+    await pushed(deps, 1, { error_rate: 0.9 });
+    const r = await tick(deps, EMPTY);
+    expect(r.state.push).toBeUndefined();
+    expect([...deps.pushedMetrics.samples.values()].map((s) => s.takenBy)).toEqual([null]);
+  });
+});

@@ -7,6 +7,8 @@ import { describeEventsContract, type EventsSubject } from '../../contracts/even
 import { describeHttpProbeContract, type HttpProbeSubject } from '../../contracts/http-probe';
 import { describeQueueControlContract, type QueueControlSubject } from '../../contracts/queue-control';
 import { describeLearningStoreContract, type LearningStoreSubject } from '../../contracts/learning-store';
+import { describePushedMetricsStoreContract, type PushedMetricsStoreSubject } from '../../contracts/pushed-metrics-store';
+import { FakePushedMetricsStore } from '../../fakes/pushed-metrics';
 import { FakeAuditStore } from '../../fakes/audit-store';
 import { FakeLearningStore } from '../../fakes/learning-store';
 import { container, FakeContainerRuntime, FakeEventBus, FakeEventPublisher, FakeHttpProbe, FakeQueueControl } from '../../fakes/others';
@@ -17,10 +19,12 @@ let containers: ContainerRuntimeSubject;
 let http: HttpProbeSubject;
 let events: EventsSubject;
 let queues: QueueControlSubject;
+let pushed: PushedMetricsStoreSubject;
 
 beforeEach(() => {
   audit = { store: new FakeAuditStore(), services: [] };
   learning = { store: new FakeLearningStore(), issueTypes: [] };
+  pushed = { store: new FakePushedMetricsStore(), services: [] };
   const runtime = new FakeContainerRuntime();
   let n = 0;
   containers = {
@@ -62,3 +66,4 @@ describeContainerRuntimeContract('FakeContainerRuntime', () => containers);
 describeHttpProbeContract('FakeHttpProbe', () => http);
 describeEventsContract('FakeEventBus', () => events);
 describeQueueControlContract('FakeQueueControl', () => queues);
+describePushedMetricsStoreContract('FakePushedMetricsStore', () => pushed);
