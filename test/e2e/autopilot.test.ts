@@ -434,7 +434,7 @@ describe('autopilot', () => {
     const refused = await stack.call('PUT', '/api/self_healing/autopilot/policy', { services: { [autoService]: {} } }, 'operator');
     expect(refused.status).toBe(403);
     const bad = await stack.call('PUT', '/api/self_healing/autopilot/policy', { services: { [autoService]: { strategies: { restart_unhealthy: 'always' } } } }, 'admin');
-    expect([bad.status, bad.body.field]).toEqual([400, `body.services.${autoService}.strategies.restart_unhealthy`]);
+    expect([bad.status, bad.body.field]).toEqual([400, `services.${autoService}.strategies.restart_unhealthy`]);
 
     const before = await stack.call('GET', '/api/self_healing/autopilot/policy', undefined, 'viewer');
     expect(before.body).toMatchObject({ source: `file:${policyFile}` });

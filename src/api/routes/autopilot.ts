@@ -47,6 +47,9 @@ const DecisionId = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z
 const PolicyBody = Type.Unsafe<string | Record<string, unknown>>({
   description: 'the whole policy, as YAML (`Content-Type: application/yaml`, `text/yaml` or `text/plain`) or as JSON (the same structure)',
   type: ['string', 'object'],
+  // As everywhere in the API, an unknown field of a JSON body is refused by the schema; the parser checks the rest.
+  properties: { default: {}, services: {} },
+  additionalProperties: false,
   examples: [{ default: 'shadow', services: { checkout: { strategies: { restart_unhealthy: 'suggest' } } } }],
 });
 
@@ -100,7 +103,7 @@ export const autopilotRoutes: FastifyPluginAsyncTypebox<{ autopilot: AutopilotAp
       try {
         policy = policyFromText(text, 'api', autopilot.scrapeAllowlist);
       } catch (err) {
-        if (err instanceof PolicyFileError) throw new ValidationError(err.field === '(syntax)' || err.field === '(root)' ? 'body' : `body.${err.field}`, err.reason);
+        if (err instanceof PolicyFileError) throw new ValidationError(err.field === '(syntax)' || err.field === '(root)' ? 'body' : err.field, err.reason);
         throw err;
       }
       const { policy: stored, change } = await policies.replace({ text, version: policyVersion(text) }, request.user.sub, Date.now());

@@ -110,13 +110,13 @@ describe('the policy', () => {
 
   it('refuses a bad document with 400 naming the field and the reason, and stores nothing', async () => {
     const cases: [string | object, string, RegExp][] = [
-      ['services:\n  api:\n    strategies:\n      restart_unhealthy: always\n', 'body.services.api.strategies.restart_unhealthy', /"always" is not a level; one of off, shadow, suggest, approve, auto/],
-      ['services:\n  api:\n    strategies:\n      reboot_the_world: auto\n', 'body.services.api.strategies.reboot_the_world', /unknown strategy/],
-      ['services: [api]\n', 'body.services', /expected a mapping/],
+      ['services:\n  api:\n    strategies:\n      restart_unhealthy: always\n', 'services.api.strategies.restart_unhealthy', /"always" is not a level; one of off, shadow, suggest, approve, auto/],
+      ['services:\n  api:\n    strategies:\n      reboot_the_world: auto\n', 'services.api.strategies.reboot_the_world', /unknown strategy/],
+      ['services: [api]\n', 'services', /expected a mapping/],
       ['default: shadow\n  services: {\n', 'body', /./],
-      [{ services: { 'no way!': {} } }, 'body.services.no way!', /not a valid service name/],
-      [{ default: 'auto', extra: 1 }, 'body.extra', /./],
-      [{ services: { api: { scrape: [{ url: 'http://169.254.169.254/metrics' }] } } }, 'body.services.api.scrape[0].url', /not under a VERIFY_HTTP_ALLOWLIST prefix/],
+      [{ services: { 'no way!': {} } }, 'services.no way!', /not a valid service name/],
+      [{ default: 'auto', extra: 1 }, 'extra', /unknown field/],
+      [{ services: { api: { scrape: [{ url: 'http://169.254.169.254/metrics' }] } } }, 'services.api.scrape[0].url', /not under a VERIFY_HTTP_ALLOWLIST prefix/],
     ];
     for (const [doc, field, reason] of cases) {
       const res = await put(doc);
