@@ -4,7 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app';
+import { buildApp, type AppDeps } from '../../src/api/app';
 import type { Config } from '../../src/config';
 import { FakeLearningStore } from '../fakes/learning-store';
 import { FakeAutopilotApi } from '../fakes/autopilot-api';
@@ -16,9 +16,9 @@ export interface FakeApp {
   close(): Promise<void>;
 }
 
-/** `logger`: the pino root the app logs through (none by default). */
-export async function startFakeApp(config: Config, logger: FastifyBaseLogger | false = false): Promise<FakeApp> {
-  const app = await buildApp({
+/** The app's dependencies on in-memory fakes, with `overrides` on top (a test's own fake or Temporal client). */
+export function fakeAppDeps(config: Config, overrides: Partial<AppDeps> = {}): AppDeps {
+  return {
     config,
     temporal: new Proxy({}, { get: () => { throw new Error('Temporal is not reachable in this test'); } }) as Client,
     learning: new FakeLearningStore(),
@@ -34,8 +34,14 @@ export async function startFakeApp(config: Config, logger: FastifyBaseLogger | f
     knownIssueTypes: new Set(['degradation']),
     autopilot: new FakeAutopilotApi(),
     pushedMetrics: new FakePushedMetricsStore(),
-    logger,
-  });
+    logger: false,
+    ...overrides,
+  };
+}
+
+/** `logger`: the pino root the app logs through (none by default). */
+export async function startFakeApp(config: Config, logger: FastifyBaseLogger | false = false): Promise<FakeApp> {
+  const app = await buildApp(fakeAppDeps(config, { logger }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, baseUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
 }

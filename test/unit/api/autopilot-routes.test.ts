@@ -12,7 +12,7 @@ import { signToken, type Role } from '../../../src/auth/jwt';
 import type { HealInput, HealPlan } from '../../../src/domain/heal';
 import type { DecisionRecord } from '../../../src/adapters/neo4j/autopilot-reads';
 import { FakeAutopilotApi } from '../../fakes/autopilot-api';
-import { FakeLearningStore } from '../../fakes/learning-store';
+import { fakeAppDeps } from '../../helpers/fake-app';
 
 const config = loadConfig({ LOG_LEVEL: 'silent' });
 const token = (role: Role, sub = `t-${role}`, services?: string[]) => signToken(config, { sub, role, ...(services ? { services } : {}) });
@@ -38,23 +38,7 @@ const temporal = {
 let app: FastifyInstance;
 beforeAll(async () => {
   fake = new FakeAutopilotApi();
-  app = await buildApp({
-    config,
-    temporal,
-    learning: new FakeLearningStore(),
-    audit: {
-      listAnomalies: async () => ({ items: [], nextCursor: null }),
-      listSnapshots: async () => ({ items: [], nextCursor: null }),
-      listAttempts: async () => ({ items: [], nextCursor: null }),
-      getAttempt: async () => null,
-      whyQuery: async () => ({}) as never,
-    },
-    baselines: { getBaselines: async () => ({}) },
-    feed: { start: async () => undefined, close: async () => undefined },
-    knownIssueTypes: new Set(['crash_loop', 'degradation']),
-    autopilot: fake,
-    logger: false,
-  });
+  app = await buildApp(fakeAppDeps(config, { temporal, knownIssueTypes: new Set(['crash_loop', 'degradation']), autopilot: fake }));
 });
 afterAll(async () => {
   await app?.close();

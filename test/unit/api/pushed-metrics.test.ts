@@ -2,14 +2,12 @@
 // (naming the sample's index and field), a retried batch stored once, and Neo4j out of reach as a 503.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Client } from '@temporalio/client';
 import { error as neo4jErrors, Neo4jError } from 'neo4j-driver';
 import { buildApp } from '../../../src/api/app';
 import { loadConfig } from '../../../src/config';
 import { signToken } from '../../../src/auth/jwt';
-import { FakeLearningStore } from '../../fakes/learning-store';
 import { FakePushedMetricsStore } from '../../fakes/pushed-metrics';
-import { FakeAutopilotApi } from '../../fakes/autopilot-api';
+import { fakeAppDeps } from '../../helpers/fake-app';
 
 const URL = '/api/self_healing/metrics/batch';
 const config = loadConfig({ LOG_LEVEL: 'silent', ANALYZE_MAX_FUTURE_SECONDS: '60' });
@@ -17,18 +15,7 @@ const store = new FakePushedMetricsStore();
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = await buildApp({
-    config,
-    temporal: new Proxy({}, { get: () => { throw new Error('Temporal must not be reached'); } }) as Client,
-    learning: new FakeLearningStore(),
-    audit: {} as never,
-    baselines: { getBaselines: async () => ({}) },
-    feed: { start: async () => undefined, close: async () => undefined },
-    knownIssueTypes: new Set(['degradation']),
-    pushedMetrics: store,
-    autopilot: new FakeAutopilotApi(),
-    logger: false,
-  });
+  app = await buildApp(fakeAppDeps(config, { pushedMetrics: store }));
   await app.ready();
 });
 afterAll(async () => app?.close());
