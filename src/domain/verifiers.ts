@@ -9,7 +9,7 @@ export const VERIFIER_NAMES = ['container_health', 'http_probe', 'metric_recheck
 const MAX_DEPTH = 3;
 
 /** True when `raw` is an http(s) URL under one of the allowlisted prefixes (same origin, path below the prefix). */
-export function urlAllowed(raw: string, allowlist: string[]): boolean {
+export function urlAllowed(raw: string, allowlist: readonly string[]): boolean {
   let url: URL;
   try {
     url = new URL(raw);

@@ -27,7 +27,7 @@ export function policyVersion(text: string): string {
  */
 export function policyFromText(text: string, source: string, scrapeAllowlist?: readonly string[]): AutopilotPolicy {
   const policy = parseAutopilotPolicy(text, { path: source, version: policyVersion(text) }, strategyNames());
-  const outside = scrapeAllowlist && scrapeTargetOutsideAllowlist(policy, [...scrapeAllowlist]);
+  const outside = scrapeAllowlist && scrapeTargetOutsideAllowlist(policy, scrapeAllowlist);
   if (outside) throw new PolicyFileError(source, outside.field, outside.reason);
   return policy;
 }

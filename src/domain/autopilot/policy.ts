@@ -157,7 +157,7 @@ function scrapeTargets(raw: unknown, at: string, fail: (field: string, reason: s
  * The first scrape target outside the verifiers' URL allowlist (VERIFY_HTTP_ALLOWLIST: the same SSRF guard), as
  * the field and the reason a PolicyFileError names; null when every target is allowed.
  */
-export function scrapeTargetOutsideAllowlist(policy: AutopilotPolicy, allowlist: string[]): { field: string; reason: string } | null {
+export function scrapeTargetOutsideAllowlist(policy: AutopilotPolicy, allowlist: readonly string[]): { field: string; reason: string } | null {
   for (const [service, sp] of Object.entries(policy.services)) {
     for (const [i, target] of (sp.scrape ?? []).entries()) {
       if (!urlAllowed(target.url, allowlist)) {
