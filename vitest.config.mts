@@ -1,9 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects: unit (pure code, parallel, no servers), integration, e2e and faults (the real stack, one file at a
-// time because they share servers and some stop and start them; faults stops and starts every server under load).
-// One file at a time is `fileParallelism: false` (Vitest 4 removed poolOptions.forks.singleFork); each file still
-// gets a fresh process of its own.
+// Four projects: unit (pure code, parallel, no servers), integration, e2e and faults (the real stack).
+// - integration: two files at a time. Every file works on names of its own (task queue, exchange, service, container
+//   labels, dates) and none stops a server or asserts over the whole engine or database, so two of them never see
+//   each other; they mostly wait on the servers, so two at a time nearly halve the project's time.
+// - e2e and faults: one file at a time (`fileParallelism: false`; Vitest 4 removed poolOptions.forks.singleFork).
+//   Some e2e files assert over the whole Docker engine or over the heal budget counted across the shared Neo4j, and
+//   faults stops and starts every server under load (the broker restart test included).
+// Each file gets a fresh process of its own.
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -22,7 +26,7 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/global-setup.ts'],
           pool: 'forks',
-          fileParallelism: false,
+          maxWorkers: 2,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -14,7 +14,7 @@ bash scripts/install-haproxy.sh
 # beside the integration project, whose time goes mostly to waiting on the real servers; the lane's output is
 # printed after it, so the two never interleave. Integration and end-to-end tests share the real servers, and some
 # of them stop and start a server or watch the whole Docker engine, so the three real-stack projects run one after
-# the other, never overlapping each other.
+# the other, never overlapping each other (vitest.config.mts says which run two files at a time).
 static_lane() {
   local typecheck lint_status=0 typecheck_status=0
   # eslint.config.mjs: floating promises, deterministic workflow imports, import boundaries.

@@ -2,11 +2,11 @@
 // and the feed reconnect, and after deduplication every event is delivered exactly once.
 import { connect } from 'amqplib';
 import { afterAll, expect, it } from 'vitest';
-import { RabbitConnection } from '../../../src/adapters/rabbitmq/connection';
-import { RabbitEventFeed, relayQueueName } from '../../../src/adapters/rabbitmq/event-feed';
-import { RabbitEventPublisher } from '../../../src/adapters/rabbitmq/event-publisher';
-import type { EventEnvelope } from '../../../src/domain/events';
-import { BrokerGate, capturingLogger, config, deleteTopology, healEvent, rabbitmqService, uniqueName, waitUntil } from '../../helpers/rabbitmq';
+import { RabbitConnection } from '../../src/adapters/rabbitmq/connection';
+import { RabbitEventFeed, relayQueueName } from '../../src/adapters/rabbitmq/event-feed';
+import { RabbitEventPublisher } from '../../src/adapters/rabbitmq/event-publisher';
+import type { EventEnvelope } from '../../src/domain/events';
+import { BrokerGate, capturingLogger, config, deleteTopology, healEvent, rabbitmqService, uniqueName, waitUntil } from '../helpers/rabbitmq';
 
 const exchange = uniqueName('selfheal.test.faults');
 const instanceId = uniqueName('faults-test');
