@@ -42,6 +42,6 @@ if [ "$static_status" -ne 0 ] || [ "$integration_status" -ne 0 ]; then
   echo "type check, lint and unit exit $static_status; integration exit $integration_status" >&2
   exit 1
 fi
-for project in e2e faults; do
+for project in e2e e2e-alone faults; do
   npx vitest run --project "$project" "$@"
 done
