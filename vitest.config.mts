@@ -26,6 +26,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // No servers: only a directory for the workflow bundle the workflow tests share.
+          globalSetup: ['test/unit-global-setup.ts'],
         },
       },
       {

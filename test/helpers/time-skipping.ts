@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundlePath } from '@temporalio/worker';
 import { installTestRuntime } from './temporal-runtime';
+import { sharedTestBundle } from './workflow-bundle';
 
 /** TEMPORAL_TEST_SERVER (.services/env), else where scripts/services.sh installs it. */
 function testServerPath(): string {
@@ -17,12 +18,13 @@ function testServerPath(): string {
   return found;
 }
 
-/** A test server of this test (a process on a port of its own) that knows selfheal's search attributes, and the bundle. */
-export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap }> {
-  const logger = installTestRuntime();
+/** A test server of this test (a process on a port of its own) that knows selfheal's search attributes, and the
+ * bundle the unit workflow tests share. */
+export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundlePath }> {
+  installTestRuntime();
   const [env, bundle] = await Promise.all([
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } }),
-    bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger }),
+    sharedTestBundle(),
   ]);
   // The heal upserts its search attributes; the test server knows only those it is told about.
   await env.connection.operatorService.addSearchAttributes({
@@ -33,8 +35,8 @@ export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironmen
 }
 
 /** One test server for the calling test file: started before its tests, torn down after them. */
-export function useTimeSkipping(): { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap } {
-  let started: { env: TestWorkflowEnvironment; bundle: WorkflowBundleWithSourceMap } | undefined;
+export function useTimeSkipping(): { env: TestWorkflowEnvironment; bundle: WorkflowBundlePath } {
+  let started: { env: TestWorkflowEnvironment; bundle: WorkflowBundlePath } | undefined;
   beforeAll(async () => {
     started = await startTimeSkipping();
   }, 120_000);

@@ -3,9 +3,10 @@
 // When it fails, read "Changing a workflow" in docs/architecture.md before re-recording anything.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflowCode, Worker, type ReplayResult, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type ReplayResult, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { installTestRuntime } from '../../helpers/temporal-runtime';
+import { sharedTestBundle } from '../../helpers/workflow-bundle';
 import { loadFixtures, REQUIRED_BRANCHES } from '../../replay/fixtures';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -22,7 +23,7 @@ async function bundle(workflowsPath: string): Promise<WorkflowBundleWithSourceMa
  * Replays the fixtures one after the other and returns each one's result by fixture file. Results come in input order; they
  * cannot be matched by run id, since a reset run replays under the id of the run it was reset from.
  */
-async function replayAll(workflowBundle: WorkflowBundleWithSourceMap, only = fixtures): Promise<Map<string, ReplayResult>> {
+async function replayAll(workflowBundle: WorkflowBundleOption, only = fixtures): Promise<Map<string, ReplayResult>> {
   const byFile = new Map<string, ReplayResult>();
   const histories = only.map((f) => ({ workflowId: f.workflowId, history: f.parsed }));
   let i = 0;
@@ -35,7 +36,7 @@ async function replayAll(workflowBundle: WorkflowBundleWithSourceMap, only = fix
 }
 
 beforeAll(async () => {
-  results = await replayAll(await bundle(path.resolve(__dirname, '../../../workflows/index.ts')));
+  results = await replayAll(await sharedTestBundle());
 }, 120_000);
 
 describe('recorded workflow histories', () => {
