@@ -1,5 +1,5 @@
-// healWorkflow's activities replaced by recording stubs, and the plans and inputs to drive them: shared by the
-// orchestration tests on the real dev server and the timer tests on the time-skipping test server.
+// healWorkflow's activities replaced by recording stubs, and the plans and inputs to drive them: shared by the heal's
+// and the watch's workflow tests on the time-skipping test server.
 import { randomUUID } from 'node:crypto';
 import type { Activities } from '../../activities';
 import type { HealInput, HealPlan, PlanStep } from '../../src/domain/heal';
