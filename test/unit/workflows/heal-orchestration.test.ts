@@ -5,10 +5,11 @@
 // timer and the test waits on its result). While a test queries, updates or signals, time runs as the clock does. What
 // the activities really do is covered against the real services by the adapter and end-to-end tests.
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../../activities';
 import { useTimeSkipping } from '../../helpers/time-skipping';
 import type { HealInput, HealStatus } from '../../../src/domain/heal';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery } from '../../../workflows/definitions';
@@ -16,7 +17,29 @@ import { input, plan, stubs, type Behaviour } from '../../helpers/heal-stubs';
 
 type TimeSkipping = ReturnType<typeof useTimeSkipping>;
 
+/** One worker on the test server for all the tests that use it (a worker per test cost about a second each); each
+ * test's heals call the recording stubs that test put in place. The tests of a file run one at a time. */
+function useHealWorker(on: TimeSkipping) {
+  const taskQueue = `orchestration-${randomUUID()}`;
+  let current: ReturnType<typeof stubs> | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    const names = Object.keys(stubs({}).activities) as (keyof Activities)[];
+    const delegate = (name: keyof Activities) => (...args: unknown[]) => (current!.activities[name] as (...a: unknown[]) => unknown)(...args);
+    const activities = Object.fromEntries(names.map((name) => [name, delegate(name)])) as unknown as Activities;
+    worker = await Worker.create({ connection: on.env.nativeConnection, taskQueue, workflowBundle: on.bundle, activities });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+  });
+  return { on, taskQueue, stub: (b: Behaviour) => (current = stubs(b)) };
+}
+
 const server = useTimeSkipping();
+const heals = useHealWorker(server);
 
 /** A closed workflow's history events, with each one's time in seconds of workflow time. */
 async function history(workflowId: string, on: TimeSkipping = server) {
@@ -26,28 +49,23 @@ async function history(workflowId: string, on: TimeSkipping = server) {
 
 /** Runs one heal to its end (and the backpressure release it schedules); returns its final status, its failure, what
  * the stubs saw and the time it took. */
-async function run(b: Behaviour, healInput: HealInput, during?: (workflowId: string) => Promise<void>, on: TimeSkipping = server) {
-  const taskQueue = `orchestration-${randomUUID()}`;
-  const { activities, calls, steps } = stubs(b);
-  const worker = await Worker.create({ connection: on.env.nativeConnection, taskQueue, workflowBundle: on.bundle, activities });
+async function run(b: Behaviour, healInput: HealInput, during?: (workflowId: string) => Promise<void>, { on, taskQueue, stub } = heals) {
+  const { calls, steps } = stub(b);
   const workflowId = `heal-test-${randomUUID()}`;
   const wallStart = Date.now();
-  const outcome = await worker.runUntil(async () => {
-    const handle = await on.env.client.workflow.start('healWorkflow', { taskQueue, workflowId, args: [healInput] });
-    if (during) await during(workflowId);
-    let result: { status: HealStatus; failure: WorkflowFailedError | null };
-    try {
-      result = { status: (await handle.result()) as HealStatus, failure: null };
-    } catch (err) {
-      if (!(err instanceof WorkflowFailedError)) throw err;
-      const details = (err.cause as { details?: unknown[] } | undefined)?.details;
-      result = { status: (details?.[0] ?? (await handle.query(healStatusQuery))) as HealStatus, failure: err };
-    }
-    // A verified backpressure step is released later by a child workflow: wait for it on this worker.
-    const release = steps.find((s) => s.step === 'backpressure_release_scheduled');
-    if (release) await on.env.client.workflow.getHandle(release.data.workflow_id as string).result();
-    return result;
-  });
+  const handle = await on.env.client.workflow.start('healWorkflow', { taskQueue, workflowId, args: [healInput] });
+  if (during) await during(workflowId);
+  let outcome: { status: HealStatus; failure: WorkflowFailedError | null };
+  try {
+    outcome = { status: (await handle.result()) as HealStatus, failure: null };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const details = (err.cause as { details?: unknown[] } | undefined)?.details;
+    outcome = { status: (details?.[0] ?? (await handle.query(healStatusQuery))) as HealStatus, failure: err };
+  }
+  // A verified backpressure step is released later by a child workflow: wait for it.
+  const release = steps.find((s) => s.step === 'backpressure_release_scheduled');
+  if (release) await on.env.client.workflow.getHandle(release.data.workflow_id as string).result();
   // Workflow time, from the history's own clock: the server's current time is no measure, since it skips ahead
   // whenever nothing runs, also after the heal ended.
   const events = await history(workflowId, on);
@@ -219,20 +237,21 @@ describe('healWorkflow orchestration', () => {
 // the heals of later tests (their approval timeouts and verification holds hung), a bug of the test server's.
 describe('healWorkflow backpressure release', () => {
   const own = useTimeSkipping();
+  const ownHeals = useHealWorker(own);
 
-    it('a verified backpressure policy is released after backpressure_release_seconds by a child that outlives the heal', async () => {
-      const r = await run({ plan: plan({ backpressure_release_seconds: 2 }) }, input(), undefined, own);
-      expect(r.status.outcome).toBe('verified');
-      const scheduled = r.steps.find((s) => s.step === 'backpressure_release_scheduled')!;
-      expect(scheduled.detail).toMatch(/backpressure on t2 is lifted in 2s/);
-      expect(r.calls.filter((c) => c.startsWith('undo'))).toEqual(['undo 2']);
-      // In workflow time: the release undoes the step 2 s after it started, and after the heal closed.
-      const heal = await history(r.workflowId, own);
-      const release = await history(scheduled.data.workflow_id as string, own);
-      const undone = release.find((e) => e.type === temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)!;
-      expect(undone.at - release[0]!.at).toBeGreaterThanOrEqual(2);
-      expect(undone.at).toBeGreaterThanOrEqual(heal.at(-1)!.at);
-    });
+  it('a verified backpressure policy is released after backpressure_release_seconds by a child that outlives the heal', async () => {
+    const r = await run({ plan: plan({ backpressure_release_seconds: 2 }) }, input(), undefined, ownHeals);
+    expect(r.status.outcome).toBe('verified');
+    const scheduled = r.steps.find((s) => s.step === 'backpressure_release_scheduled')!;
+    expect(scheduled.detail).toMatch(/backpressure on t2 is lifted in 2s/);
+    expect(r.calls.filter((c) => c.startsWith('undo'))).toEqual(['undo 2']);
+    // In workflow time: the release undoes the step 2 s after it started, and after the heal closed.
+    const heal = await history(r.workflowId, own);
+    const release = await history(scheduled.data.workflow_id as string, own);
+    const undone = release.find((e) => e.type === temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)!;
+    expect(undone.at - release[0]!.at).toBeGreaterThanOrEqual(2);
+    expect(undone.at).toBeGreaterThanOrEqual(heal.at(-1)!.at);
+  });
 });
 
 describe('healWorkflow timers on the time-skipping test server', () => {
