@@ -10,6 +10,14 @@ import { checkPreconditions, listStrategies } from '../src/domain/strategies';
 import type { HealContext } from '../src/domain/types';
 import type { ActivityDeps } from './deps';
 
+/** What planning is asked of a heal (the hosts' observations come apart: planHealHere makes its own). */
+export interface PlanHealInput {
+  heal: HealInput;
+  attemptId: string;
+  workflowId: string;
+  runId: string;
+}
+
 export function createPlanningActivities(deps: ActivityDeps) {
   /** This worker's engine's view of a heal's containers. */
   async function observeContainers(refs: string[], service: string): Promise<Omit<HostObservation, 'host'>> {
@@ -62,6 +70,44 @@ export function createPlanningActivities(deps: ActivityDeps) {
     return sampleStrategy({ issueType: heal.diagnosis.issue_type, candidates: start.candidates, outcomes, now: deps.now(), random: deps.random });
   }
 
+  async function observeOwn(containers: string[], service: string): Promise<{ hosts: string[]; own: HostObservation | null }> {
+    const { dockerHosts: hosts, hostId } = deps.config.worker;
+    return { hosts, own: hosts.includes(hostId) ? { host: hostId, ...(await observeContainers(containers, service)) } : null };
+  }
+
+  async function planHeal(input: PlanHealInput & { hosts?: HostsObserved }): Promise<HealPlan> {
+    const { heal } = input;
+    const observed = await observe(heal, input.attemptId, input.hosts);
+    const context = observedContext(heal.context, observed.containers);
+    const { strategy, selection } = await select(heal, context);
+    const { heal: policy } = deps.config;
+    const plan = buildHealPlan({
+      heal,
+      attemptId: input.attemptId,
+      workflowId: input.workflowId,
+      strategy,
+      selection,
+      preconditionChecks: strategy ? checkPreconditions(strategy, context).map((c) => ({ ...c, name: `precondition ${c.name}` })) : [],
+      observed,
+      policy,
+      now: deps.now(),
+    });
+    log.info(plan.allowed ? 'heal planned' : 'heal plan refused', {
+      service: heal.service,
+      dryRun: heal.dryRun,
+      strategy: plan.strategy,
+      selection: plan.selection.method,
+      steps: plan.steps.map((s) => ({ action: s.action, target: s.target.name ?? s.target.id, ...(s.target.host ? { host: s.target.host } : {}) })),
+      failedChecks: plan.safety_checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`),
+      requiresApproval: plan.requires_approval,
+    });
+    // A refused plan was never chosen: only heals that may go ahead count as the learner's choices.
+    if (plan.strategy && plan.allowed && !heal.dryRun) {
+      await deps.learningStore.recordChoice({ attemptId: input.attemptId, issueType: heal.diagnosis.issue_type, strategy: plan.strategy, at: deps.now() });
+    }
+    return plan;
+  }
+
   return {
     /** The hosts whose workers planning asks (WORKER_DOCKER_HOSTS), as a local activity: the list is in the history. */
     async dockerHosts(): Promise<{ hosts: string[] }> {
@@ -73,8 +119,7 @@ export function createPlanningActivities(deps: ActivityDeps) {
      * runs the heal's workflow task answers for its own engine in that task, so a heal on one host asks no other queue.
      */
     async observeOwnDockerHost(input: { containers: string[]; service: string }): Promise<{ hosts: string[]; own: HostObservation | null }> {
-      const { dockerHosts: hosts, hostId } = deps.config.worker;
-      return { hosts, own: hosts.includes(hostId) ? { host: hostId, ...(await observeContainers(input.containers, input.service)) } : null };
+      return observeOwn(input.containers, input.service);
     },
 
     /** Runs on one host's task queue: what that host's engine has of the heal's containers. */
@@ -82,37 +127,17 @@ export function createPlanningActivities(deps: ActivityDeps) {
       return { host: deps.config.worker.hostId, ...(await observeContainers(input.containers, input.service)) };
     },
 
-    async planHeal(input: { heal: HealInput; attemptId: string; workflowId: string; runId: string; hosts?: HostsObserved }): Promise<HealPlan> {
-      const { heal } = input;
-      const observed = await observe(heal, input.attemptId, input.hosts);
-      const context = observedContext(heal.context, observed.containers);
-      const { strategy, selection } = await select(heal, context);
-      const { heal: policy } = deps.config;
-      const plan = buildHealPlan({
-        heal,
-        attemptId: input.attemptId,
-        workflowId: input.workflowId,
-        strategy,
-        selection,
-        preconditionChecks: strategy ? checkPreconditions(strategy, context).map((c) => ({ ...c, name: `precondition ${c.name}` })) : [],
-        observed,
-        policy,
-        now: deps.now(),
-      });
-      log.info(plan.allowed ? 'heal planned' : 'heal plan refused', {
-        service: heal.service,
-        dryRun: heal.dryRun,
-        strategy: plan.strategy,
-        selection: plan.selection.method,
-        steps: plan.steps.map((s) => ({ action: s.action, target: s.target.name ?? s.target.id, ...(s.target.host ? { host: s.target.host } : {}) })),
-        failedChecks: plan.safety_checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`),
-        requiresApproval: plan.requires_approval,
-      });
-      // A refused plan was never chosen: only heals that may go ahead count as the learner's choices.
-      if (plan.strategy && plan.allowed && !heal.dryRun) {
-        await deps.learningStore.recordChoice({ attemptId: input.attemptId, issueType: heal.diagnosis.issue_type, strategy: plan.strategy, at: deps.now() });
-      }
-      return plan;
+    planHeal,
+
+    /**
+     * observeOwnDockerHost and planHeal in one local activity: when this worker's host is the only one planning asks
+     * (or none is), the plan is made from its own observation; otherwise the observation comes back, for the workflow
+     * to ask the other hosts' queues before planning. A heal on one host plans with one activity, not two.
+     */
+    async planHealHere(input: PlanHealInput): Promise<{ plan: HealPlan } | { plan: null; hosts: string[]; own: HostObservation | null }> {
+      const { hosts, own } = await observeOwn(input.heal.context.containers ?? [], input.heal.service);
+      if (hosts.some((h) => h !== own?.host)) return { plan: null, hosts, own };
+      return { plan: await planHeal({ ...input, hosts: { observed: own ? [own] : [], unreachable: [] } }) };
     },
   };
 }

@@ -2,7 +2,7 @@
 // container steps, their undo and their verification go to the queue of the host whose engine runs the container.
 import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { HostsObserved } from '../src/domain/hosts';
+import type { HostObservation, HostsObserved } from '../src/domain/hosts';
 import * as presets from './activity-options';
 
 const { dockerHosts, observeOwnDockerHost } = proxyLocalActivities<Activities>(presets.shortLocal);
@@ -36,6 +36,11 @@ export async function observeHosts(containers: string[], service: string): Promi
  */
 export async function observeHostsFromHere(containers: string[], service: string): Promise<HostsObserved> {
   const { hosts, own } = await observeOwnDockerHost({ containers, service });
+  return observeOtherHosts(hosts, own, containers, service);
+}
+
+/** The hosts other than this worker's asked on their queues, with what this worker observed of its own. */
+export async function observeOtherHosts(hosts: string[], own: HostObservation | null, containers: string[], service: string): Promise<HostsObserved> {
   const asked = await askHosts(
     hosts.filter((h) => h !== own?.host),
     containers,

@@ -24,10 +24,10 @@ import { fourEyesRefusal } from './approval';
 import * as presets from './activity-options';
 import { cancelHealSignal, decideApprovalUpdate, healStatusQuery, planUpdate, searchAttributes } from './definitions';
 import { Journal } from './journal';
-import { observeHosts, observeHostsFromHere, onHost } from './docker-hosts';
+import { observeHosts, observeHostsFromHere, observeOtherHosts, onHost } from './docker-hosts';
 import { backpressureReleaseWorkflowId, releaseBackpressureWorkflow } from './backpressure-release';
 
-const { planHeal, reserveHealBudget, releaseHealBudget } = proxyLocalActivities<Activities>(presets.shortLocal);
+const { planHeal, planHealHere, reserveHealBudget, releaseHealBudget } = proxyLocalActivities<Activities>(presets.shortLocal);
 
 interface Applied {
   step: PlanStep;
@@ -109,14 +109,27 @@ function startRun(input: HealInput): HealRun {
  */
 async function planPhase(run: HealRun): Promise<HealPlan> {
   const { input, status, journal } = run;
-  const hosts = await observePlannedHosts(input);
-  const plan = await planHeal({ heal: input, attemptId: status.attempt_id, workflowId: status.workflow_id, runId: status.run_id, ...(hosts ? { hosts } : {}) });
+  const plan = await makePlan(run);
   status.plan = plan;
-  if (plan.strategy) upsertSearchAttributes([{ key: searchAttributes.strategy, value: plan.strategy }]);
+  // A dry run tags its strategy together with its outcome (gatePhase).
+  const oneUpsert = input.dryRun && patched(PLAN_HERE);
+  if (plan.strategy && !oneUpsert) upsertSearchAttributes([{ key: searchAttributes.strategy, value: plan.strategy }]);
   // A dry run writes 'planned' together with 'completed' (gatePhase).
-  if (input.dryRun && patched(DRY_RUN_ONE_RECORD)) return plan;
+  if (input.dryRun && (oneUpsert || patched(DRY_RUN_ONE_RECORD))) return plan;
   await journal.step('planned', plannedStatus(plan), planSummary(input, plan.strategy, plan.steps.length), { plan });
   return plan;
+}
+
+/** Plans in one local activity when the worker's own host is the only one to observe; other hosts are asked first. */
+async function makePlan({ input, status }: HealRun): Promise<HealPlan> {
+  const asked = { heal: input, attemptId: status.attempt_id, workflowId: status.workflow_id, runId: status.run_id };
+  if (patched(PLAN_HERE)) {
+    const here = await planHealHere(asked);
+    if (here.plan) return here.plan;
+    return planHeal({ ...asked, hosts: await observeOtherHosts(here.hosts, here.own, input.context.containers ?? [], input.service) });
+  }
+  const hosts = await observePlannedHosts(input);
+  return planHeal({ ...asked, ...(hosts ? { hosts } : {}) });
 }
 
 /**
@@ -132,6 +145,12 @@ async function observePlannedHosts(input: HealInput): Promise<HostsObserved | un
 /** The worker running the heal's workflow task observes its own host in a local activity. */
 const OWN_HOST_LOCAL = 'own-host-local-observation';
 
+/**
+ * Observing the own host and planning are one local activity (planHealHere), and a dry run upserts its strategy and
+ * outcome in one command (it also writes 'planned' with 'completed', as under DRY_RUN_ONE_RECORD).
+ */
+const PLAN_HERE = 'plan-in-one-local-activity';
+
 /** Dry runs record 'planned' and 'completed' in one write with one publish; histories before it wrote them apart. */
 const DRY_RUN_ONE_RECORD = 'dry-run-one-record';
 
@@ -144,8 +163,10 @@ async function gatePhase(run: HealRun, plan: HealPlan): Promise<HealStatus | und
   const failedChecks = plan.safety_checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`);
   if (run.input.dryRun) {
     const detail = 'dry run: plan only, nothing was changed';
-    if (!patched(DRY_RUN_ONE_RECORD)) return finish(run, 'planned', detail, failedChecks);
-    upsertSearchAttributes([{ key: searchAttributes.outcome, value: 'planned' }]);
+    const oneUpsert = patched(PLAN_HERE);
+    if (!oneUpsert && !patched(DRY_RUN_ONE_RECORD)) return finish(run, 'planned', detail, failedChecks);
+    const strategy = oneUpsert && plan.strategy ? [{ key: searchAttributes.strategy, value: plan.strategy }] : [];
+    upsertSearchAttributes([...strategy, { key: searchAttributes.outcome, value: 'planned' }]);
     const planned = { status: plannedStatus(plan), detail: planSummary(run.input, plan.strategy, plan.steps.length), data: { plan } };
     return run.journal.finishDryRun(planned, detail, failedChecks);
   }

@@ -76,6 +76,7 @@ export function stubs(b: Behaviour) {
     steps.push(...s);
     return { at: Date.now(), seqs: s.map((x) => x.seq) };
   };
+  const planned = ({ attemptId, workflowId }: { attemptId: string; workflowId: string }): HealPlan => ({ ...(b.plan ?? plan()), attempt_id: attemptId, workflow_id: workflowId });
   const activities: Activities = {
     analyzeMetrics: async () => {
       throw new Error('not used');
@@ -90,7 +91,8 @@ export function stubs(b: Behaviour) {
     notify: async () => {
       throw new Error('not used');
     },
-    planHeal: async ({ attemptId, workflowId }) => ({ ...(b.plan ?? plan()), attempt_id: attemptId, workflow_id: workflowId }),
+    planHeal: async (asked) => planned(asked),
+    planHealHere: async (asked) => ({ plan: planned(asked) }),
     recordHeal: async ({ steps: s }) => record(s),
     recordAndPublishHeal: async ({ steps: s }) => record(s),
     publishEvents: async () => undefined,

@@ -121,6 +121,27 @@ describe('observeOwnDockerHost', () => {
   });
 });
 
+describe('planHealHere', () => {
+  const here = async (deps: FakeDeps) =>
+    (await env.run(createPlanningActivities(deps).planHealHere, { heal: restart(), attemptId: 'attempt-1', workflowId: 'heal-svc', runId: 'attempt-1' })) as Awaited<
+      ReturnType<ReturnType<typeof createPlanningActivities>['planHealHere']>
+    >;
+
+  it('plans from its own engine when its host is the only one planning asks, each step on that host', async () => {
+    const deps = fakeDeps({ containers: unhealthy() }, { WORKER_HOST_ID: 'host-a', WORKER_DOCKER_HOSTS: 'host-a' });
+    const { plan: p } = await here(deps);
+    expect(p).toMatchObject({ strategy: 'restart_unhealthy', allowed: true });
+    expect(p!.steps.map((s) => [s.target.name, s.target.host])).toEqual([['web-1', 'host-a']]);
+  });
+
+  it('plans nothing while other hosts are to be asked: gives back the hosts and its own observation', async () => {
+    const deps = fakeDeps({ containers: unhealthy() }, { WORKER_HOST_ID: 'host-a', WORKER_DOCKER_HOSTS: 'host-a,host-b' });
+    const answer = await here(deps);
+    expect(answer).toMatchObject({ plan: null, hosts: ['host-a', 'host-b'], own: { host: 'host-a' } });
+    expect(await deps.learningStore.choices()).toEqual([]);
+  });
+});
+
 function attemptRecord(id: string) {
   return {
     id,
