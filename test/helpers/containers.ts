@@ -22,7 +22,9 @@ export async function createServiceContainer(
     Cmd: ['sh', '-c', cmd],
     // selfheal.managed: the opt-in marker of the server-side inventory (src/domain/inventory.ts).
     Labels: { 'selfheal.service': service, 'selfheal.managed': 'true', 'selfheal.test': 'true', ...labels },
-    Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/healthy'], Interval: 1e9, Timeout: 1e9, Retries: 1 },
+    // A probe of a loaded machine's engine can take over a second to exec: counted as a failure, it would open an
+    // incident on a healthy container. Only the file's absence should fail it.
+    Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/healthy'], Interval: 1e9, Timeout: 10e9, Retries: 1 },
     HostConfig: { NetworkMode: 'none' },
   });
   await container.start();
