@@ -25,10 +25,7 @@ function useHealWorker(on: TimeSkipping) {
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   beforeAll(async () => {
-    const names = Object.keys(stubs({}).activities) as (keyof Activities)[];
-    const delegate = (name: keyof Activities) => (...args: unknown[]) => (current!.activities[name] as (...a: unknown[]) => unknown)(...args);
-    const activities = Object.fromEntries(names.map((name) => [name, delegate(name)])) as unknown as Activities;
-    worker = await Worker.create({ connection: on.env.nativeConnection, taskQueue, workflowBundle: on.bundle, activities });
+    worker = await healWorker(on, taskQueue, () => current!);
     running = worker.run();
   });
   afterAll(async () => {
@@ -36,6 +33,22 @@ function useHealWorker(on: TimeSkipping) {
     await running;
   });
   return { on, taskQueue, stub: (b: Behaviour) => (current = stubs(b)) };
+}
+
+/** A worker whose activities call the recording stubs `current()` names when they run. */
+function healWorker(on: TimeSkipping, taskQueue: string, current: () => ReturnType<typeof stubs>): Promise<Worker> {
+  const names = Object.keys(stubs({}).activities) as (keyof Activities)[];
+  const delegate = (name: keyof Activities) => (...args: unknown[]) => (current().activities[name] as (...a: unknown[]) => unknown)(...args);
+  const activities = Object.fromEntries(names.map((name) => [name, delegate(name)])) as unknown as Activities;
+  return Worker.create({ connection: on.env.nativeConnection, taskQueue, workflowBundle: on.bundle, activities });
+}
+
+/** One heal on a worker of its own, shut down when the heal ends: nothing of it outlives its test. */
+async function runAlone(on: TimeSkipping, b: Behaviour, healInput: HealInput, during?: (workflowId: string) => Promise<void>) {
+  const taskQueue = `timers-${randomUUID()}`;
+  let current: ReturnType<typeof stubs> | undefined;
+  const worker = await healWorker(on, taskQueue, () => current!);
+  return worker.runUntil(run(b, healInput, during, { on, taskQueue, stub: (x: Behaviour) => (current = stubs(x)) }));
 }
 
 const server = useTimeSkipping();
@@ -254,9 +267,14 @@ describe('healWorkflow backpressure release', () => {
   });
 });
 
+// On a test server of their own, each heal on a worker of its own: after the orchestration tests above, on the shared
+// server and worker, the 15-minute approval timeout once hung on a loaded machine (no time skipped), and the heals
+// it left running then called the next tests' stubs.
 describe('healWorkflow timers on the time-skipping test server', () => {
+  const own = useTimeSkipping();
+
   it('with no decision, ends as approval_timeout after the production timeout of 15 minutes, in seconds of real time', async () => {
-    const r = await run({ plan: plan({ requires_approval: true, approval_reasons: ['policy'], approval_timeout_seconds: 900 }) }, input());
+    const r = await runAlone(own, { plan: plan({ requires_approval: true, approval_reasons: ['policy'], approval_timeout_seconds: 900 }) }, input());
     expect(r.status.outcome).toBe('approval_timeout');
     expect(r.calls).toEqual([]);
     expect(r.steps.map((s) => s.step)).toEqual(['planned', 'approval_requested', 'completed']);
@@ -266,7 +284,8 @@ describe('healWorkflow timers on the time-skipping test server', () => {
 
   it('verification waits interval by interval until the health held long enough, then completes verified', async () => {
     // Checks every 30 s; three healthy checks in a row are needed; the first check fails, so the hold starts over.
-    const r = await run(
+    const r = await runAlone(
+      own,
       { verdicts: [false, true, true, true], plan: plan({ verification: { interval_seconds: 30, max_checks: 10, consecutive_required: 3 } }) },
       input(),
     );
@@ -280,7 +299,7 @@ describe('healWorkflow timers on the time-skipping test server', () => {
   });
 
   it('a hold that never comes gives up after max_checks and rolls back in reverse order', async () => {
-    const r = await run({ verdicts: [], plan: plan({ verification: { interval_seconds: 60, max_checks: 5, consecutive_required: 2 } }) }, input());
+    const r = await runAlone(own, { verdicts: [], plan: plan({ verification: { interval_seconds: 60, max_checks: 5, consecutive_required: 2 } }) }, input());
     expect(r.status.outcome).toBe('rolled_back');
     expect(r.failure?.cause?.message).toContain('verification failed; rolled back');
     // The budget is reserved before the first action.
@@ -289,8 +308,8 @@ describe('healWorkflow timers on the time-skipping test server', () => {
   });
 
   it("Temporal's own cancellation during a verification hold undoes the applied steps, then ends the run as cancelled", async () => {
-    const r = await run({ verdicts: [], plan: plan({ verification: { interval_seconds: 60, max_checks: 30, consecutive_required: 2 } }) }, input(), async (id) => {
-      const handle = server.env.client.workflow.getHandle(id);
+    const r = await runAlone(own, { verdicts: [], plan: plan({ verification: { interval_seconds: 60, max_checks: 30, consecutive_required: 2 } }) }, input(), async (id) => {
+      const handle = own.env.client.workflow.getHandle(id);
       for (let i = 0; i < 200 && !(await handle.query(healStatusQuery)).steps.some((s) => s.step === 'verification'); i++) await new Promise((r) => setTimeout(r, 50));
       await handle.cancel();
     });
