@@ -27,6 +27,7 @@ import type { HealStatus } from '../../src/domain/heal';
 import { healStatusQuery, healWorkflowId, watchStatusQuery, watchWorkflowId } from '../../workflows/definitions';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 import { startMetricsExporter, type MetricsExporter } from '../helpers/metrics-exporter';
+import { workflowExists } from '../helpers/heal';
 
 const id = randomUUID().slice(0, 8);
 const autoService = `ap-auto-${id}`;
@@ -219,7 +220,7 @@ describe('autopilot', () => {
 
     it.concurrent('grouping: two replicas unhealthy at once are one incident, one decision and one heal that restarts both', async ({ expect }) => {
       const heal = client.workflow.getHandle(healWorkflowId(groupService));
-      await waitFor(async () => heal.describe().then(() => true, (e: unknown) => (e instanceof WorkflowNotFoundError ? false : Promise.reject(e))), 60_000, 'the autopilot to start a heal');
+      await waitFor(() => workflowExists(client, healWorkflowId(groupService)), 60_000, 'the autopilot to start a heal');
       const result = (await heal.result()) as HealStatus;
       expect(result).toMatchObject({ outcome: 'verified', applied: true });
       expect(result.plan?.steps.map((s) => s.target.name).sort()).toEqual(groupContainers.map((c) => c.name).sort());
@@ -275,7 +276,7 @@ describe('autopilot', () => {
       const before = await startedAt(autoContainer.name);
       await breakHealthCheck(autoContainer.name);
       // The heal is the watch's child; wait for it to exist, then for its end.
-      await waitFor(async () => (await client.workflow.getHandle(healWorkflowId(autoService)).describe().then(() => true, (e: unknown) => (e instanceof WorkflowNotFoundError ? false : Promise.reject(e)))), 60_000, 'the autopilot to start a heal');
+      await waitFor(() => workflowExists(client, healWorkflowId(autoService)), 60_000, 'the autopilot to start a heal');
       const heal = client.workflow.getHandle(healWorkflowId(autoService));
       const result = (await heal.result()) as HealStatus;
       expect(result).toMatchObject({ outcome: 'verified', applied: true, verified: true });

@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { isRetryableError } from 'neo4j-driver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ import { Neo4jAnalysisStore } from '../../src/adapters/neo4j/analysis-store';
 import { connectNeo4j, type Neo4jConnection } from '../../src/adapters/neo4j/driver';
 import { breakHealthCheck, createServiceContainer, makeUnhealthy, removeContainers, waitFor } from '../helpers/containers';
 import { durableTap, tapSocket, type DurableTap, type SocketTap } from '../helpers/events';
-import { hasStep, healBody, healStatus, waitForHeal, watchDockerEvents, type DockerEventWatch, type HealView } from '../helpers/heal';
+import { hasStep, healBody, healStatus, waitForHeal, watchDockerEvents, workflowExists, type DockerEventWatch, type HealView } from '../helpers/heal';
 import { analysisInput, announceFor, countingCompute, deleteServices } from '../helpers/neo4j';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
@@ -247,7 +247,7 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
 
   await startHeal();
   await breakHealthCheck(watchedContainers[watched.kill]!.name);
-  await waitFor(() => healExists(healWorkflowId(watched.kill)), 60_000, 'the autopilot to start a heal');
+  await waitFor(() => workflowExists(client, healWorkflowId(watched.kill)), 60_000, 'the autopilot to start a heal');
   // The start is in the watch's history; its record (settleHeal, the next workflow task) most likely is not yet.
   mark('worker: kill -9 (the watch has just started its heal)');
   await worker.kill9();
@@ -409,13 +409,6 @@ it('accounts for every request through a worker kill, Neo4j and RabbitMQ outages
   expect(new Set(socketHealIds())).toEqual(healStepIds);
   for (const service of Object.values(watched)) await expectWatchExactlyOnce(service);
 });
-
-async function healExists(workflowId: string): Promise<boolean> {
-  return client.workflow.getHandle(workflowId).describe().then(
-    () => true,
-    (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
-  );
-}
 
 async function watchStatus(service: string): Promise<WatchStatus | null> {
   return client.workflow.getHandle(watchWorkflowId(service)).query(watchStatusQuery).catch(() => null);

@@ -1,5 +1,6 @@
 // Shared by the heal end-to-end tests: request bodies, waiting on a heal through the API, reading its audit from
 // Neo4j, Docker's timed event log, and cleanup by service name.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Driver } from 'neo4j-driver';
 import type { HealStatus } from '../../src/domain/heal';
 import { createServiceContainer, docker, makeUnhealthy, removeContainers, waitFor } from './containers';
@@ -64,6 +65,14 @@ export async function waitForHeal(
     `heal ${workflowId} (last seen: phase ${last?.phase}, steps ${last?.steps.map((s) => s.step).join(',')})`,
   );
   return last!;
+}
+
+/** Whether a workflow of this id exists, in any state: for waiting until a watch has started its heal. */
+export function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  return client.workflow.getHandle(workflowId).describe().then(
+    () => true,
+    (err: unknown) => (err instanceof WorkflowNotFoundError ? false : Promise.reject(err)),
+  );
 }
 
 export const hasStep = (step: string) => (s: HealView) => s.steps.some((x) => x.step === step);
