@@ -17,6 +17,11 @@ const e2eAlone = [
   // take it.
   'test/e2e/autopilot.test.ts',
 ];
+
+/** What every real-stack project shares: the global setup (services up, one workflow bundle) and a process per file. */
+const realStack = { environment: 'node', globalSetup: ['test/global-setup.ts'], pool: 'forks' as const };
+const e2eTimeouts = { testTimeout: 240_000, hookTimeout: 240_000 };
+
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -34,9 +39,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/global-setup.ts'],
-          pool: 'forks',
+          ...realStack,
           maxWorkers: 2,
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -46,9 +49,7 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/global-setup.ts'],
-          pool: 'forks',
+          ...realStack,
           fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 240_000,
@@ -59,24 +60,18 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           exclude: e2eAlone,
-          environment: 'node',
-          globalSetup: ['test/global-setup.ts'],
-          pool: 'forks',
+          ...realStack,
           maxWorkers: 2,
-          testTimeout: 240_000,
-          hookTimeout: 240_000,
+          ...e2eTimeouts,
         },
       },
       {
         test: {
           name: 'e2e-alone',
           include: e2eAlone,
-          environment: 'node',
-          globalSetup: ['test/global-setup.ts'],
-          pool: 'forks',
+          ...realStack,
           fileParallelism: false,
-          testTimeout: 240_000,
-          hookTimeout: 240_000,
+          ...e2eTimeouts,
         },
       },
     ],
