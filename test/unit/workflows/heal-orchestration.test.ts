@@ -250,10 +250,9 @@ describe('healWorkflow orchestration', () => {
 // the heals of later tests (their approval timeouts and verification holds hung), a bug of the test server's.
 describe('healWorkflow backpressure release', () => {
   const own = useTimeSkipping();
-  const ownHeals = useHealWorker(own);
 
   it('a verified backpressure policy is released after backpressure_release_seconds by a child that outlives the heal', async () => {
-    const r = await run({ plan: plan({ backpressure_release_seconds: 2 }) }, input(), undefined, ownHeals);
+    const r = await runAlone(own, { plan: plan({ backpressure_release_seconds: 2 }) }, input());
     expect(r.status.outcome).toBe('verified');
     const scheduled = r.steps.find((s) => s.step === 'backpressure_release_scheduled')!;
     expect(scheduled.detail).toMatch(/backpressure on t2 is lifted in 2s/);
