@@ -1,11 +1,16 @@
 // The retention schedule: a Temporal schedule that starts retentionWorkflow every AUDIT_RETENTION_INTERVAL_MINUTES,
 // visible, pausable and triggerable in the Web UI. Created (or brought in line with the configuration) by every
-// worker at start; concurrent creations are harmless: the loser updates the same schedule.
+// worker at start; concurrent creations are harmless: the loser updates the same schedule. Each task queue (one
+// deployment's workers) has a schedule of its own: a worker on another queue (a benchmark's, a second deployment's in
+// the same namespace) must not point this deployment's retention at a queue nobody may poll tomorrow.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config';
 import type { retentionWorkflow } from '../../workflows/retention';
 
-export const RETENTION_SCHEDULE_ID = 'selfheal-retention';
+/** `selfheal-retention` for the default task queue `selfheal`. */
+export function retentionScheduleId(config: Config): string {
+  return `${config.temporal.taskQueue}-retention`;
+}
 
 function options(config: Config, scheduleId: string): ScheduleOptions {
   return {
@@ -22,7 +27,7 @@ function options(config: Config, scheduleId: string): ScheduleOptions {
   };
 }
 
-export async function ensureRetentionSchedule(client: Client, config: Config, scheduleId = RETENTION_SCHEDULE_ID): Promise<void> {
+export async function ensureRetentionSchedule(client: Client, config: Config, scheduleId = retentionScheduleId(config)): Promise<void> {
   const wanted = options(config, scheduleId);
   try {
     await client.schedule.create(wanted);
