@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { ANALYZE_SHAPES, type AnalyzeShape } from '../../src/config';
 import { signToken } from '../../src/auth/jwt';
 import { connectNeo4j } from '../../src/adapters/neo4j/driver';
@@ -29,7 +29,7 @@ import { eventQueues, machine, restartedServices, servicePids, versions } from '
 import { checkTargets, componentsTable, cpuTable, rowsTable, seriesTable, targetsTable, type Row, type SeriesRow } from './report';
 import { SCENARIOS, scenarioRequests, type Scenario, type ScenarioContext } from './scenarios';
 import { SeededSeries } from './series';
-import { retentionScheduleId } from '../../src/main/retention-schedule';
+import { deleteRetentionSchedule } from '../../src/main/retention-schedule';
 import { healBody, learnedBaseline } from './setup';
 
 const { values } = parseArgs({
@@ -161,9 +161,7 @@ async function main(): Promise<void> {
     await neo4j.driver.close();
     await stack.stop();
     // The bench's worker made a retention schedule for its own task queue at start; nobody polls that queue now.
-    await client.schedule.getHandle(retentionScheduleId(stack.config)).delete().catch((err: unknown) => {
-      if (!(err instanceof ScheduleNotFoundError)) throw err;
-    });
+    await deleteRetentionSchedule(client, stack.config);
     await connection.close();
     await deleteTopology([], ANALYZE_SHAPES.map((shape) => relayQueueName(`${stack.config.api.instanceId}-${shape}`)));
   }

@@ -3,7 +3,7 @@
 // worker at start; concurrent creations are harmless: the loser updates the same schedule. Each task queue (one
 // deployment's workers) has a schedule of its own: a worker on another queue (a benchmark's, a second deployment's in
 // the same namespace) must not point this deployment's retention at a queue nobody may poll tomorrow.
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config';
 import type { retentionWorkflow } from '../../workflows/retention';
 
@@ -35,4 +35,14 @@ export async function ensureRetentionSchedule(client: Client, config: Config, sc
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     await client.schedule.getHandle(scheduleId).update((current) => ({ ...current, spec: wanted.spec, action: wanted.action, policies: wanted.policies! }));
   }
+}
+
+/** Removes the schedule of `config`'s task queue, if there is one: for a queue whose workers are gone for good. */
+export async function deleteRetentionSchedule(client: Client, config: Config): Promise<void> {
+  await client.schedule
+    .getHandle(retentionScheduleId(config))
+    .delete()
+    .catch((err: unknown) => {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    });
 }

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { signToken, type Role } from '../../src/auth/jwt';
 import { startWorker } from '../../src/main/worker';
 import { startApi } from '../../src/main/api';
+import { deleteRetentionSchedule } from '../../src/main/retention-schedule';
 import { relayQueueName } from '../../src/adapters/rabbitmq/event-feed';
 import { deleteTopology } from './rabbitmq';
 import { installTestRuntime, testPinoLevel } from './temporal-runtime';
@@ -95,7 +96,8 @@ export async function startTestStack(overrides: Record<string, string> = {}, opt
 /**
  * Ends the workflows still running on the stack's own task queue (a backpressure release timer, a heal a test left
  * waiting): no worker will ever poll that queue again, and a left-over analysis would capture the next test run's
- * request with the same workflow id (the same Idempotency-Key), answering it 503 for ever.
+ * request with the same workflow id (the same Idempotency-Key), answering it 503 for ever. A worker process a test
+ * spawned on the queue (test/helpers/worker-process.ts) made the queue's retention schedule: it goes too.
  */
 async function terminateLeftovers(config: Config): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -105,6 +107,7 @@ async function terminateLeftovers(config: Config): Promise<void> {
     for await (const wf of client.workflow.list({ query: `(${queues}) AND ExecutionStatus = 'Running'` })) {
       await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('the test stack on this task queue stopped').catch(() => undefined);
     }
+    await deleteRetentionSchedule(client, config);
   } finally {
     await connection.close();
   }
