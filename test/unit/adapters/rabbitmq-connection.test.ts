@@ -22,11 +22,11 @@ describe('RabbitConnection', () => {
       () => 'failed',
     );
     try {
-      await vi.waitFor(() => expect(setNoDelay).toHaveBeenCalled());
+      await vi.waitFor(() => expect(setNoDelay).toHaveBeenCalled(), { timeout: 10_000 });
       expect(setNoDelay.mock.calls.map(([noDelay]) => noDelay)).toEqual([true]);
     } finally {
       // The listener hangs up: the handshake fails at once and the connection stops trying.
-      await vi.waitFor(() => expect(accepted).toHaveLength(1));
+      await vi.waitFor(() => expect(accepted).toHaveLength(1), { timeout: 10_000 });
       accepted[0]!.destroy();
       expect(await attempt).toBe('failed');
       await connection.close();
