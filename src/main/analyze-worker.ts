@@ -9,6 +9,20 @@ import type { Config } from '../config';
 import type { LocalAnalyses } from '../api/local-analyses';
 import { sharedWorkflowSource } from './workflow-bundle';
 
+/**
+ * An eager start needs a free workflow-task slot in this process at the moment of the start; without one the
+ * server queues the task for a poll (a second or more at concurrency 32, measured in docs/benchmarks.md). The SDK's
+ * default is 40 slots of which up to 10 are held by pollers, so 32 concurrent analyses (each holding its slot
+ * through its local activity and completion) overflowed. An analyze workflow completes in its first task, so the
+ * API needs few pollers (they only pick up tasks that timed out elsewhere; the workers poll the same queue) and
+ * many slots: how many analyses this process runs at once is bounded by its HTTP concurrency, not by these slots.
+ */
+export const IN_API_SLOTS = {
+  maxConcurrentWorkflowTaskExecutions: 256,
+  maxCachedWorkflows: 256,
+  workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 2 },
+} as const;
+
 export async function createAnalyzeWorker(
   connection: NativeConnection,
   config: Config,
@@ -39,6 +53,7 @@ export async function createAnalyzeWorker(
     // The API runs analyses only as local activities of the workflows it started; Standalone Activities
     // (ANALYZE_SHAPE=standalone) are the workers' to run.
     enableNonLocalActivities: !options.inApi,
+    ...(options.inApi ? IN_API_SLOTS : {}),
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds}s`,
     ...(options.identity ? { identity: options.identity } : {}),
   });
