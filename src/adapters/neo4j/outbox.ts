@@ -4,16 +4,18 @@
 //
 // Two paths publish. `wake(stream)` right after a commit (the fast path, in the background of the activity), and a
 // sweep every `sweepIntervalMs` for events pending longer than `minAgeMs` (a failed or interrupted fast path, another
-// process's crash, a broker outage). Each stream is flushed by one flush at a time in this process, oldest first, so
-// events of one stream reach the broker in the order they were committed. Two processes may publish the same event;
-// consumers drop duplicates by envelope id, and never see a stream's events out of order because every flush sends
-// all of the stream's pending events from the oldest on.
+// process's crash, a broker outage). This process publishes in rounds, one at a time: a round reads the pending
+// events of every stream woken since the last round began (one read), publishes them (one wait for the confirms) and
+// marks them sent (one write), so under load many commits share three round trips instead of costing three each.
+// Rounds never overlap, and each sends a stream's pending events from the oldest on, so events of one stream reach
+// the broker in the order they were committed. Two processes may publish the same event; consumers drop duplicates
+// by envelope id, and never see a stream's events out of order because every round sends all of a stream's pending
+// events from the oldest on.
 import neo4j from 'neo4j-driver';
 import type { EventEnvelope } from '../../domain/events';
 import type { EventPublisher } from '../ports';
 import type { AdapterLogger } from '../rabbitmq/connection';
 import type { Neo4jConnection } from './driver';
-import { KeyedQueue } from './keyed';
 import { num, str } from './values';
 
 export interface OutboxOptions {
@@ -38,10 +40,12 @@ export function outboxRow(stream: string, event: EventEnvelope): OutboxRow {
   return { id: event.id, stream, body: JSON.stringify(event) };
 }
 
+// Oldest first within each stream; a LIMIT that cuts the batch leaves each stream's oldest events in it.
 const PENDING = `
-MATCH (o:OutboxPending {stream: $stream})
-RETURN o.id AS id, o.body AS body
-ORDER BY o.seq, o.createdAt
+MATCH (o:OutboxPending)
+WHERE o.stream IN $streams
+RETURN o.id AS id, o.stream AS stream, o.body AS body
+ORDER BY o.stream, o.seq, o.createdAt
 LIMIT $limit`;
 
 const MARK_SENT = `
@@ -64,9 +68,9 @@ DETACH DELETE o
 RETURN count(*) AS deleted`;
 
 export class Neo4jOutbox {
-  private readonly queue = new KeyedQueue();
-  /** Streams with a flush queued that has not started yet: a second wake joins it instead of queueing another. */
-  private readonly queued = new Map<string, Promise<number>>();
+  /** Streams woken since the current round began, with the flushes waiting for the round that will send them. */
+  private next = new Map<string, Array<Settle<number>>>();
+  private roundsRunning = false;
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private lastFailureLog = 0;
@@ -86,41 +90,61 @@ export class Neo4jOutbox {
     this.flush(stream).catch((err: unknown) => this.logFailure(err, stream));
   }
 
-  /** Publishes every pending event of the stream, oldest first; resolves with how many were sent. */
+  /**
+   * Publishes every pending event of the stream, oldest first, in the next round; resolves with how many of the
+   * stream's events that round sent, and rejects when the round failed (they stay pending).
+   */
   flush(stream: string): Promise<number> {
-    const waiting = this.queued.get(stream);
-    if (waiting) return waiting;
-    const run = this.queue.run(stream, async () => {
-      this.queued.delete(stream);
-      let sent = 0;
-      for (;;) {
-        const batch = await this.pending(stream);
-        if (batch.length === 0) return sent;
-        await this.publisher.publish(batch.map((row) => JSON.parse(row.body) as EventEnvelope));
-        await this.connection.driver.executeQuery(MARK_SENT, { ids: batch.map((row) => row.id) }, { database: this.connection.database });
-        sent += batch.length;
-        if (batch.length < this.options.batchSize) return sent;
+    return new Promise<number>((resolve, reject) => {
+      const waiting = this.next.get(stream);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.next.set(stream, [{ resolve, reject }]);
+      if (!this.roundsRunning) {
+        this.roundsRunning = true;
+        void this.runRounds();
       }
     });
-    this.queued.set(stream, run);
-    return run;
+  }
+
+  /** Rounds until no stream is waiting; the first starts on the next turn of the event loop, so a burst of commits shares it. */
+  private async runRounds(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.next.size > 0) {
+      const round = this.next;
+      this.next = new Map();
+      try {
+        const sent = await this.publishPending([...round.keys()]);
+        for (const [stream, waiting] of round) for (const w of waiting) w.resolve(sent.get(stream) ?? 0);
+      } catch (err) {
+        for (const waiting of round.values()) for (const w of waiting) w.reject(err);
+      }
+    }
+    // In the same synchronous step as the check above: a flush called from here on starts the next rounds itself.
+    this.roundsRunning = false;
+  }
+
+  /** One round: every pending event of `streams`, in batches of batchSize; the count sent per stream. */
+  private async publishPending(streams: string[]): Promise<Map<string, number>> {
+    const sent = new Map<string, number>();
+    for (;;) {
+      const batch = await this.pending(streams);
+      if (batch.length === 0) return sent;
+      await this.publisher.publish(batch.map((row) => JSON.parse(row.body) as EventEnvelope));
+      await this.connection.driver.executeQuery(MARK_SENT, { ids: batch.map((row) => row.id) }, { database: this.connection.database });
+      for (const row of batch) sent.set(row.stream, (sent.get(row.stream) ?? 0) + 1);
+      if (batch.length < this.options.batchSize) return sent;
+    }
   }
 
   /** One sweep: flushes the streams with events pending longer than minAgeMs, and prunes old sent events. */
   async sweep(now = Date.now()): Promise<number> {
     const { records } = await this.connection.driver.executeQuery(STALE_STREAMS, { cutoff: now - this.options.minAgeMs }, { database: this.connection.database, routing: 'READ' });
-    let sent = 0;
-    for (const record of records) {
-      const stream = str(record.get('stream'));
-      try {
-        sent += await this.flush(stream);
-      } catch (err) {
-        this.logFailure(err, stream);
-        break; // the broker is most likely down: every other stream would fail the same way
-      }
-    }
+    // One round for all of them; when it fails (most likely the broker is down) they stay pending for the next sweep.
+    const flushed = await Promise.allSettled(records.map((record) => this.flush(str(record.get('stream')))));
+    const failed = flushed.find((f): f is PromiseRejectedResult => f.status === 'rejected');
+    if (failed) this.logFailure(failed.reason, '*');
     await this.connection.driver.executeQuery(PRUNE, { cutoff: now - this.options.retentionMs }, { database: this.connection.database });
-    return sent;
+    return flushed.reduce((n, f) => n + (f.status === 'fulfilled' ? f.value : 0), 0);
   }
 
   /** Sweeps every sweepIntervalMs until stop(). */
@@ -153,10 +177,10 @@ export class Neo4jOutbox {
     return num(records[0]?.get('n'));
   }
 
-  private async pending(stream: string): Promise<Array<{ id: string; body: string }>> {
+  private async pending(streams: string[]): Promise<OutboxRow[]> {
     // Routed to the writer: a read replica could lag behind the commit that wrote the event.
-    const { records } = await this.connection.driver.executeQuery(PENDING, { stream, limit: neo4j.int(this.options.batchSize) }, { database: this.connection.database });
-    return records.map((r) => ({ id: str(r.get('id')), body: str(r.get('body')) }));
+    const { records } = await this.connection.driver.executeQuery(PENDING, { streams, limit: neo4j.int(this.options.batchSize) }, { database: this.connection.database });
+    return records.map((r) => ({ id: str(r.get('id')), stream: str(r.get('stream')), body: str(r.get('body')) }));
   }
 
   /** At most one warning every 10 s: during an outage every wake and every sweep fails the same way. */
@@ -166,4 +190,9 @@ export class Neo4jOutbox {
     this.lastFailureLog = now;
     this.logger.warn({ err, stream }, 'outbox: events stay pending until the broker and the store answer');
   }
+}
+
+interface Settle<T> {
+  resolve(value: T): void;
+  reject(err: unknown): void;
 }

@@ -1,0 +1,183 @@
+// The outbox's publishing rounds against an in-memory store and publisher: commits woken together share one read,
+// one publish and one mark-sent; a stream's events leave in commit order across rounds and failures; a failed round
+// leaves its events pending. The same statements on the real Neo4j and RabbitMQ: test/integration/adapters/neo4j-outbox.test.ts.
+import { describe, expect, it } from 'vitest';
+import type { Neo4jConnection } from '../../../src/adapters/neo4j/driver';
+import { Neo4jOutbox } from '../../../src/adapters/neo4j/outbox';
+import type { EventPublisher } from '../../../src/adapters/ports';
+import type { EventEnvelope } from '../../../src/domain/events';
+
+interface StoredEvent {
+  id: string;
+  stream: string;
+  seq: number;
+  body: string;
+  createdAt: number;
+  sent: boolean;
+}
+
+/** Answers the outbox's statements the way Neo4j would, and counts them. */
+class FakeStore {
+  readonly events: StoredEvent[] = [];
+  readonly calls = { pending: 0, markSent: 0, stale: 0, prune: 0 };
+
+  commit(stream: string, createdAt = Date.now()): string {
+    const seq = this.events.filter((e) => e.stream === stream).length + 1;
+    const id = `${stream}:${seq}`;
+    this.events.push({ id, stream, seq, body: JSON.stringify({ id, service: stream }), createdAt, sent: false });
+    return id;
+  }
+
+  pendingOf(stream: string): number {
+    return this.events.filter((e) => e.stream === stream && !e.sent).length;
+  }
+
+  readonly connection = {
+    database: 'neo4j',
+    driver: {
+      executeQuery: async (query: string, params: Record<string, unknown>) => {
+        await Promise.resolve();
+        const rows = (list: Array<Record<string, unknown>>) => ({ records: list.map((row) => ({ get: (key: string) => row[key] })) });
+        if (query.includes('o.stream IN $streams')) {
+          this.calls.pending += 1;
+          const streams = params.streams as string[];
+          const limit = (params.limit as { toNumber(): number }).toNumber();
+          const pending = this.events
+            .filter((e) => !e.sent && streams.includes(e.stream))
+            .sort((a, b) => a.stream.localeCompare(b.stream) || a.seq - b.seq)
+            .slice(0, limit);
+          return rows(pending.map((e) => ({ id: e.id, stream: e.stream, body: e.body })));
+        }
+        if (query.includes('REMOVE o:OutboxPending')) {
+          this.calls.markSent += 1;
+          for (const e of this.events) if ((params.ids as string[]).includes(e.id)) e.sent = true;
+          return rows([]);
+        }
+        if (query.includes('RETURN DISTINCT o.stream')) {
+          this.calls.stale += 1;
+          const streams = new Set(this.events.filter((e) => !e.sent && e.createdAt < (params.cutoff as number)).map((e) => e.stream));
+          return rows([...streams].map((stream) => ({ stream })));
+        }
+        if (query.includes('DETACH DELETE')) {
+          this.calls.prune += 1;
+          return rows([{ deleted: 0 }]);
+        }
+        throw new Error(`unexpected statement: ${query}`);
+      },
+    },
+  };
+}
+
+class FakePublisher implements EventPublisher {
+  readonly published: string[] = [];
+  publishCalls = 0;
+  down = false;
+  /** Runs as a publish begins: what commits while a round is in flight. */
+  onPublish: (() => void) | null = null;
+
+  async publish(events: EventEnvelope[]): Promise<void> {
+    this.onPublish?.();
+    await Promise.resolve();
+    this.publishCalls += 1;
+    if (this.down) throw new Error('broker unreachable');
+    this.published.push(...events.map((e) => e.id));
+  }
+
+  async close(): Promise<void> {}
+}
+
+const warnings: string[] = [];
+const logger = { info: () => undefined, warn: (_: object, msg: string) => void warnings.push(msg), error: () => undefined };
+
+function setup(options: { batchSize?: number; minAgeMs?: number } = {}) {
+  const store = new FakeStore();
+  const publisher = new FakePublisher();
+  const outbox = new Neo4jOutbox(store.connection as unknown as Neo4jConnection, publisher, logger, options);
+  return { store, publisher, outbox };
+}
+
+const publishedOf = (publisher: FakePublisher, stream: string) => publisher.published.filter((id) => id.startsWith(`${stream}:`));
+
+describe('Neo4jOutbox rounds', () => {
+  it('publishes the events of streams flushed together in one read, one publish and one mark-sent', async () => {
+    const { store, publisher, outbox } = setup();
+    const streams = Array.from({ length: 20 }, (_, i) => `s${i}`);
+    for (const stream of streams) store.commit(stream);
+    store.commit('s3');
+    const counts = await Promise.all(streams.map((stream) => outbox.flush(stream)));
+    expect(counts).toEqual(streams.map((stream) => (stream === 's3' ? 2 : 1)));
+    expect(store.calls).toMatchObject({ pending: 1, markSent: 1 });
+    expect(publisher.publishCalls).toBe(1);
+    expect(publishedOf(publisher, 's3')).toEqual(['s3:1', 's3:2']);
+    expect(streams.every((s) => store.pendingOf(s) === 0)).toBe(true);
+  });
+
+  it('sends what commits while a round is in flight in the next round, after the events before it', async () => {
+    const { store, publisher, outbox } = setup();
+    store.commit('a');
+    let joined: Promise<number> | undefined;
+    publisher.onPublish = () => {
+      publisher.onPublish = null;
+      store.commit('a');
+      joined = outbox.flush('a');
+    };
+    expect(await outbox.flush('a')).toBe(1);
+    expect(await joined).toBe(1);
+    expect(publisher.publishCalls).toBe(2);
+    expect(publishedOf(publisher, 'a')).toEqual(['a:1', 'a:2']);
+  });
+
+  it('starts a new round for a flush called as a previous flush resolves', async () => {
+    const { store, publisher, outbox } = setup();
+    store.commit('a');
+    const second = outbox.flush('a').then(() => {
+      store.commit('a');
+      return outbox.flush('a');
+    });
+    expect(await second).toBe(1);
+    expect(publishedOf(publisher, 'a')).toEqual(['a:1', 'a:2']);
+  });
+
+  it('rejects every flush of a failed round and leaves its events pending, to leave later in commit order', async () => {
+    const { store, publisher, outbox } = setup();
+    publisher.down = true;
+    for (let i = 0; i < 3; i++) {
+      store.commit('a');
+      store.commit('b');
+    }
+    const failed = await Promise.allSettled([outbox.flush('a'), outbox.flush('b')]);
+    expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
+    expect([store.pendingOf('a'), store.pendingOf('b')]).toEqual([3, 3]);
+    publisher.down = false;
+    expect(await outbox.flush('a')).toBe(3);
+    expect(publishedOf(publisher, 'a')).toEqual(['a:1', 'a:2', 'a:3']);
+    expect(store.pendingOf('b')).toBe(3); // not flushed: left to its writer's next wake or the sweep
+  });
+
+  it('sends a backlog larger than a batch in several batches of one round, oldest first', async () => {
+    const { store, publisher, outbox } = setup({ batchSize: 3 });
+    const ids = Array.from({ length: 7 }, () => store.commit('a'));
+    store.commit('b');
+    expect(await Promise.all([outbox.flush('a'), outbox.flush('b')])).toEqual([7, 1]);
+    expect(publishedOf(publisher, 'a')).toEqual(ids);
+    expect(store.calls.markSent).toBe(3);
+  });
+
+  it('sweeps every stale stream in one round, logs a failed one, and prunes either way', async () => {
+    const { store, publisher, outbox } = setup({ minAgeMs: 1000 });
+    const old = Date.now() - 5000;
+    store.commit('a', old);
+    store.commit('b', old);
+    store.commit('c'); // young: left to the fast path of the process that wrote it
+    publisher.down = true;
+    warnings.length = 0;
+    expect(await outbox.sweep()).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(store.calls.prune).toBe(1);
+    publisher.down = false;
+    expect(await outbox.sweep()).toBe(2);
+    expect(publisher.publishCalls).toBe(2);
+    expect([store.pendingOf('a'), store.pendingOf('b'), store.pendingOf('c')]).toEqual([0, 0, 1]);
+    expect(store.calls.prune).toBe(2);
+  });
+});
