@@ -1,6 +1,7 @@
 // Each API instance consumes from its own durable queue bound to every self_healing.* event, so every instance relays
 // every event, and events published while an instance is disconnected wait for it. Delivery is at least once
-// (manual ack after the handler); RecentIds turns it into once per envelope id.
+// (manual ack after the handler); RecentIds turns it into once per envelope id. The deliveries handled in one turn of
+// the event loop are acked together, by one ack of the last with `allUpTo` (one frame instead of one per event).
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { EventFeed } from '../ports';
 import type { EventEnvelope } from '../../domain/events';
@@ -38,6 +39,8 @@ export class RabbitEventFeed implements EventFeed {
   private subscribing: Promise<void> | null = null;
   private resubscribeTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The last delivery handled and not yet acked, with its channel; acked on the next turn of the event loop. */
+  private unacked: { channel: Channel; message: ConsumeMessage } | null = null;
   private readonly seen: RecentIds;
   readonly queue: string;
 
@@ -67,6 +70,7 @@ export class RabbitEventFeed implements EventFeed {
     this.closed = true;
     if (this.resubscribeTimer) clearTimeout(this.resubscribeTimer);
     await this.subscribing?.catch(() => undefined);
+    this.ackHandled();
     const channel = this.channel;
     this.channel = null;
     // Unacked deliveries go back to the durable queue for the next start.
@@ -146,11 +150,21 @@ export class RabbitEventFeed implements EventFeed {
     } catch (err) {
       this.logger.error({ err, queue: this.queue }, 'event handler failed');
     }
+    if (this.unacked === null) setImmediate(() => this.ackHandled());
+    else if (this.unacked.channel !== channel) this.ackHandled();
+    this.unacked = { channel, message };
+  }
+
+  /** Acks every delivery handled so far on its channel, by acking the last one with `allUpTo`. */
+  private ackHandled(): void {
+    const unacked = this.unacked;
+    this.unacked = null;
+    if (!unacked) return;
     try {
-      channel.ack(message);
+      unacked.channel.ack(unacked.message, true);
     } catch (err) {
-      // The channel closed meanwhile: the broker redelivers and the id check drops the copy.
-      this.logger.warn({ err, queue: this.queue }, 'could not ack an event');
+      // The channel closed meanwhile: the broker redelivers and the id check drops the copies.
+      this.logger.warn({ err, queue: this.queue }, 'could not ack events');
     }
   }
 
