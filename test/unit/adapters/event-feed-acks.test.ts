@@ -1,7 +1,7 @@
 // The relay feed's acks against a fake channel: the deliveries of one turn of the event loop are acked once, by the
 // last with allUpTo, only after each was handled; close() acks what was handled before the channel goes. The feed on
 // the real broker: test/integration/adapters/rabbitmq-*.test.ts.
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import type { RabbitConnection } from '../../../src/adapters/rabbitmq/connection';
 import { RabbitEventFeed } from '../../../src/adapters/rabbitmq/event-feed';
