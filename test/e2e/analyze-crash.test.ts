@@ -1,7 +1,8 @@
 // ANALYZE_SHAPE=eager on the real stack: the API process runs the analyses it starts on its own analyze worker; they
 // are found by service and reset as in the Web UI like any workflow; and a kill -9 of that API in the middle of one
 // loses nothing: the workflow task goes back to the analyze queue, a worker runs it, and the analysis is recorded
-// exactly once under its id.
+// exactly once under its id. A burst of 40 analyses starts eagerly throughout (the API worker's slots,
+// src/main/analyze-worker.ts).
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import neo4j, { type Driver } from 'neo4j-driver';
@@ -18,6 +19,7 @@ let api: ApiProcess;
 let driver: Driver;
 let temporal: Client;
 const service = `analyze-crash-${randomUUID().slice(0, 8)}`;
+const burstService = `${service}-burst`;
 
 beforeAll(async () => {
   // The in-process worker serves both queues; the API in the child process is the one that gets killed.
@@ -30,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.kill9();
   await stack?.stop();
-  if (driver) await deleteServices({ driver, database: stack.config.neo4j.database }, [service]);
+  if (driver) await deleteServices({ driver, database: stack.config.neo4j.database }, [service, burstService]);
   await driver?.close();
   await temporal?.connection.close();
 });
@@ -85,6 +87,42 @@ describe('an analysis on the API\'s own analyze worker', () => {
     expect(await temporal.workflow.getHandle(firstId, runId!).result()).toEqual(before);
     const { records } = await driver.executeQuery('MATCH (m:MetricSnapshot {id: $id}) RETURN count(m) AS n', { id: firstId });
     expect(records[0]!.get('n').toNumber()).toBe(1);
+  });
+
+  it('starts 40 concurrent analyses all eagerly: more than the SDK default slots its pollers leave free', async () => {
+    // A first analysis creates the service's lock node; holding it then keeps the next 40 inside their store write,
+    // each holding its workflow-task slot, so all 40 need a slot at once.
+    expect((await post({ service: burstService, metrics: { error_rate: 0.01 } }, `burst-first-${randomUUID()}`)).status).toBe(200);
+    const session = driver.session({ database: stack.config.neo4j.database });
+    const tx = await session.beginTransaction();
+    const keys = Array.from({ length: 40 }, (_, i) => `burst-${i}-${randomUUID()}`);
+    const answers: Promise<Response>[] = [];
+    try {
+      await tx.run('MATCH (lock:AnalysisLock {service: $service}) SET lock.locked = true', { service: burstService });
+      answers.push(...keys.map((key) => post({ service: burstService, metrics: { error_rate: 0.011 } }, key)));
+      const starts = async () =>
+        Promise.all(
+          keys.map(async (key) => {
+            const events = await history(`analyze-${burstService}-${key}`).catch(() => []);
+            return { scheduled: events.find((e) => e.workflowTaskScheduledEventAttributes), started: events.find((e) => e.workflowTaskStartedEventAttributes) };
+          }),
+        );
+      let tasks = await starts();
+      while (!tasks.every((t) => t.started)) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        tasks = await starts();
+      }
+      const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+      // Eager: the API's own worker has each first task, scheduled and started in the start itself (no poll between).
+      const polled = tasks
+        .map((t) => ({ identity: t.started!.workflowTaskStartedEventAttributes!.identity!, waitMs: millis(t.started!.eventTime) - millis(t.scheduled!.eventTime) }))
+        .filter((t) => !t.identity.startsWith(`${api.pid}@`) || t.waitMs > 1);
+      expect(polled).toEqual([]);
+    } finally {
+      await tx.rollback();
+      await session.close();
+    }
+    expect((await Promise.all(answers)).map((res) => res.status)).toEqual(keys.map(() => 200));
   });
 
   it('survives a kill -9 of the API mid-analysis: a worker finishes it, recorded once', async () => {
