@@ -1,6 +1,6 @@
 // How many of a bench run's eager-shape analyses really started eagerly, read from their histories: an eager
-// start's first workflow task is scheduled and started in the same event batch (timestamps at most a millisecond
-// apart); a start the server could not hand back waits for matching and a poll. Callers 8 and up exist only at the
+// start's first workflow task is scheduled and started in the start's own write (test/helpers/eager-start.ts); a
+// start the server could not hand back waits for matching and a poll. Callers 8 and up exist only at the
 // highest concurrency (each caller analyses a service of its own, `<prefix>-<caller>`), so their share is that
 // level's on its own.
 //   npx tsx bench/perf/eager-starts.ts bench/results/perf-<label>-<time>.json [--top-callers-from 8]
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig } from '../../src/config';
+import { eagerFirstTask } from '../../test/helpers/eager-start';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -38,14 +39,13 @@ async function main(): Promise<void> {
         const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
         const started = events.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
         if (!scheduled || !started) continue;
-        const wait = millis(started.eventTime) - millis(scheduled.eventTime);
-        const eager = wait <= 1; // the two timestamps of an eager start differ by rounding at most
+        const eager = eagerFirstTask(events) !== null;
         const caller = Number(id.slice(`analyze-${prefix}-`.length).split('-')[0]);
         for (const bucket of caller >= topFrom ? [tally.all, tally.top] : [tally.all]) {
           bucket.total += 1;
           if (eager) bucket.eager += 1;
         }
-        if (!eager) waits.push(wait);
+        if (!eager) waits.push(millis(started.eventTime) - millis(scheduled.eventTime));
       }
     }),
   );
