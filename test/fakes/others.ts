@@ -47,11 +47,20 @@ export class FakeEventBus {
 export class FakeEventPublisher implements EventPublisher {
   readonly published: EventEnvelope[] = [];
   closed = false;
+  /** The broker is out of reach: every publish fails until it is back. */
+  down = false;
+  /** How many publish calls were made (a batch of events is one). */
+  publishCalls = 0;
+  /** Runs as a publish begins: what happens while one is in flight. */
+  onPublish: (() => void) | null = null;
 
   constructor(private readonly bus = new FakeEventBus()) {}
 
   async publish(events: EventEnvelope[]): Promise<void> {
+    this.onPublish?.();
+    this.publishCalls += 1;
     if (this.closed) throw new Error('publisher closed');
+    if (this.down) throw new Error('broker unreachable');
     this.published.push(...structuredClone(events));
     this.bus.deliver(events);
   }

@@ -4,8 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Neo4jConnection } from '../../../src/adapters/neo4j/driver';
 import { Neo4jOutbox } from '../../../src/adapters/neo4j/outbox';
-import type { EventPublisher } from '../../../src/adapters/ports';
-import type { EventEnvelope } from '../../../src/domain/events';
+import { FakeEventPublisher } from '../../fakes/others';
 
 interface StoredEvent {
   id: string;
@@ -68,35 +67,17 @@ class FakeStore {
   };
 }
 
-class FakePublisher implements EventPublisher {
-  readonly published: string[] = [];
-  publishCalls = 0;
-  down = false;
-  /** Runs as a publish begins: what commits while a round is in flight. */
-  onPublish: (() => void) | null = null;
-
-  async publish(events: EventEnvelope[]): Promise<void> {
-    this.onPublish?.();
-    await Promise.resolve();
-    this.publishCalls += 1;
-    if (this.down) throw new Error('broker unreachable');
-    this.published.push(...events.map((e) => e.id));
-  }
-
-  async close(): Promise<void> {}
-}
-
 const warnings: string[] = [];
 const logger = { info: () => undefined, warn: (_: object, msg: string) => void warnings.push(msg), error: () => undefined };
 
 function setup(options: { batchSize?: number; minAgeMs?: number } = {}) {
   const store = new FakeStore();
-  const publisher = new FakePublisher();
+  const publisher = new FakeEventPublisher();
   const outbox = new Neo4jOutbox(store.connection as unknown as Neo4jConnection, publisher, logger, options);
   return { store, publisher, outbox };
 }
 
-const publishedOf = (publisher: FakePublisher, stream: string) => publisher.published.filter((id) => id.startsWith(`${stream}:`));
+const publishedOf = (publisher: FakeEventPublisher, stream: string) => publisher.published.map((e) => e.id).filter((id) => id.startsWith(`${stream}:`));
 
 describe('Neo4jOutbox rounds', () => {
   it('publishes the events of streams flushed together in one read, one publish and one mark-sent', async () => {
