@@ -27,10 +27,9 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const tally = { all: { eager: 0, total: 0 }, top: { eager: 0, total: 0 } };
   const waits: number[] = [];
-  const ids: string[] = [];
-  for await (const wf of client.workflow.list({ query: `WorkflowType = 'analyzeWorkflow' AND TaskQueue = '${taskQueue}'` })) ids.push(wf.workflowId);
+  const work: string[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowType = 'analyzeWorkflow' AND TaskQueue = '${taskQueue}'` })) work.push(wf.workflowId);
   const millis = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
-  const work = ids.slice();
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       for (let id = work.pop(); id !== undefined; id = work.pop()) {
