@@ -45,6 +45,9 @@ it('a heal cancelled through Temporal while it verifies removes its replicas and
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   const key = `${res.body.plan.attempt_id}-0`;
   await waitFor(async () => (await replicasOf(key)).filter((r) => r.State === 'running').length === 2, 60_000, 'two running replicas');
+  // Running replicas exist before the scale action has returned; the held probe shows the heal has recorded the
+  // action and is verifying.
+  await waitFor(async () => http.heldRequests(service) > 0, 60_000, 'verification probing the service');
 
   const handle = temporal.workflow.getHandle(res.body.workflow_id);
   await handle.cancel();

@@ -16,6 +16,8 @@ export interface HttpTarget {
    * later one with `status`. A test can then observe an effect that verification would otherwise undo at once.
    */
   hold(name: string): (status: number) => void;
+  /** How many requests for `url(name)` are held unanswered now. */
+  heldRequests(name: string): number;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startHttpTarget(): Promise<HttpTarget> {
         for (const respond of waiting) respond();
       };
     },
+    heldRequests: (name) => held.get(name)?.length ?? 0,
     close: () => {
       for (const name of [...held.keys()]) for (const respond of held.get(name) ?? []) respond();
       held.clear();
