@@ -23,8 +23,7 @@ export function recordedAnalysis(deps: AnalysisDeps): RecordedAnalysis {
   const lateWindowMs = deps.config.detection.lateWindowSeconds * 1000;
   return async (input) => {
     // A bound, not a lock: concurrent first analyses of new services may pass it by a few.
-    const { known, count } = await deps.serviceRegistry.lookup(input.service);
-    const tooManyServices = servicesRefusal(input.service, known, count, deps.config.detection.maxServices);
+    const tooManyServices = servicesRefusal(input.service, await deps.serviceRegistry.lookup(input.service), deps.config.detection.maxServices);
     if (tooManyServices) {
       throw ApplicationFailure.create({ type: 'ValidationError', nonRetryable: true, message: `${tooManyServices.field}: ${tooManyServices.reason}`, details: [tooManyServices] });
     }

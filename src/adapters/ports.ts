@@ -7,6 +7,7 @@ import type { Decision } from '../domain/autopilot/decision';
 import type { Incident, IncidentChange } from '../domain/autopilot/incident';
 import type { Sight } from '../domain/autopilot/signals';
 import type { PushedSample } from '../domain/autopilot/pushed';
+import type { ServiceLookup } from '../domain/bounds';
 
 // The domain owns the shapes it observes; adapters keep importing them from here.
 export type { AppliedHealSummary, ContainerInfo, ContainerSample, ContainerState, QueueInfo } from '../domain/observations';
@@ -161,8 +162,8 @@ export interface AuditRetention {
 }
 
 export interface ServiceRegistry {
-  /** Whether the service is tracked already, and how many services are. */
-  lookup(service: string): Promise<{ known: boolean; count: number }>;
+  /** Whether the service is tracked already, else how many services are. */
+  lookup(service: string): Promise<ServiceLookup>;
 }
 
 // ---------- Neo4j: the heal budget (atomic reservations) ----------

@@ -17,10 +17,13 @@ export function futureAtRefusal(at: number, now: number, maxFutureSeconds: numbe
   return { field: 'at', reason: `is ${Math.ceil(ahead / 1000)}s in the future; at most ${maxFutureSeconds}s (ANALYZE_MAX_FUTURE_SECONDS) is accepted` };
 }
 
+/** A service selfheal tracks already, or a new one and how many are tracked. */
+export type ServiceLookup = { known: true } | { known: false; count: number };
+
 /** At most `max` services are tracked: a service selfheal does not know yet is refused once there are that many. */
-export function servicesRefusal(service: string, known: boolean, count: number, max: number): Refusal | null {
-  if (known || count < max) return null;
-  return { field: 'service', reason: `selfheal already tracks ${count} services and ${service} would be a new one; at most ${max} (MAX_SERVICES)` };
+export function servicesRefusal(service: string, lookup: ServiceLookup, max: number): Refusal | null {
+  if (lookup.known || lookup.count < max) return null;
+  return { field: 'service', reason: `selfheal already tracks ${lookup.count} services and ${service} would be a new one; at most ${max} (MAX_SERVICES)` };
 }
 
 /** A service tracks at most `max` metric series: a sample that would add series beyond that is refused whole. */

@@ -20,6 +20,7 @@ import type {
   SnapshotSummary,
 } from '../../src/adapters/ports';
 import type { EventEnvelope } from '../../src/domain/events';
+import type { ServiceLookup } from '../../src/domain/bounds';
 import { TargetGoneError, ValidationError } from '../../src/errors';
 import type { WorkerCounters } from '../../activities/deps';
 
@@ -379,8 +380,8 @@ export class FakeAuditRetention implements AuditRetention {
 export class FakeServiceRegistry implements ServiceRegistry {
   readonly services = new Set<string>();
 
-  async lookup(service: string): Promise<{ known: boolean; count: number }> {
-    return { known: this.services.has(service), count: this.services.size };
+  async lookup(service: string): Promise<ServiceLookup> {
+    return this.services.has(service) ? { known: true } : { known: false, count: this.services.size };
   }
 }
 

@@ -4,8 +4,10 @@
 // node (never MERGE, whose shared lock would deadlock on the upgrade) and write a marker to take its exclusive lock
 // until commit; the marker is removed before commit.
 import neo4j from 'neo4j-driver';
+import type { ServiceLookup } from '../../domain/bounds';
 import type { BudgetReservation, HealBudget, ServiceRegistry } from '../ports';
 import type { Neo4jConnection } from './driver';
+import { LruMap } from './keyed';
 import { num } from './values';
 
 const ENSURE_LOCK = `MERGE (:HealBudgetLock {id: 'global'})`;
@@ -68,16 +70,30 @@ export class Neo4jHealBudget implements HealBudget {
   }
 }
 
-/** The services selfheal tracks (Service nodes), for the MAX_SERVICES bound. */
+/**
+ * The services selfheal tracks (Service nodes), for the MAX_SERVICES bound. Selfheal never deletes a Service, so a
+ * service found tracked stays tracked: it is remembered, and its later analyses skip this round trip.
+ */
 export class Neo4jServiceRegistry implements ServiceRegistry {
-  constructor(private readonly connection: Neo4jConnection) {}
+  private readonly tracked: LruMap<string, true>;
 
-  async lookup(service: string): Promise<{ known: boolean; count: number }> {
+  /** `rememberedServices` bounds the names kept (beyond it, the least recently analysed is looked up again). */
+  constructor(
+    private readonly connection: Neo4jConnection,
+    options: { rememberedServices?: number } = {},
+  ) {
+    this.tracked = new LruMap(options.rememberedServices ?? 10_000);
+  }
+
+  async lookup(service: string): Promise<ServiceLookup> {
+    if (this.tracked.get(service)) return { known: true };
     const { records } = await this.connection.driver.executeQuery(
       'CALL () { MATCH (s:Service) RETURN count(s) AS count } OPTIONAL MATCH (k:Service {name: $service}) RETURN count, k IS NOT NULL AS known',
       { service },
       { database: this.connection.database, routing: 'READ' },
     );
-    return { known: records[0]!.get('known') as boolean, count: num(records[0]!.get('count')) };
+    if (records[0]!.get('known') !== true) return { known: false, count: num(records[0]!.get('count')) };
+    this.tracked.set(service, true);
+    return { known: true };
   }
 }

@@ -30,9 +30,9 @@ describe('seriesRefusal', () => {
 
 describe('servicesRefusal', () => {
   it('lets known services through and refuses a new one at the maximum', () => {
-    expect(servicesRefusal('a', true, 5, 5)).toBeNull();
-    expect(servicesRefusal('b', false, 4, 5)).toBeNull();
-    expect(servicesRefusal('b', false, 5, 5)).toEqual({ field: 'service', reason: expect.stringMatching(/tracks 5 services and b would be a new one; at most 5/) });
+    expect(servicesRefusal('a', { known: true }, 5)).toBeNull();
+    expect(servicesRefusal('b', { known: false, count: 4 }, 5)).toBeNull();
+    expect(servicesRefusal('b', { known: false, count: 5 }, 5)).toEqual({ field: 'service', reason: expect.stringMatching(/tracks 5 services and b would be a new one; at most 5/) });
   });
 });
 
