@@ -160,11 +160,13 @@ start_bg() {
   [[ -f $log ]] && mv -f "$log" "$log.prev"
   printf '===== %s: %s started by scripts/services.sh =====\n' "$(date -Is)" "$name" >"$log"
   rm -f "$pidfile"
-  # The inner shell writes its own pid, then execs CMD, so the pid is CMD's.
-  # fds 8/9 (our flock files) are closed so the service does not hold the locks.
-  # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" \
-    </dev/null >>"$log" 2>&1 8>&- 9>&- &
+  # The inner shell writes its own pid, closes every inherited fd above 2,
+  # then execs CMD, so the pid is CMD's and the service holds no lock of its
+  # caller: ours (fds 8/9), nor one a caller took around us (`flock FILE cmd`
+  # hands its fd down; a service restarted under it held it until it stopped).
+  # shellcheck disable=SC2016  # $$, $fd and $@ belong to the inner shell
+  setsid bash -c 'echo $$ >"$0"; for fd in /proc/self/fd/*; do fd=${fd##*/}; ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null; done; exec "$@"' "$pidfile" "$@" \
+    </dev/null >>"$log" 2>&1 &
   local i
   for i in $(seq 50); do
     [[ -s $pidfile ]] && return 0

@@ -57,6 +57,7 @@ temporal_start() {
     --ip "$TEMPORAL_HOST" --port "$TEMPORAL_PORT" \
     --ui-port "$SELFHEAL_TEMPORAL_UI_PORT" --ui-disable-news-fetch \
     --db-filename "$TEMPORAL_DB" --namespace "$TEMPORAL_NAMESPACE" \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=full \
     --log-level warn \
     --dynamic-config-value frontend.enableServerVersionCheck=false \
     --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
