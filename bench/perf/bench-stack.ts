@@ -3,7 +3,7 @@
 // the floor's worker, plus a second worker of each kind for the scaling run.
 import type { Client } from '@temporalio/client';
 import { ANALYZE_SHAPES, loadConfig, type AnalyzeShape, type Config } from '../../src/config';
-import { startNode, type ChildProcessHandle } from './processes';
+import { startNode, type ChildProcessHandle, type NodeRuntime } from './processes';
 import { freePort } from '../../test/helpers/api-process';
 
 export interface BenchStack {
@@ -20,7 +20,7 @@ export interface BenchStack {
 }
 
 /** `cpuProfileDir`: every child writes a V8 CPU profile there when it stops (`node --cpu-prof`). */
-export async function startBenchStack(runId: string, cpuProfileDir?: string): Promise<BenchStack> {
+export async function startBenchStack(runId: string, runtime: NodeRuntime, cpuProfileDir?: string): Promise<BenchStack> {
   const nodeArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   const ports = Object.fromEntries(await Promise.all(ANALYZE_SHAPES.map(async (shape) => [shape, await freePort()] as const))) as Record<AnalyzeShape, number>;
   const env = {
@@ -38,7 +38,7 @@ export async function startBenchStack(runId: string, cpuProfileDir?: string): Pr
   const apiEnv = (shape: AnalyzeShape) => ({ ...env, ANALYZE_SHAPE: shape, API_PORT: String(ports[shape]), API_INSTANCE_ID: `${env.API_INSTANCE_ID}-${shape}` });
   const children: ChildProcessHandle[] = [];
   const start = (name: string, entry: string, childEnv: Record<string, string>) => {
-    const child = startNode(name, entry, childEnv, nodeArgs);
+    const child = startNode(name, entry, childEnv, nodeArgs, runtime);
     children.push(child);
     return child;
   };

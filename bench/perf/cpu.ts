@@ -13,8 +13,9 @@ export function cpuGroups(stack: BenchStack): CpuGroups {
   const services = servicePids();
   return {
     client: [process.pid],
-    // Only one API is busy in a block (the scenario's): the others wait on idle polls.
-    api: Object.values(stack.apis).map((a) => a.pid),
+    // One API per analyze shape: the scenario's serves its requests, and every API relays every event to Socket.IO
+    // (its own queue), so an API's CPU in another shape's scenario is what relaying costs.
+    ...Object.fromEntries(Object.entries(stack.apis).map(([shape, api]) => [`api ${shape}`, [api.pid]])),
     worker: stack.workers.map((w) => w.pid),
     floorWorker: stack.floorWorkers.map((w) => w.pid),
     ...Object.fromEntries(['temporal', 'neo4j', 'rabbitmq'].map((name) => [name, services[name] ? [Number(services[name])] : []])),

@@ -1,6 +1,6 @@
-// The benchmark's child processes (the API and the workers), each a `node --import tsx <entry>` so its memory is
-// its own: peak RSS comes from /proc/<pid>/status (VmHWM), reset between scenarios through /proc/<pid>/clear_refs.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The benchmark's child processes (the API and the workers), each a node process of its own so its memory is its
+// own: peak RSS comes from /proc/<pid>/status (VmHWM), reset between scenarios through /proc/<pid>/clear_refs.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -67,11 +67,26 @@ export class ChildProcessHandle {
 }
 
 /**
- * Starts `node --import tsx <entry>` (relative to the repository root) with `env` over this process's environment;
- * `nodeArgs` go before the entry (`--cpu-prof`, which NODE_OPTIONS refuses).
+ * How the benchmark runs our processes. `built` is what the production image runs (Dockerfile): the compiled code,
+ * `node dist/<entry>.js`, with the workflows prebundled and no source-mapped stack traces; `buildForBench()` makes it.
+ * `source` runs the TypeScript through tsx, as `npm start` and the tests do: every stack trace a process takes (the
+ * Neo4j driver takes one per statement) is mapped through the source maps, which costs CPU on every request.
  */
-export function startNode(name: string, entry: string, env: Record<string, string>, nodeArgs: readonly string[] = []): ChildProcessHandle {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry)], {
+export type NodeRuntime = 'built' | 'source';
+
+/** `npm run build` and the prebundled workflows, as the Dockerfile's build stage does. */
+export function buildForBench(): void {
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'dist', 'src', 'main', 'workflow-bundle.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * Starts `entry` (a .ts path relative to the repository root) in `runtime`, with `env` over this process's
+ * environment; `nodeArgs` go before the entry (`--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export function startNode(name: string, entry: string, env: Record<string, string>, nodeArgs: readonly string[] = [], runtime: NodeRuntime = 'source'): ChildProcessHandle {
+  const script = runtime === 'built' ? [path.join(ROOT, 'dist', entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', path.join(ROOT, entry)];
+  const child = spawn(process.execPath, [...nodeArgs, ...script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

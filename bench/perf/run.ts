@@ -8,6 +8,8 @@
 //                             [--seed-budget 300] [--skip-scaling] [--components-requests 50] [--label NAME]
 //                             [--scenarios floor,floor_local,heal_dry_run]  (default: every scenario)
 //                             [--cpu-prof DIR]  (each child process writes a V8 CPU profile to DIR when it stops)
+//                             [--runtime built|source]  (built, the default: `npm run build` first, then the API and
+//                                                        workers run from dist/ as the production image does)
 //
 // Writes bench/results/perf-<label>-<timestamp>.json; prints the markdown tables and PASS/FAIL per target.
 import { randomUUID } from 'node:crypto';
@@ -20,6 +22,7 @@ import { signToken } from '../../src/auth/jwt';
 import { connectNeo4j } from '../../src/adapters/neo4j/driver';
 import { deleteAttempts, deleteServices } from '../../test/helpers/neo4j';
 import { startBenchStack, waitForPollers } from './bench-stack';
+import { buildForBench, type NodeRuntime } from './processes';
 import { measureComponents } from './components';
 import { HttpClient } from './http-client';
 import { measureInterleaved } from './measure';
@@ -44,6 +47,7 @@ const { values } = parseArgs({
     label: { type: 'string', default: 'run' },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
     'cpu-prof': { type: 'string' },
+    runtime: { type: 'string', default: 'built' },
   },
 });
 const scenarios = values.scenarios.split(',').map((name) => {
@@ -51,6 +55,8 @@ const scenarios = values.scenarios.split(',').map((name) => {
   if (!scenario) throw new Error(`--scenarios: unknown scenario ${name} (one of ${SCENARIOS.join(', ')})`);
   return scenario;
 });
+if (values.runtime !== 'built' && values.runtime !== 'source') throw new Error(`--runtime: ${values.runtime} is neither built nor source`);
+const runtime: NodeRuntime = values.runtime;
 const requests = Number(values.requests);
 const concurrencies = values.concurrency.split(',').map(Number);
 const seriesLevels = values.series ? values.series.split(',').map(Number).sort((a, b) => a - b) : [];
@@ -61,8 +67,12 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const machineBefore = machine();
   const pidsBefore = servicePids();
-  process.stdout.write(`starting the API, the worker and the floor worker (run ${runId})...\n`);
-  const stack = await startBenchStack(runId, values['cpu-prof'] && path.resolve(values['cpu-prof']));
+  if (runtime === 'built') {
+    process.stdout.write('building (npm run build, then the workflow bundle)...\n');
+    buildForBench();
+  }
+  process.stdout.write(`starting the API, the worker and the floor worker from ${runtime === 'built' ? 'dist/' : 'source, through tsx'} (run ${runId})...\n`);
+  const stack = await startBenchStack(runId, runtime, values['cpu-prof'] && path.resolve(values['cpu-prof']));
   const connection = await Connection.connect({ address: stack.config.temporal.address });
   const client = new Client({ connection, namespace: stack.config.temporal.namespace });
   const neo4j = await connectNeo4j(stack.config.neo4j);
@@ -138,7 +148,7 @@ async function main(): Promise<void> {
       // A restart during the run invalidates the figures measured around it.
       restartedServices: restartedServices(pidsBefore, servicePids()),
       queuesPerEvent,
-      options: { requests, concurrencies, scenarios, seriesLevels, taskQueue: ctx.taskQueue, floorQueue: ctx.floorQueue },
+      options: { requests, concurrencies, scenarios, seriesLevels, runtime, taskQueue: ctx.taskQueue, floorQueue: ctx.floorQueue },
       rows,
       targets,
       scaling,
