@@ -20,11 +20,14 @@
 // taken later. A woken stream's read supersedes rows handed in the same round: the read is the newer snapshot.
 //
 // Rounds never overlap, and marks never hold up the next round: the mark of a round is written while the next round
-// publishes, and marks asked for while one is in flight go out together in one statement after it. A flush resolves
-// once its round's events are marked sent. Since a published event stays pending until its mark lands, rows read in
-// the meantime may carry it again: ids this process had confirmed are dropped from handed rows, and a round that
-// reads first waits for the marks in flight. Two processes may still publish the same event; consumers drop
-// duplicates by envelope id, and never see a stream's events out of order because of the snapshot argument above.
+// publishes, and marks asked for while one is in flight go out together in one statement after it (a mark waits for
+// at most one other, far below the sweep's minAgeMs). A flush resolves once its round's events are marked sent, and
+// stop() once the marks asked for are written. Since a published event stays pending until its mark lands, rows read
+// in the meantime may carry it again: ids this process saw confirmed are dropped from handed rows (they reached the
+// broker, so neither loss nor order is at stake), and a round that reads first waits for the marks in flight. A
+// failed round leaves its events pending, handed rows included: the stream's next commit carries them again, or the
+// sweep publishes them. Two processes may still publish the same event; consumers drop duplicates by envelope id,
+// and never see a stream's events out of order because of the snapshot argument above.
 import neo4j from 'neo4j-driver';
 import type { EventEnvelope } from '../../domain/events';
 import type { EventOutbox, EventPublisher, PendingEvent } from '../ports';
