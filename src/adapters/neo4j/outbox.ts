@@ -19,10 +19,11 @@
 // process publishes them and whatever it published before; the same holds for a read, which is such a snapshot
 // taken later. A woken stream's read supersedes rows handed in the same round: the read is the newer snapshot.
 //
-// Rounds never overlap, and marks never hold up the next round: the mark of a round is written while the next round
-// publishes, and marks asked for while one is in flight go out together in one statement after it (a mark waits for
-// at most one other, far below the sweep's minAgeMs). A flush resolves once its round's events are marked sent, and
-// stop() once the marks asked for are written. Since a published event stays pending until its mark lands, rows read
+// Rounds never overlap, and marks never hold up the next round: a round's mark waits markDelayMs (and for the mark in
+// flight, if any) while the next rounds publish, and the marks asked for meanwhile go out together in one statement:
+// under load, one MARK_SENT for several rounds. The wait is far below the sweep's minAgeMs, so the sweep does not
+// take a published event for a lost one. A flush resolves once its round's events are marked sent, and stop() once
+// the marks asked for are written (at once). Since a published event stays pending until its mark lands, rows read
 // in the meantime may carry it again: ids this process saw confirmed are dropped from handed rows (they reached the
 // broker, so neither loss nor order is at stake), and a round that reads first waits for the marks in flight. A
 // failed round leaves its events pending, handed rows included: the stream's next commit carries them again, or the
@@ -38,6 +39,12 @@ import { num, str } from './values';
 /** Events published per read of a round, and at most the pending events an analysis carries back (analysis-store.ts). */
 export const OUTBOX_BATCH_SIZE = 200;
 
+/**
+ * Under load a round publishes every few ms and a mark costs a statement (~1 ms of Neo4j and of our CPU), so marks
+ * wait this long for the next rounds' marks; the sweep's 2 s grace is far above it.
+ */
+const MARK_DELAY_MS = 50;
+
 /** How many published ids a process remembers, to drop them from rows read before their mark landed. */
 const CONFIRMED_IDS = 10_000;
 
@@ -50,6 +57,8 @@ export interface OutboxOptions {
   retentionMs?: number;
   /** Events published per read of a round. */
   batchSize?: number;
+  /** How long marks wait for the marks of later rounds, to share one statement with them; far below minAgeMs. */
+  markDelayMs?: number;
 }
 
 /** One pending event as the writing transaction stores it (with the stream's next seq). */
@@ -108,8 +117,8 @@ export class Neo4jOutbox implements EventOutbox {
     private readonly logger: AdapterLogger,
     options: OutboxOptions = {},
   ) {
-    this.options = { sweepIntervalMs: 1000, minAgeMs: 2000, retentionMs: 3_600_000, batchSize: OUTBOX_BATCH_SIZE, ...options };
-    this.marks = new SentMarks(async (ids) => {
+    this.options = { sweepIntervalMs: 1000, minAgeMs: 2000, retentionMs: 3_600_000, batchSize: OUTBOX_BATCH_SIZE, markDelayMs: MARK_DELAY_MS, ...options };
+    this.marks = new SentMarks(this.options.markDelayMs, async (ids) => {
       await this.connection.driver.executeQuery(MARK_SENT, { ids }, { database: this.connection.database });
     });
   }
@@ -245,7 +254,7 @@ export class Neo4jOutbox implements EventOutbox {
     this.timer = null;
     await this.sweeping;
     await this.rounds;
-    await this.marks.idle();
+    await this.marks.writeNow();
   }
 
   /** Events not yet published, oldest first (all streams when none is named): for tests and operators. */
@@ -285,12 +294,20 @@ interface StreamRequest {
   waiting: Array<Settle<number>>;
 }
 
-/** MARK_SENT statements one at a time: ids asked for while one is in flight go out together in the next. */
+/**
+ * MARK_SENT statements one at a time, each `delayMs` after the previous one ended or the first id came (until stop):
+ * ids asked for meanwhile go out together.
+ */
 class SentMarks {
   private queued: { ids: string[]; waiting: Array<Settle<void>> } | null = null;
   private writing: Promise<void> | null = null;
+  private endDelay: (() => void) | null = null;
+  private hurried = false;
 
-  constructor(private readonly write: (ids: string[]) => Promise<void>) {}
+  constructor(
+    private readonly delayMs: number,
+    private readonly write: (ids: string[]) => Promise<void>,
+  ) {}
 
   mark(ids: string[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -306,8 +323,25 @@ class SentMarks {
     return this.writing ?? Promise.resolve();
   }
 
+  /** Writes the queued marks without waiting any longer (stopping), and resolves once they are written or failed. */
+  writeNow(): Promise<void> {
+    this.hurried = true;
+    this.endDelay?.();
+    return this.idle();
+  }
+
   private async writeQueued(): Promise<void> {
     while (this.queued) {
+      if (this.delayMs > 0 && !this.hurried) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.delayMs);
+          this.endDelay = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.endDelay = null;
+      }
       const { ids, waiting } = this.queued;
       this.queued = null;
       try {

@@ -82,10 +82,11 @@ class FakeStore {
 const warnings: string[] = [];
 const logger = { info: () => undefined, warn: (_: object, msg: string) => void warnings.push(msg), error: () => undefined };
 
-function setup(options: { batchSize?: number; minAgeMs?: number } = {}) {
+/** Marks are written as soon as none is in flight, unless a test asks for a delay. */
+function setup(options: { batchSize?: number; minAgeMs?: number; markDelayMs?: number } = {}) {
   const store = new FakeStore();
   const publisher = new FakeEventPublisher();
-  const outbox = new Neo4jOutbox(store.connection as unknown as Neo4jConnection, publisher, logger, options);
+  const outbox = new Neo4jOutbox(store.connection as unknown as Neo4jConnection, publisher, logger, { markDelayMs: 0, ...options });
   return { store, publisher, outbox };
 }
 
@@ -209,6 +210,18 @@ describe('Neo4jOutbox rounds', () => {
     expect(['a', 'b', 'c'].map((s) => store.pendingOf(s))).toEqual([0, 0, 0]);
   });
 
+  it('holds marks for markDelayMs to share one statement with later rounds, and writes them at once on stop', async () => {
+    const { store, publisher, outbox } = setup({ markDelayMs: 60_000 });
+    outbox.publishRows('a', store.commitReading('a'));
+    await until(() => publisher.publishCalls === 1);
+    outbox.publishRows('b', store.commitReading('b'));
+    await until(() => publisher.publishCalls === 2);
+    expect(store.calls.markSent).toBe(0);
+    await outbox.stop();
+    expect(store.calls.markSent).toBe(1);
+    expect([store.pendingOf('a'), store.pendingOf('b')]).toEqual([0, 0]);
+  });
+
   it('reads a woken stream after the marks in flight, so it does not publish those events again', async () => {
     const { store, publisher, outbox } = setup();
     let release = () => undefined as void;
@@ -242,7 +255,7 @@ describe('Neo4jOutbox rounds', () => {
   it('keeps a stream in commit order when two processes publish the rows of their own analyses of it', async () => {
     const store = new FakeStore();
     const publisher = new FakeEventPublisher();
-    const processes = [0, 1].map(() => new Neo4jOutbox(store.connection as unknown as Neo4jConnection, publisher, logger));
+    const processes = [0, 1].map(() => new Neo4jOutbox(store.connection as unknown as Neo4jConnection, publisher, logger, { markDelayMs: 0 }));
     for (let i = 0; i < 30; i++) {
       processes[i % 2]!.publishRows('a', store.commitReading('a'));
       // Rounds of either process at different points of the other's: some commits read events published, not yet marked.
