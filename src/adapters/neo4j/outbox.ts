@@ -191,11 +191,12 @@ export class Neo4jOutbox implements EventOutbox {
     const sent = new Map<string, number>();
     const marks: Array<Promise<void>> = [];
     let reading = woken.length > 0;
-    // A read waits for the marks in flight, so it does not bring back events this process has just published; a
-    // failed mark fails the round before it reads again (the same events would come back).
+    // A read waits for the marks asked for (written without their delay), so it does not bring back events this
+    // process has just published; a failed mark fails the round before it reads again (the same events would come back).
     let marksBefore: Promise<unknown> = this.marks.idle();
     for (;;) {
       if (reading) {
+        this.marks.hurry();
         await marksBefore;
         const read = await this.pending(woken);
         batch.push(...read);
@@ -210,7 +211,11 @@ export class Neo4jOutbox implements EventOutbox {
         for (const row of batch) sent.set(row.stream, (sent.get(row.stream) ?? 0) + 1);
       }
       const allMarked = Promise.all(marks).then(() => undefined);
-      if (!reading) return { sent, marked: allMarked };
+      if (!reading) {
+        // A round that read is a flush's, the sweep's or a backlog's: its marks go without waiting for later rounds.
+        if (woken.length > 0) this.marks.hurry();
+        return { sent, marked: allMarked };
+      }
       marksBefore = allMarked;
       batch = [];
     }
@@ -254,7 +259,8 @@ export class Neo4jOutbox implements EventOutbox {
     this.timer = null;
     await this.sweeping;
     await this.rounds;
-    await this.marks.writeNow();
+    this.marks.hurry({ forGood: true });
+    await this.marks.idle();
   }
 
   /** Events not yet published, oldest first (all streams when none is named): for tests and operators. */
@@ -303,6 +309,7 @@ class SentMarks {
   private writing: Promise<void> | null = null;
   private endDelay: (() => void) | null = null;
   private hurried = false;
+  private hurryOnce = false;
 
   constructor(
     private readonly delayMs: number,
@@ -323,16 +330,17 @@ class SentMarks {
     return this.writing ?? Promise.resolve();
   }
 
-  /** Writes the queued marks without waiting any longer (stopping), and resolves once they are written or failed. */
-  writeNow(): Promise<void> {
-    this.hurried = true;
+  /** Writes the marks asked for so far without the delay; `forGood` (stopping): every mark from now on too. */
+  hurry(options: { forGood?: boolean } = {}): void {
+    if (options.forGood) this.hurried = true;
+    // Only marks already asked for: a later one waits its delay as usual.
+    if (this.writing) this.hurryOnce = true;
     this.endDelay?.();
-    return this.idle();
   }
 
   private async writeQueued(): Promise<void> {
     while (this.queued) {
-      if (this.delayMs > 0 && !this.hurried) {
+      if (this.delayMs > 0 && !this.hurried && !this.hurryOnce) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.delayMs);
           this.endDelay = () => {
@@ -342,6 +350,7 @@ class SentMarks {
         });
         this.endDelay = null;
       }
+      this.hurryOnce = false;
       const { ids, waiting } = this.queued;
       this.queued = null;
       try {
@@ -351,6 +360,7 @@ class SentMarks {
         for (const w of waiting) w.reject(err);
       }
     }
+    this.hurryOnce = false;
     this.writing = null;
   }
 }

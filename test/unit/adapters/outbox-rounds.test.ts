@@ -222,6 +222,14 @@ describe('Neo4jOutbox rounds', () => {
     expect([store.pendingOf('a'), store.pendingOf('b')]).toEqual([0, 0]);
   });
 
+  it('writes the marks a read waits for without their delay: a backlog of several batches goes at once', async () => {
+    const { store, publisher, outbox } = setup({ markDelayMs: 60_000, batchSize: 3 });
+    const ids = Array.from({ length: 7 }, () => store.commit('a'));
+    expect(await outbox.flush('a')).toBe(7);
+    expect(publishedOf(publisher, 'a')).toEqual(ids);
+    expect(store.calls).toMatchObject({ pending: 3, markSent: 3 });
+  });
+
   it('reads a woken stream after the marks in flight, so it does not publish those events again', async () => {
     const { store, publisher, outbox } = setup();
     let release = () => undefined as void;
