@@ -62,7 +62,9 @@ export function recordedAnalysis(deps: AnalysisDeps): RecordedAnalysis {
       },
       (outcome) => analyzedEvent(toResult(outcome), input.runId),
     );
-    deps.outbox.wake(input.service);
+    // The rows read under the lock spare the outbox a read; past the store's limit, the outbox reads them itself.
+    if (outcome.pendingEvents) deps.outbox.publishRows(input.service, outcome.pendingEvents);
+    else deps.outbox.wake(input.service);
     deps.counters.analysisRecorded(outcome.replayed);
     const { diagnosis } = outcome;
     log.info(outcome.replayed ? 'analysis answered from its record' : 'analysis recorded', {

@@ -54,6 +54,19 @@ export interface AnalysisOutcome {
   at: number;
   /** Metrics whose sample arrived late: recorded and judged, not folded into their baseline. */
   lateMetrics: string[];
+  /**
+   * The service stream's events still pending in the outbox, oldest first, read under the service's lock with this
+   * analysis's answer (its own event among them when it was written now): the outbox publishes them without reading
+   * them again. Absent when more were pending than the store carries back; the outbox reads those itself.
+   */
+  pendingEvents?: PendingEvent[];
+}
+
+/** An outbox event not yet marked sent; `seq` orders the events of its stream. */
+export interface PendingEvent {
+  id: string;
+  seq: number;
+  body: string;
 }
 
 /** The event announcing a recorded analysis, written with it (the outbox). */
@@ -212,6 +225,11 @@ export interface EventPublisher {
 export interface EventOutbox {
   /** Publishes the stream's pending events soon, in order, in the background; failures leave them pending. */
   wake(stream: string): void;
+  /**
+   * Like wake, but publishes `events` (every event of the stream pending when they were read under the stream's lock,
+   * oldest first) without reading the stream's pending events again.
+   */
+  publishRows(stream: string, events: PendingEvent[]): void;
 }
 
 export interface EventFeed {

@@ -90,6 +90,8 @@ async function startAnalyzer(
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      // The marks of events already published: else they stay pending until a worker's sweep sends them again.
+      await outbox.stop();
       await publisher.close();
     },
   };

@@ -3,6 +3,7 @@
 import type {
   BudgetReservation,
   EventOutbox,
+  PendingEvent,
   AuditRetention,
   AutopilotStore,
   HealBudget,
@@ -385,12 +386,17 @@ export class FakeServiceRegistry implements ServiceRegistry {
   }
 }
 
-/** Records the streams it was asked to flush. */
+/** Records the streams it was asked to flush, and the rows handed to it per stream. */
 export class FakeEventOutbox implements EventOutbox {
   readonly woken: string[] = [];
+  readonly handed: Array<{ stream: string; ids: string[] }> = [];
 
   wake(stream: string): void {
     this.woken.push(stream);
+  }
+
+  publishRows(stream: string, rows: PendingEvent[]): void {
+    this.handed.push({ stream, ids: rows.map((row) => row.id) });
   }
 }
 

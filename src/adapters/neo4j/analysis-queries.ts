@@ -15,7 +15,9 @@ import type { OutboxRow } from './outbox';
 // the caller computed against the lock's current version, everything is written and the version moves on; else
 // (a probe, or another process wrote first) nothing is written and the current baselines come back to compute on.
 // The analyzed event is written with the analysis, as a pending outbox event (outbox.ts) whose seq is the lock's new
-// version: the order of the service's analyses. MERGE, not CREATE: an analysis id whose snapshot retention deleted
+// version: the order of the service's analyses. An answer (written now or replayed) also returns the stream's pending
+// events, oldest first, read under the lock: the outbox publishes them without a read of its own (outbox.ts says why
+// such a snapshot keeps the stream's order). MERGE, not CREATE: an analysis id whose snapshot retention deleted
 // may be analysed again while its event is still kept; consumers drop a second event of the same id anyway.
 export const ANALYZE = `
 MATCH (lock:AnalysisLock {service: $service})
@@ -62,8 +64,15 @@ CALL (apply, done) {
   WHERE NOT apply AND done IS NULL
   RETURN collect(b {.metric, .state, .samples, .updatedAt}) AS baselines
 }
+CALL (apply, done) {
+  OPTIONAL MATCH (o:OutboxPending {stream: $service})
+  WHERE apply OR done IS NOT NULL
+  WITH o ORDER BY o.seq
+  LIMIT $pendingLimit
+  RETURN collect(o {.id, .seq, .body}) AS pending
+}
 REMOVE lock.locked
-RETURN lock.version AS version, apply AS applied, done.result AS result, done.at AS doneAt, baselines`;
+RETURN lock.version AS version, apply AS applied, done.result AS result, done.at AS doneAt, baselines, pending`;
 
 /**
  * First analysis of a service: creates the Service and its lock node, in a transaction of its own. The version

@@ -13,7 +13,8 @@
 // validation: when `compute` refuses an analysis, the store first asks whether that analysis is already recorded (a
 // retry after a lost answer, computed here against newer state) and returns it if so.
 //
-// Events: the analyzed event is written in the same statement, as a pending outbox event (outbox.ts).
+// Events: the analyzed event is written in the same statement, as a pending outbox event (outbox.ts). The answer
+// carries the stream's pending events read under the lock (at most `pendingEvents`, else none: the outbox reads them).
 //
 // Time: an analysis without a time of its own is stamped after the service's newest sample, from baselines the
 // version check proves current, so analyses that arrive together fold in lock order rather than being refused as
@@ -21,11 +22,12 @@
 //
 // Sample counts: each Baseline node carries `samples`, incremented when the analysis folded a sample into it.
 import neo4j, { isRetryableError } from 'neo4j-driver';
-import type { AnalysisAnnouncement, AnalysisCompute, AnalysisInput, AnalysisOutcome, AnalysisStore, BaselineStates } from '../ports';
+import type { Record as Neo4jRecord } from 'neo4j-driver';
+import type { AnalysisAnnouncement, AnalysisCompute, AnalysisInput, AnalysisOutcome, AnalysisStore, BaselineStates, PendingEvent } from '../ports';
 import { ANALYZE, baselineKey, CREATE_SERVICE, PROBE, writeParams, type BaselineParams, type StoredResult } from './analysis-queries';
 import type { Neo4jConnection } from './driver';
 import { KeyedQueue, LruMap } from './keyed';
-import { outboxRow } from './outbox';
+import { OUTBOX_BATCH_SIZE, outboxRow } from './outbox';
 import { num, parseJson, str } from './values';
 
 export { baselineKey } from './analysis-queries';
@@ -61,13 +63,18 @@ const MAX_TRANSIENT_RETRIES = 5;
 export class Neo4jAnalysisStore implements AnalysisStore {
   private readonly known: LruMap<string, KnownState>;
   private readonly queue = new KeyedQueue();
+  private readonly pendingEvents: number;
 
-  /** `knownServices` bounds the remembered states (a few KB each); beyond it, an analysis costs two round trips. */
+  /**
+   * `knownServices` bounds the remembered states (a few KB each); beyond it, an analysis costs two round trips.
+   * `pendingEvents` bounds the pending outbox events an answer carries back.
+   */
   constructor(
     private readonly connection: Neo4jConnection,
-    options: { knownServices?: number } = {},
+    options: { knownServices?: number; pendingEvents?: number } = {},
   ) {
     this.known = new LruMap(options.knownServices ?? 5000);
+    this.pendingEvents = options.pendingEvents ?? OUTBOX_BATCH_SIZE;
   }
 
   analyzeOnce(input: AnalysisInput, compute: AnalysisCompute, announce: AnalysisAnnouncement): Promise<AnalysisOutcome> {
@@ -85,7 +92,7 @@ export class Neo4jAnalysisStore implements AnalysisStore {
       } catch (refusal) {
         const stored = await this.run(input, -1, undefined);
         const result = stored?.get('result');
-        if (typeof result === 'string') return replayedOutcome(result, stored!.get('doneAt'));
+        if (typeof result === 'string') return { ...replayedOutcome(result, stored!.get('doneAt')), pendingEvents: this.pendingOf(stored!) };
         throw refusal;
       }
       const row = await this.run(input, state?.version ?? -1, prepared);
@@ -95,10 +102,10 @@ export class Neo4jAnalysisStore implements AnalysisStore {
         continue;
       }
       const stored = row.get('result');
-      if (typeof stored === 'string') return replayedOutcome(stored, row.get('doneAt'));
+      if (typeof stored === 'string') return { ...replayedOutcome(stored, row.get('doneAt')), pendingEvents: this.pendingOf(row) };
       if (row.get('applied') === true && prepared) {
         this.known.set(input.service, { version: num(row.get('version')), baselines: prepared.next, analysisId: input.analysisId });
-        return prepared.outcome;
+        return { ...prepared.outcome, pendingEvents: this.pendingOf(row) };
       }
       state = { version: num(row.get('version')), baselines: (row.get('baselines') as Array<Record<string, unknown>>).map(toStoredBaseline) };
       if (prepared) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** round)));
@@ -109,7 +116,14 @@ export class Neo4jAnalysisStore implements AnalysisStore {
 
   /** One auto-commit statement (a single round trip), retried on transient errors (deadlock, leader switch). */
   private async run(input: AnalysisInput, expectedVersion: number, prepared: Prepared | undefined) {
-    const params = { service: input.service, analysisId: input.analysisId, expectedVersion: neo4j.int(expectedVersion), ...(prepared?.params ?? PROBE) };
+    const params = {
+      service: input.service,
+      analysisId: input.analysisId,
+      expectedVersion: neo4j.int(expectedVersion),
+      // One more than carried back: a full answer tells that more are pending.
+      pendingLimit: neo4j.int(this.pendingEvents + 1),
+      ...(prepared?.params ?? PROBE),
+    };
     for (let attempt = 1; ; attempt++) {
       const session = this.connection.driver.session({ database: this.connection.database });
       try {
@@ -123,6 +137,13 @@ export class Neo4jAnalysisStore implements AnalysisStore {
         await session.close();
       }
     }
+  }
+
+  /** The stream's pending events of an answer, or undefined when there were more than it carries. */
+  private pendingOf(row: Neo4jRecord): PendingEvent[] | undefined {
+    const pending = row.get('pending') as Array<Record<string, unknown>>;
+    if (pending.length > this.pendingEvents) return undefined;
+    return pending.map((o) => ({ id: str(o.id), seq: num(o.seq), body: str(o.body) }));
   }
 
   async getBaselines(service: string): Promise<BaselineStates> {

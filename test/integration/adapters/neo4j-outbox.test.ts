@@ -131,6 +131,38 @@ describe('Neo4jOutbox', () => {
     expect(await outbox.countPending(service)).toBe(0);
   });
 
+  it("answers an analysis with its stream's pending events read under the lock, oldest first, and none past the limit", async () => {
+    const outbox = new Neo4jOutbox(neo4j, publisher, logger);
+    const limited = new Neo4jAnalysisStore(neo4j, { pendingEvents: 2 });
+    const service = newService();
+    const inputs = [0, 1, 2, 3, 4].map((i) => analysisInput(service, 1_700_000_000_000 + i * 1000, { error_rate: 0.01 + i / 1000 }));
+    const idOf = (i: number) => `${inputs[i]!.analysisId}:analyzed`;
+    const pendingAfter = async (i: number) => (await limited.analyzeOnce(inputs[i]!, countingCompute(inputs[i]!), announceFor(inputs[i]!))).pendingEvents?.map((e) => e.id);
+    expect(await pendingAfter(0)).toEqual([idOf(0)]);
+    expect(await pendingAfter(1)).toEqual([idOf(0), idOf(1)]);
+    // A replay answers with what is pending now: its own event, written by the first attempt, among them.
+    expect(await pendingAfter(1)).toEqual([idOf(0), idOf(1)]);
+    expect(await outbox.flush(service)).toBe(2);
+    expect(await pendingAfter(2)).toEqual([idOf(2)]);
+    expect(await pendingAfter(3)).toEqual([idOf(2), idOf(3)]);
+    // Three pending, two carried at most: none, and the outbox reads them itself.
+    expect(await pendingAfter(4)).toBeUndefined();
+  });
+
+  it('publishes the rows an analysis carried back and marks them sent, with no second copy of rows already sent', async () => {
+    const outbox = new Neo4jOutbox(neo4j, publisher, logger);
+    const service = newService();
+    const inputs = [0, 1].map((i) => analysisInput(service, 1_700_000_000_000 + i * 1000, { error_rate: 0.02 + i / 1000 }));
+    const outcomes = [];
+    for (const input of inputs) outcomes.push(await store.analyzeOnce(input, countingCompute(input), announceFor(input)));
+    // The first analysis's rows, then the second's, which carry the first event again: each event is published once.
+    for (const outcome of outcomes) outbox.publishRows(service, outcome.pendingEvents!);
+    await outbox.stop();
+    expect(await outbox.countPending(service)).toBe(0);
+    await waitUntil('both events on the tap queue', () => receivedOf(service).length === 2);
+    expect(receivedOf(service)).toEqual(inputs.map((input) => `${input.analysisId}:analyzed`));
+  });
+
   it('a retried analysis writes no second event', async () => {
     const outbox = new Neo4jOutbox(neo4j, publisher, logger);
     const service = newService();
