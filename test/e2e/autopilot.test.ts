@@ -194,10 +194,14 @@ describe('autopilot', () => {
         { services: stormServices },
       );
       expect(reservations.map((r) => r.service).sort()).toEqual([...ran].sort());
-      // The budget's promise, from Neo4j: at every reservation of the storm, the window holds at most the budget.
+      // The budget's promise, from Neo4j: at every reservation of the storm, the window holds at most the budget. The
+      // grouping's heal runs at the same moment on the main stack, under that stack's own, larger budget: dated a few
+      // ms before a storm reservation, it may still commit after the storm's last grant (a clean-clone run saw 18 of
+      // 17), so the window leaves it out; whether it came first or not, the storm gets at most STORM_BUDGET.
+      expect(ran.length).toBeLessThanOrEqual(STORM_BUDGET);
       for (const r of reservations) {
         const at = Number(r.at);
-        const [row] = await cypher('MATCH (x:HealBudgetReservation) WHERE x.at >= $since AND x.at <= $at RETURN count(x) AS n', { since: at - 3600_000, at });
+        const [row] = await cypher('MATCH (x:HealBudgetReservation) WHERE x.at >= $since AND x.at <= $at AND x.service <> $group RETURN count(x) AS n', { since: at - 3600_000, at, group: groupService });
         expect(Number(row?.n)).toBeLessThanOrEqual(stormBudgetMax);
       }
       for (const service of stormServices) {
