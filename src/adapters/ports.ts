@@ -339,7 +339,7 @@ export interface PushedMetricsStore {
   storeBatch(samples: readonly PushedSample[], receivedAt: number): Promise<PushedBatchResult>;
   /**
    * The service's pending samples, oldest first and at most `limit`, taken by `tickId`: asked again with the same
-   * tick id, the same samples (a retried sample analyses what its first try took). Samples taken longer than
+   * tick id, the same samples, or none if it took none (a retried sample analyses what its first try took). Samples taken longer than
    * `forgetBefore` ago are deleted then.
    */
   takePending(input: { service: string; tickId: string; limit: number; at: number; forgetBefore: number }): Promise<PushedSample[]>;

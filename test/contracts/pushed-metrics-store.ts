@@ -51,6 +51,22 @@ export function describePushedMetricsStoreContract(name: string, subject: () => 
       expect((await take(other, 'tick-o')).map((s) => s.service)).toEqual([other]);
     });
 
+    it('a tick that took nothing takes nothing when asked again, even after a push arrived; the next tick takes it', async () => {
+      const { store } = subject();
+      const svc = service();
+      expect(await take(svc, 'tick-1')).toEqual([]);
+      await store.storeBatch([sample(svc, 'a', T + 1)], T);
+      // A retried sample of tick-1 whose analysis was already recorded without the push must not take it.
+      expect(await take(svc, 'tick-1')).toEqual([]);
+      expect((await take(svc, 'tick-2')).map((s) => s.key)).toEqual([`${svc}:a`]);
+      expect((await take(svc, 'tick-2')).map((s) => s.key)).toEqual([`${svc}:a`]);
+      // A later empty take is remembered under its own tick.
+      expect(await take(svc, 'tick-3')).toEqual([]);
+      await store.storeBatch([sample(svc, 'b', T + 2)], T);
+      expect(await take(svc, 'tick-3')).toEqual([]);
+      expect((await take(svc, 'tick-4')).map((s) => s.key)).toEqual([`${svc}:b`]);
+    });
+
     it('a taken sample is still a duplicate until it is forgotten; after that its key is new again', async () => {
       const { store } = subject();
       const svc = service();

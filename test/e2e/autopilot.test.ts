@@ -133,7 +133,7 @@ afterAll(async () => {
   await connection?.close();
   if (neo4j) {
     await deleteServices(neo4j, [...services, scrapeService, pushService, groupService, ...stormServices]);
-    await neo4j.driver.executeQuery('MATCH (p:PushedSample {service: $service}) DELETE p', { service: pushService }, { database: neo4j.database });
+    await neo4j.driver.executeQuery('MATCH (p:PushedSample|PushEmptyTake {service: $service}) DELETE p', { service: pushService }, { database: neo4j.database });
     await neo4j.driver.close();
   }
 });

@@ -10,6 +10,8 @@ interface Stored extends PushedSample {
 
 export class FakePushedMetricsStore implements PushedMetricsStore {
   readonly samples = new Map<string, Stored>();
+  /** Per service, the last tick that took nothing. */
+  private readonly emptyTakes = new Map<string, string>();
   /** When set, every call fails with it (the store out of reach). */
   failWith: Error | null = null;
 
@@ -30,9 +32,11 @@ export class FakePushedMetricsStore implements PushedMetricsStore {
     const ofService = [...this.samples.values()].filter((s) => s.service === input.service).sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
     const again = ofService.filter((s) => s.takenBy === input.tickId);
     if (again.length > 0) return again.map(plain);
+    if (this.emptyTakes.get(input.service) === input.tickId) return [];
     for (const s of ofService.filter((s) => s.takenAt !== null && s.takenAt < input.forgetBefore).slice(0, input.limit)) this.samples.delete(s.key);
     const taken = ofService.filter((s) => s.takenBy === null).slice(0, input.limit);
     for (const s of taken) Object.assign(s, { takenBy: input.tickId, takenAt: input.at });
+    if (taken.length === 0) this.emptyTakes.set(input.service, input.tickId);
     return taken.map(plain);
   }
 }

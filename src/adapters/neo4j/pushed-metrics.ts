@@ -3,6 +3,9 @@
 // stamping them with its tick id in one transaction. Only a pending sample carries the PushPending label (indexed on
 // service and time), so a take and the backlog bound read the waiting samples, not the taken ones kept beside them:
 // those stay PUSH_KEEP_TAKEN_MS so a late retry of them is still a duplicate, then a later take deletes them.
+// A take that found nothing is remembered too, as the service's one PushEmptyTake node: a retried sample whose first
+// try took nothing (and may have recorded its analysis) takes nothing again, leaving a push that arrived meanwhile to
+// the next tick instead of taking it under an analysis that does not include it.
 // docs/autopilot.md, "Pushed metrics".
 import neo4j, { type Integer } from 'neo4j-driver';
 import { PUSH_MAX_PENDING_PER_SERVICE, type PushedSample } from '../../domain/autopilot/pushed';
@@ -34,6 +37,15 @@ WITH p ORDER BY p.at, p.key LIMIT $limit
 REMOVE p:PushPending
 SET p.takenBy = $tickId, p.takenAt = $at
 RETURN p.key AS key, p.at AS at, p.metrics AS metrics ORDER BY p.at, p.key`;
+
+const TOOK_NOTHING = `
+MATCH (e:PushEmptyTake {service: $service}) WHERE e.tickId = $tickId
+RETURN count(e) AS n`;
+
+// Ticks of one service follow each other (one watch per service), so the last empty take is the only one a retry can be.
+const REMEMBER_EMPTY = `
+MERGE (e:PushEmptyTake {service: $service})
+SET e.tickId = $tickId, e.at = $at`;
 
 const FORGET = `
 MATCH (p:PushedSample) WHERE p.takenAt < $forgetBefore AND p.service = $service
@@ -74,8 +86,12 @@ export class Neo4jPushedMetricsStore implements PushedMetricsStore {
       const records = await session.executeWrite(async (tx) => {
         const again = await tx.run(TAKEN, params);
         if (again.records.length > 0) return again.records;
+        const tookNothing = await tx.run(TOOK_NOTHING, params);
+        if ((tookNothing.records[0]?.get('n') as Integer).toNumber() > 0) return [];
         await tx.run(FORGET, params);
-        return (await tx.run(TAKE, params)).records;
+        const taken = (await tx.run(TAKE, params)).records;
+        if (taken.length === 0) await tx.run(REMEMBER_EMPTY, params);
+        return taken;
       });
       return records.map((r) => ({
         key: r.get('key') as string,

@@ -24,6 +24,7 @@ const UNIQUE_KEYS: ReadonlyArray<[label: string, property: string]> = [
   ['AutopilotPolicy', 'id'],
   ['PolicyChange', 'id'],
   ['PushedSample', 'key'],
+  ['PushEmptyTake', 'service'],
 ];
 
 const RANGE_INDEXES: ReadonlyArray<[label: string, properties: string[]]> = [

@@ -33,7 +33,7 @@ afterAll(async () => {
     { types: learning.issueTypes },
     { database: connection.database },
   );
-  await connection.driver.executeQuery('MATCH (p:PushedSample) WHERE p.service IN $services DELETE p', { services: pushed.services }, { database: connection.database });
+  await connection.driver.executeQuery('MATCH (p:PushedSample|PushEmptyTake) WHERE p.service IN $services DELETE p', { services: pushed.services }, { database: connection.database });
   await connection.driver.close();
 });
 
