@@ -9,7 +9,10 @@
 //
 // Grouping: every trouble of the service while an incident is active joins it (one service, one time span); a
 // trouble after the incident resolved opens a new one only after the opening threshold again. A flap shorter than
-// the resolution threshold therefore stays one incident, and a resolved incident is never reopened.
+// the resolution threshold therefore stays one incident, and a resolved incident is never reopened. While a heal is
+// in flight, a container the incident already holds seen `exited` or `restarting` is the heal at work (a restart or
+// a recreate passes it through those), judged by its verification: it does not join, though it still holds the
+// resolution back. Anything else, an OOM kill of that container included, joins as usual.
 
 export type IncidentStatus = 'open' | 'mitigating' | 'resolved' | 'escalated';
 
@@ -90,7 +93,8 @@ export function observe(
   const current = memory.incident;
   if (sample.troubles.length > 0) {
     if (isActive(current)) {
-      const troubles = merged(current.troubles, sample.troubles);
+      const fresh = current.inFlight === null ? sample.troubles : sample.troubles.filter((t) => !healTransient(current.troubles, t));
+      const troubles = merged(current.troubles, fresh);
       const grew = troubles.length > current.troubles.length;
       // A verified heal whose trouble came back: open again, so the next attempt (if any is left) is decided.
       const reopen = current.status === 'mitigating' && current.inFlight === null;
@@ -167,6 +171,18 @@ export function healFinished(incident: Incident, outcome: string, at: number, se
         : null;
   if (why) return { ...base, status: 'escalated', escalatedAt: at, escalation: why, needsDecision: false };
   return { ...base, status: 'open', needsDecision: true };
+}
+
+/** The states a restart or a recreate passes a container through. */
+const HEAL_TRANSIENT_STATES = new Set(['exited', 'restarting']);
+
+/** Whether `trouble` is a `container:<name>:<exited|restarting>` key of a container `known` already holds. */
+function healTransient(known: readonly string[], trouble: string): boolean {
+  if (!trouble.startsWith('container:')) return false;
+  const cut = trouble.lastIndexOf(':') + 1;
+  if (!HEAL_TRANSIENT_STATES.has(trouble.slice(cut))) return false;
+  const container = trouble.slice(0, cut);
+  return known.some((t) => t.startsWith(container) && t.lastIndexOf(':') + 1 === cut);
 }
 
 function merged(known: readonly string[], fresh: readonly string[]): string[] {

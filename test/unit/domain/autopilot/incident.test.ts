@@ -79,6 +79,20 @@ describe('heals of an incident', () => {
     expect(run('.', { incident: done, troubledStreak: 0 }).changes).toEqual(['1:resolved']);
   });
 
+  it('while a heal is in flight, the states it passes the incident’s containers through do not join it; new troubles do', () => {
+    const mitigating = healStarted(opened(), heal, 3000);
+    // A restart: the container exits, then starts again, before the heal's verification judges it.
+    const restarting = run('T', { incident: mitigating, troubledStreak: 0 }, ['container:api-1:exited']);
+    expect(restarting.changes).toEqual([]);
+    expect(restarting.incident).toMatchObject({ troubles: [UNHEALTHY], cleanStreak: 0, updatedAt: mitigating.updatedAt });
+    const other = run('T', { incident: mitigating, troubledStreak: 0 }, ['container:api-10:exited', 'container:api-1:oom_killed', 'metric:error_rate']);
+    expect(other.changes).toEqual(['1:grouped']);
+    expect(other.incident.troubles).toEqual([UNHEALTHY, 'container:api-10:exited', 'container:api-1:oom_killed', 'metric:error_rate']);
+    // Once the heal has ended, a new state of the same container is a trouble of its own again.
+    const done = healFinished(mitigating, 'failed', 4000, settings);
+    expect(run('T', { incident: done, troubledStreak: 0 }, ['container:api-1:exited']).incident.troubles).toEqual([UNHEALTHY, 'container:api-1:exited']);
+  });
+
   it('a verified heal whose trouble comes back opens the incident again for the next attempt', () => {
     const done = healFinished(healStarted(opened(), heal, 3000), 'verified', 4000, settings);
     const back = run('T', { incident: done, troubledStreak: 0 });
