@@ -56,12 +56,10 @@ function machineBusyMs(): number {
 }
 
 function groupCpuMs(pid: number, group: CpuGroup): number {
+  if (group.threads) return threadsCpuMs(pid, group.threads);
+  // The process's own figure counts the threads that have ended too; the ones left out are long-lived.
   const processMs = statCpuMs(`/proc/${pid}/stat`);
-  const threads = group.threads ?? group.exceptThreads;
-  if (!threads) return processMs;
-  // The process's own figure counts the threads that have ended too; the matching ones are long-lived.
-  const matchingMs = threadsCpuMs(pid, threads);
-  return group.threads ? matchingMs : processMs - matchingMs;
+  return group.exceptThreads ? processMs - threadsCpuMs(pid, group.exceptThreads) : processMs;
 }
 
 function threadsCpuMs(pid: number, names: RegExp): number {
