@@ -32,9 +32,9 @@ export class FakePushedMetricsStore implements PushedMetricsStore {
     const ofService = [...this.samples.values()].filter((s) => s.service === input.service).sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
     const again = ofService.filter((s) => s.takenBy === input.tickId);
     if (again.length > 0) return again.map(plain);
-    if (this.emptyTakes.get(input.service) === input.tickId) return [];
     for (const s of ofService.filter((s) => s.takenAt !== null && s.takenAt < input.forgetBefore).slice(0, input.limit)) this.samples.delete(s.key);
-    const taken = ofService.filter((s) => s.takenBy === null).slice(0, input.limit);
+    const tookNothing = this.emptyTakes.get(input.service) === input.tickId;
+    const taken = tookNothing ? [] : ofService.filter((s) => s.takenBy === null).slice(0, input.limit);
     for (const s of taken) Object.assign(s, { takenBy: input.tickId, takenAt: input.at });
     if (taken.length === 0) this.emptyTakes.set(input.service, input.tickId);
     return taken.map(plain);

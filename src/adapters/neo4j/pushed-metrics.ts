@@ -31,16 +31,14 @@ const TAKEN = `
 MATCH (p:PushedSample {takenBy: $tickId}) WHERE p.service = $service
 RETURN p.key AS key, p.at AS at, p.metrics AS metrics ORDER BY p.at, p.key`;
 
+// Nothing for a tick that already took nothing (its PushEmptyTake): a retry of it.
 const TAKE = `
-MATCH (p:PushPending {service: $service}) WHERE p.at IS NOT NULL
+MATCH (p:PushPending {service: $service})
+WHERE p.at IS NOT NULL AND NOT EXISTS { (:PushEmptyTake {service: $service, tickId: $tickId}) }
 WITH p ORDER BY p.at, p.key LIMIT $limit
 REMOVE p:PushPending
 SET p.takenBy = $tickId, p.takenAt = $at
 RETURN p.key AS key, p.at AS at, p.metrics AS metrics ORDER BY p.at, p.key`;
-
-const TOOK_NOTHING = `
-MATCH (e:PushEmptyTake {service: $service}) WHERE e.tickId = $tickId
-RETURN count(e) AS n`;
 
 // Ticks of one service follow each other (one watch per service), so the last empty take is the only one a retry can be.
 const REMEMBER_EMPTY = `
@@ -86,8 +84,6 @@ export class Neo4jPushedMetricsStore implements PushedMetricsStore {
       const records = await session.executeWrite(async (tx) => {
         const again = await tx.run(TAKEN, params);
         if (again.records.length > 0) return again.records;
-        const tookNothing = await tx.run(TOOK_NOTHING, params);
-        if ((tookNothing.records[0]?.get('n') as Integer).toNumber() > 0) return [];
         await tx.run(FORGET, params);
         const taken = (await tx.run(TAKE, params)).records;
         if (taken.length === 0) await tx.run(REMEMBER_EMPTY, params);
