@@ -14,6 +14,8 @@
 // a recreate passes it through those), judged by its verification: it does not join, though it still holds the
 // resolution back. Anything else, an OOM kill of that container included, joins as usual.
 
+import { parseContainerTrouble } from './signals';
+
 export type IncidentStatus = 'open' | 'mitigating' | 'resolved' | 'escalated';
 
 export interface IncidentHeal {
@@ -176,13 +178,11 @@ export function healFinished(incident: Incident, outcome: string, at: number, se
 /** The states a restart or a recreate passes a container through. */
 const HEAL_TRANSIENT_STATES = new Set(['exited', 'restarting']);
 
-/** Whether `trouble` is a `container:<name>:<exited|restarting>` key of a container `known` already holds. */
+/** Whether `trouble` is a container `exited` or `restarting` that `known` already holds (in any state). */
 function healTransient(known: readonly string[], trouble: string): boolean {
-  if (!trouble.startsWith('container:')) return false;
-  const cut = trouble.lastIndexOf(':') + 1;
-  if (!HEAL_TRANSIENT_STATES.has(trouble.slice(cut))) return false;
-  const container = trouble.slice(0, cut);
-  return known.some((t) => t.startsWith(container) && t.lastIndexOf(':') + 1 === cut);
+  const seen = parseContainerTrouble(trouble);
+  if (!seen || !HEAL_TRANSIENT_STATES.has(seen.state)) return false;
+  return known.some((t) => parseContainerTrouble(t)?.name === seen.name);
 }
 
 function merged(known: readonly string[], fresh: readonly string[]): string[] {

@@ -47,10 +47,24 @@ export function signalsOf(samples: readonly ContainerSample[], before: CpuMemory
 
 function troublesOf({ info, oomKilled }: ContainerSample): string[] {
   const out: string[] = [];
-  if (info.state === 'exited' || info.state === 'dead' || info.state === 'restarting') out.push(`container:${info.name}:${info.state}`);
-  else if (info.health === 'unhealthy') out.push(`container:${info.name}:unhealthy`);
-  if (oomKilled) out.push(`container:${info.name}:oom_killed`);
+  if (info.state === 'exited' || info.state === 'dead' || info.state === 'restarting') out.push(containerTrouble(info.name, info.state));
+  else if (info.health === 'unhealthy') out.push(containerTrouble(info.name, 'unhealthy'));
+  if (oomKilled) out.push(containerTrouble(info.name, 'oom_killed'));
   return out;
+}
+
+const CONTAINER_TROUBLE = 'container:';
+
+/** A container's trouble as incidents group it: `container:<name>:<state>` (Docker names hold no colon). */
+function containerTrouble(name: string, state: string): string {
+  return `${CONTAINER_TROUBLE}${name}:${state}`;
+}
+
+/** The container and state of a container's trouble; null for any other trouble (a metric's). */
+export function parseContainerTrouble(trouble: string): { name: string; state: string } | null {
+  if (!trouble.startsWith(CONTAINER_TROUBLE)) return null;
+  const cut = trouble.lastIndexOf(':');
+  return { name: trouble.slice(CONTAINER_TROUBLE.length, cut), state: trouble.slice(cut + 1) };
 }
 
 /** Whether the watch can see the service, since when, and why not. */
