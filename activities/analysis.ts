@@ -9,16 +9,19 @@ import type { AnalysisOutcome } from '../src/adapters/ports';
 import { seriesRefusal, servicesRefusal } from '../src/domain/bounds';
 import type { ActivityDeps } from './deps';
 
-/** What analysis needs: the API's own analyze worker (ANALYZE_SHAPE=eager) builds only these. */
+/** What analysis needs: the API (ANALYZE_SHAPE=eager, src/api/eager-analyze.ts) builds only these. */
 export type AnalysisDeps = Pick<ActivityDeps, 'config' | 'analysisStore' | 'serviceRegistry' | 'outbox' | 'rules' | 'counters'>;
 
 export type RecordedAnalysis = (input: AnalyzeInput & { workflowId: string; runId: string }) => Promise<AnalyzeResult>;
+
+/** Where an analysis says what it recorded: the activity's logger, or the API's own under ANALYZE_SHAPE=eager. */
+export type AnalysisLog = (message: string, meta: Record<string, unknown>) => void;
 
 /**
  * One analysis, recorded exactly once per workflowId (the analyze workflow's id, or a watch sample's id). A refused
  * one throws a non-retryable ValidationError naming the field, before anything is written.
  */
-export function recordedAnalysis(deps: AnalysisDeps): RecordedAnalysis {
+export function recordedAnalysis(deps: AnalysisDeps, logRecorded: AnalysisLog = (message, meta) => log.info(message, meta)): RecordedAnalysis {
   const detector = detectorFor(deps.config.detection);
   const lateWindowMs = deps.config.detection.lateWindowSeconds * 1000;
   return async (input) => {
@@ -67,7 +70,7 @@ export function recordedAnalysis(deps: AnalysisDeps): RecordedAnalysis {
     else deps.outbox.wake(input.service);
     deps.counters.analysisRecorded(outcome.replayed);
     const { diagnosis } = outcome;
-    log.info(outcome.replayed ? 'analysis answered from its record' : 'analysis recorded', {
+    logRecorded(outcome.replayed ? 'analysis answered from its record' : 'analysis recorded', {
       service: input.service,
       anomalies: outcome.anomalies.map((a) => `${a.metric} ${a.severity}`),
       issueType: diagnosis.issue_type,

@@ -26,8 +26,8 @@ export interface Config {
     /** How long analyze waits for its workflow before answering 503 with the workflow id. */
     analyzeTimeoutMs: number;
     /**
-     * How the API runs an analysis (docs/architecture.md, "Analyze"): `eager` starts the analyze workflow eagerly on an
-     * analyze-only worker inside the API process; `workflow` starts it through the server's task queue for the
+     * How the API runs an analysis (docs/architecture.md, "Analyze"): `eager` starts the analyze workflow eagerly and
+     * the API completes its one workflow task itself; `workflow` starts it through the server's task queue for the
      * workers, as before; `standalone` starts a Standalone Activity (measured, not shipped: docs/benchmarks.md).
      */
     analyzeShape: AnalyzeShape;
@@ -61,7 +61,7 @@ export interface Config {
     address: string;
     namespace: string;
     taskQueue: string;
-    /** Analyses only: polled by every worker, and by the API's own analyze worker under ANALYZE_SHAPE=eager. */
+    /** Analyses only: polled by every worker; under ANALYZE_SHAPE=eager the API completes most tasks itself. */
     analyzeTaskQueue: string;
     uiUrl: string;
     tls: TemporalTls;

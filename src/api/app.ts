@@ -22,7 +22,7 @@ import { pingRoutes } from './routes/ping';
 import { pushedMetricsRoutes } from './routes/pushed-metrics';
 import { selfHealingRoutes } from './routes/self-healing';
 import { SelfHealingApi } from './self-healing-api';
-import type { LocalAnalyses } from './local-analyses';
+import type { EagerAnalyze } from './eager-analyze';
 
 export interface AppDeps {
   config: Config;
@@ -36,8 +36,8 @@ export interface AppDeps {
   autopilot: AutopilotApiDeps;
   /** Where POST /metrics/batch stores pushed samples for the autopilot; absent: the route is not served. */
   pushedMetrics?: Pick<PushedMetricsStore, 'storeBatch'>;
-  /** Under ANALYZE_SHAPE=eager: results of the analyses this process's own analyze worker runs. */
-  localAnalyses?: LocalAnalyses;
+  /** Under ANALYZE_SHAPE=eager: starts analyses and runs their workflow task in this process. */
+  eagerAnalyze?: EagerAnalyze;
   /** What /readyz checks: the dependencies this instance needs to serve (Temporal, Neo4j, RabbitMQ). */
   readiness?: readonly DependencyCheck[];
   /**
@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const api = new SelfHealingApi(deps.temporal, config, deps.knownIssueTypes, deps.localAnalyses);
+  const api = new SelfHealingApi(deps.temporal, config, deps.knownIssueTypes, deps.eagerAnalyze);
   await app.register(selfHealingRoutes, { prefix: '/api/self_healing', api, learning: deps.learning });
   await app.register(auditRoutes, { prefix: '/api/self_healing', audit: deps.audit, whyMaxWindowSeconds: config.api.whyMaxWindowSeconds });
   await app.register(autopilotRoutes, { prefix: '/api/self_healing', autopilot: deps.autopilot, api });

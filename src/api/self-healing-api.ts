@@ -29,14 +29,11 @@ import {
   searchAttributes,
 } from '../../workflows/definitions';
 import { shortLocal } from '../../workflows/activity-options';
-import type { LocalAnalyses } from './local-analyses';
+import { ANALYZE_TASK_TIMEOUT_MS, type AnalysisAnswer, type EagerAnalyze } from './eager-analyze';
 import type { AnalyzeBody, HealBody } from './schemas/self-healing';
 import { normaliseContext, toHealInput } from './heal-input';
 import type { HealDryRunReply, HealRefusedReply, HealStartedReply } from './schemas/responses';
 import type { Static } from '@sinclair/typebox';
-
-/** The analyze workflow's task timeout (Temporal's default): after it, a task the API's worker holds may run elsewhere. */
-const ANALYZE_TASK_TIMEOUT_MS = 10_000;
 
 export interface Actor {
   sub: string;
@@ -57,8 +54,8 @@ export class SelfHealingApi {
     private readonly client: Client,
     private readonly config: Config,
     private readonly knownIssueTypes: ReadonlySet<string>,
-    /** Results of the analyses this process's own analyze worker runs (ANALYZE_SHAPE=eager). */
-    private readonly localAnalyses?: LocalAnalyses,
+    /** ANALYZE_SHAPE=eager: starts analyses and completes their workflow task in this process. */
+    private readonly eagerAnalyze?: EagerAnalyze,
   ) {}
 
   /**
@@ -82,50 +79,40 @@ export class SelfHealingApi {
     const workflowId = analyzeWorkflowId(service, idempotencyKey ?? actor.requestId);
     const input = { service, metrics: body.metrics, at, context, actor: actor.sub, requestId: actor.requestId };
     // Outside the timeout: a 503 analysis_pending promises the analysis was started and will be recorded.
-    const result = this.config.api.analyzeShape === 'standalone' ? await this.startAnalyzeActivity(workflowId, input) : await this.startAnalyzeWorkflow(workflowId, input);
+    const result = await this.startAnalysis(workflowId, input);
     return withTimeout(result().catch(throwRefusal), this.config.api.analyzeTimeoutMs, () => {
       throw new AppError(`analysis ${workflowId} is still running; it will complete and be recorded`, 503, 'analysis_pending');
     });
   }
 
-  /** `eager`: the API's own analyze worker gets the first workflow task in the start's answer (src/main/analyze-worker.ts). */
-  private async startAnalyzeWorkflow(workflowId: string, input: AnalyzeInput): Promise<() => Promise<AnalyzeResult>> {
-    const eager = this.config.api.analyzeShape === 'eager';
-    const local = eager ? this.localAnalyses?.expect(workflowId) : undefined;
-    const handle = await this.client.workflow
-      .start<typeof analyzeWorkflow>('analyzeWorkflow', {
-      taskQueue: eager ? this.config.temporal.analyzeTaskQueue : this.config.temporal.taskQueue,
+  private startAnalysis(workflowId: string, input: AnalyzeInput): Promise<AnalysisAnswer> {
+    switch (this.config.api.analyzeShape) {
+      case 'standalone':
+        return this.startAnalyzeActivity(workflowId, input);
+      case 'eager':
+        // Without EagerAnalyze (an app built for tests), the workers' analyze Workers run the workflow.
+        return this.eagerAnalyze ? this.eagerAnalyze.start(workflowId, input) : this.startAnalyzeWorkflow(workflowId, input, this.config.temporal.analyzeTaskQueue);
+      case 'workflow':
+        return this.startAnalyzeWorkflow(workflowId, input, this.config.temporal.taskQueue);
+    }
+  }
+
+  /** `workflow`: the analyze workflow run by the workers, answered by its result. */
+  private async startAnalyzeWorkflow(workflowId: string, input: AnalyzeInput, taskQueue: string): Promise<AnalysisAnswer> {
+    const handle = await this.client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
+      taskQueue,
       workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowTaskTimeout: ANALYZE_TASK_TIMEOUT_MS,
       args: [input],
-        typedSearchAttributes: [{ key: searchAttributes.service, value: input.service }],
-        ...(eager ? { requestEagerStart: true } : {}),
-      })
-      .catch((err: unknown) => {
-        local?.done();
-        throw err;
-      });
-    if (!local || !handle.eagerlyStarted) {
-      local?.done();
-      return () => handle.result();
-    }
-    // This process runs the analysis: its commit is the answer, with no long poll of the workflow's result (a history
-    // read on the server and a decode here for every analysis). The workflow's result is asked for only when the
-    // local attempt failed (a refusal, or a retry) or did not run here within the task timeout (it may run elsewhere).
-    return async () => {
-      try {
-        const own = await settledWithin(local.outcome, ANALYZE_TASK_TIMEOUT_MS);
-        return own?.result ?? (await handle.result());
-      } finally {
-        local.done();
-      }
-    };
+      typedSearchAttributes: [{ key: searchAttributes.service, value: input.service }],
+    });
+    return () => handle.result();
   }
 
   /** `standalone`: the analysis as a Standalone Activity on the analyze queue, with the analyze workflow's retries. */
-  private async startAnalyzeActivity(activityId: string, input: AnalyzeInput): Promise<() => Promise<AnalyzeResult>> {
+  private async startAnalyzeActivity(activityId: string, input: AnalyzeInput): Promise<AnalysisAnswer> {
     const handle = await this.client.activity.start<AnalyzeResult>('analyzeMetrics', {
       id: activityId,
       taskQueue: this.config.temporal.analyzeTaskQueue,
@@ -279,14 +266,6 @@ function finalStatusOf(err: unknown): HealStatus | undefined {
 }
 
 /** The promise's value, or undefined if it has not settled within `ms`. */
-async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => never): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

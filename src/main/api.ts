@@ -1,6 +1,5 @@
 // API entry point: config -> Temporal client, Neo4j reads, the RabbitMQ feed -> Fastify on API_HOST:API_PORT.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { loadConfig, type Config } from '../config';
 import { loadVerificationKeys } from '../auth/keys';
@@ -9,9 +8,9 @@ import { temporalConnectionOptions } from '../transport-policy';
 import { openNeo4j, openRabbit } from './adapters';
 import { issueTypesOf, loadRules } from './rules';
 import { Neo4jOutbox } from '../adapters/neo4j/outbox';
-import { LocalAnalyses } from '../api/local-analyses';
-import { createAnalyzeWorker } from './analyze-worker';
-import { temporalLogLevel, temporalLogger, workerMetrics } from './worker-telemetry';
+import { EagerAnalyze } from '../api/eager-analyze';
+import { recordedAnalysis } from '../../activities/analysis';
+import { workerMetrics } from './worker-telemetry';
 import { Neo4jPolicyStore } from '../adapters/neo4j/policy-store';
 import { Neo4jAutopilotReads } from '../adapters/neo4j/autopilot-reads';
 import { ensureWatches } from './autopilot';
@@ -22,17 +21,14 @@ export async function startApi(config: Config) {
   const logger = createLogger(config, 'selfheal-api');
   const neo4j = await openNeo4j(config, 'api');
   const rabbit = openRabbit(config, logger, `selfheal-${config.api.instanceId}`);
-  // Eager workflow start needs the client and the analyze Worker on one NativeConnection.
-  const eager = config.api.analyzeShape === 'eager';
-  const connection = eager ? await NativeConnection.connect(temporalConnectionOptions(config.temporal)) : await Connection.connect(temporalConnectionOptions(config.temporal));
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const rules = loadRules(config);
-  const localAnalyses = eager ? new LocalAnalyses() : undefined;
-  const analyzer = connection instanceof NativeConnection && localAnalyses ? await startAnalyzer(config, connection, neo4j, rabbit, logger, rules, localAnalyses) : null;
+  const analyzer = config.api.analyzeShape === 'eager' ? eagerAnalyzer(config, temporal, neo4j, rabbit, logger, rules) : null;
   const app = await buildApp({
     config,
     temporal,
-    ...(localAnalyses ? { localAnalyses } : {}),
+    ...(analyzer ? { eagerAnalyze: analyzer.eagerAnalyze } : {}),
     learning: neo4j.learning,
     audit: neo4j.audit,
     baselines: neo4j.analysis,
@@ -61,35 +57,34 @@ export async function startApi(config: Config) {
 }
 
 /**
- * ANALYZE_SHAPE=eager: an analyze-only Worker in this process, on the client's connection, with the API's Neo4j
- * stores and an outbox that publishes this process's analyses right after their commit (the workers' outboxes sweep
- * whatever it leaves pending).
+ * ANALYZE_SHAPE=eager: analyses run in this process (src/api/eager-analyze.ts), with the API's Neo4j stores and an
+ * outbox that publishes this process's analyses right after their commit (the workers' outboxes sweep whatever it
+ * leaves pending).
  */
-async function startAnalyzer(
+function eagerAnalyzer(
   config: Config,
-  connection: NativeConnection,
+  temporal: Client,
   neo4j: Awaited<ReturnType<typeof openNeo4j>>,
   rabbit: ReturnType<typeof openRabbit>,
   logger: ReturnType<typeof createLogger>,
   rules: ReturnType<typeof loadRules>,
-  localAnalyses: LocalAnalyses,
-): Promise<{ worker: Worker; stop(): Promise<void> }> {
+): { eagerAnalyze: EagerAnalyze; stop(): Promise<void> } {
   const publisher = rabbit.publisher();
   const outbox = new Neo4jOutbox(neo4j.connection, publisher, logger);
   const counters = workerMetrics(() => outbox.countPending());
-  const worker = await createAnalyzeWorker(connection, config, { config, analysisStore: neo4j.analysis, serviceRegistry: neo4j.services, outbox, rules, counters }, {
-    inApi: true,
-    local: localAnalyses,
-  });
-  const running = worker.run().catch((err: unknown) => {
-    // Analyses still run: their workflow tasks go to the workers' analyze Workers instead of eagerly to this one.
-    logger.error({ err }, 'the API\'s analyze worker stopped; analyses are served by the workers');
-  });
+  const analyze = recordedAnalysis({ config, analysisStore: neo4j.analysis, serviceRegistry: neo4j.services, outbox, rules, counters }, (message, meta) =>
+    logger.info(meta, message),
+  );
+  const eagerAnalyze = new EagerAnalyze(
+    temporal,
+    { namespace: config.temporal.namespace, taskQueue: config.temporal.analyzeTaskQueue, identity: temporal.options.identity },
+    analyze,
+    (err, workflowId) => logger.warn({ err, workflowId }, 'the analysis workflow task could not be answered; it times out and a worker reruns it'),
+  );
   return {
-    worker,
+    eagerAnalyze,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
+      await eagerAnalyze.drain();
       // The marks of events already published: else they stay pending until a worker's sweep sends them again.
       await outbox.stop();
       await publisher.close();
@@ -100,17 +95,7 @@ async function startAnalyzer(
 if (require.main === module) {
   // A bad configuration is reported like any other start-up failure: its message on stderr, exit 1.
   Promise.resolve()
-    .then(() => {
-      const config = loadConfig();
-      // The analyze Worker's and the core's logs through the API's pino root, as the worker process does.
-      if (config.api.analyzeShape === 'eager') {
-        Runtime.install({
-          logger: temporalLogger(createLogger(config, 'selfheal-api'), temporalLogLevel(config.logLevel)),
-          telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
-        });
-      }
-      return startApi(config);
-    })
+    .then(() => startApi(loadConfig()))
     .then((app) => {
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {

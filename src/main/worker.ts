@@ -76,7 +76,7 @@ export async function startWorker(config: Config, options: { identity?: string }
     ...(await sharedWorkflowSource(config.worker.workflowBundlePath)),
   });
   // Analyses have a queue of their own (src/main/analyze-worker.ts): every worker serves it.
-  const analyzeWorker = await createAnalyzeWorker(connection, config, deps, { inApi: false, identity: common.identity });
+  const analyzeWorker = await createAnalyzeWorker(connection, config, deps, common.identity);
   // Activities only: the Docker work on this host's engine (workflows/docker-hosts.ts routes it here).
   const hostWorker = await Worker.create({ ...common, taskQueue: dockerTaskQueue(config.temporal.taskQueue, config.worker.hostId) });
   const workers = [worker, analyzeWorker, hostWorker];

@@ -1,8 +1,7 @@
-// ANALYZE_SHAPE=eager on the real stack: the API process runs the analyses it starts on its own analyze worker; they
-// are found by service and reset as in the Web UI like any workflow; and a kill -9 of that API in the middle of one
-// loses nothing: the workflow task goes back to the analyze queue, a worker runs it, and the analysis is recorded
-// exactly once under its id. A burst of 40 analyses starts eagerly throughout (the API worker's slots,
-// src/main/analyze-worker.ts).
+// ANALYZE_SHAPE=eager on the real stack: the API process runs the analyses it starts and completes their workflow
+// task itself (src/api/eager-analyze.ts); they are found by service and reset as in the Web UI like any workflow; and
+// a kill -9 of that API in the middle of one loses nothing: the workflow task goes back to the analyze queue, a worker
+// runs it, and the analysis is recorded exactly once under its id. A burst of 40 analyses starts eagerly throughout.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import neo4j, { type Driver } from 'neo4j-driver';
@@ -53,12 +52,12 @@ async function history(workflowId: string) {
 const firstKey = `first-${randomUUID()}`;
 const firstId = `analyze-${service}-${firstKey}`;
 
-describe('an analysis on the API\'s own analyze worker', () => {
-  it('is started eagerly: the API\'s worker has the first workflow task without a poll', async () => {
+describe('an analysis whose workflow task the API runs itself', () => {
+  it('is started eagerly: the API has the first workflow task without a poll', async () => {
     const res = await post({ service, at: '2041-06-01T00:00:00.000Z', metrics: { error_rate: 0.01 } }, firstKey);
     expect(res.status).toBe(200);
     const events = await history(firstId);
-    // Eager: scheduled and started in the start request itself, by the API's worker, with no matching in between.
+    // Eager: scheduled and started in the start request itself, by the API, with no matching in between.
     expect(eagerFirstTask(events)?.identity).toMatch(new RegExp(`^${api.pid}@`));
   });
 
@@ -87,9 +86,9 @@ describe('an analysis on the API\'s own analyze worker', () => {
     expect(records[0]!.get('n').toNumber()).toBe(1);
   });
 
-  it('starts 40 concurrent analyses all eagerly: more than the SDK default slots its pollers leave free', async () => {
+  it('starts 40 concurrent analyses all eagerly', async () => {
     // A first analysis creates the service's lock node; holding it then keeps the next 40 inside their store write,
-    // each holding its workflow-task slot, so all 40 need a slot at once.
+    // each holding its workflow task, so all 40 are in the API's hands at once.
     expect((await post({ service: burstService, metrics: { error_rate: 0.01 } }, `burst-first-${randomUUID()}`)).status).toBe(200);
     const session = driver.session({ database: stack.config.neo4j.database });
     const tx = await session.beginTransaction();
@@ -105,7 +104,7 @@ describe('an analysis on the API\'s own analyze worker', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
         tasks = await firstTasks();
       }
-      // Eager: the API's own worker has each first task, scheduled and started in the start itself (no poll between).
+      // Eager: the API has each first task, scheduled and started in the start itself (no poll between).
       const polled = keys.filter((_, i) => !eagerFirstTask(tasks[i]!)?.identity.startsWith(`${api.pid}@`));
       expect(polled).toEqual([]);
     } finally {
@@ -126,7 +125,7 @@ describe('an analysis on the API\'s own analyze worker', () => {
     try {
       await tx.run('MATCH (lock:AnalysisLock {service: $service}) SET lock.locked = true', { service });
       const answer = post({ service, at: '2041-06-01T00:01:00.000Z', metrics: { error_rate: 0.012 } }, key).catch((err: unknown) => err);
-      // The API's worker has the workflow task (and so is running the analysis) once its start is in the history.
+      // The API has the workflow task (and so is running the analysis) once its start is in the history.
       for (;;) {
         const events = await history(workflowId).catch(() => []);
         if (events.some((e) => e.workflowTaskStartedEventAttributes)) break;

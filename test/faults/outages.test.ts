@@ -81,7 +81,7 @@ function mark(what: string): void {
 }
 
 /**
- * Asynchronous: the API under test (and its analyze worker) runs in this process, and a synchronous stop or start of
+ * Asynchronous: the API under test (and the analyses it runs) is in this process, and a synchronous stop or start of
  * Neo4j (tens of seconds) froze it, so its Socket.IO server missed the test client's pongs and dropped it.
  */
 async function services_(action: 'up' | 'down', name: 'neo4j' | 'rabbitmq' | 'temporal'): Promise<void> {

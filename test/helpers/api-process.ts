@@ -1,5 +1,5 @@
-// A real API in a child process (`node --import tsx src/main/api.ts`), so a test can kill -9 it while its own
-// analyze worker (ANALYZE_SHAPE=eager) is in the middle of an analysis, the way a crashed host would.
+// A real API in a child process (`node --import tsx src/main/api.ts`), so a test can kill -9 it while it is in the
+// middle of an analysis whose workflow task it holds (ANALYZE_SHAPE=eager), the way a crashed host would.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';

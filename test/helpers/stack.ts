@@ -63,8 +63,6 @@ export async function startTestWorker(config: Config, identity?: string): Promis
 /** A worker and an API on a task queue of their own; `worker: false` leaves the workers to the test (startTestWorker). */
 export async function startTestStack(overrides: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestStack> {
   const config = testConfig(overrides);
-  // The API's own analyze worker (ANALYZE_SHAPE=eager) logs through the runtime too, with or without a test worker.
-  installTestRuntime();
   const worker = options.worker === false ? null : await startTestWorker(config);
   const app = await startApi(config);
   const { port } = app.server.address() as AddressInfo;
