@@ -8,6 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { EagerAnalyze } from '../../../src/api/eager-analyze';
 import type { RecordedAnalysis } from '../../../activities/analysis';
 import type { AnalyzeInput, AnalyzeResult } from '../../../src/domain/heal';
+import { loadFixtures } from '../../replay/fixtures';
 
 const { CommandType, WorkflowIdConflictPolicy } = temporal.api.enums.v1;
 type StartRequest = temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest;
@@ -147,5 +148,33 @@ describe('an analysis the server does not hand back', () => {
     const started = eagerAnalyze(client, async () => result).start('analyze-checkout-req-1', input);
     await expect(started).rejects.toBeInstanceOf(ServiceError);
     await expect(started).rejects.toMatchObject({ cause: unavailable });
+  });
+});
+
+describe('what the API sends, against the histories the SDK recorded', () => {
+  const analyzeHistories = loadFixtures().filter((f) => f.branch === 'analyze');
+  const completions = (f: (typeof analyzeHistories)[number]) => f.parsed.events!.find((e) => e.workflowTaskCompletedEventAttributes)!.workflowTaskCompletedEventAttributes!;
+  const bySdk = analyzeHistories.filter((f) => completions(f).sdkMetadata?.sdkName === 'temporal-typescript');
+
+  it('has both: analyze histories recorded from the SDK\'s worker and one from this path, all replayed by test/unit/replay', () => {
+    expect(bySdk.length).toBeGreaterThan(0);
+    expect(analyzeHistories.filter((f) => !completions(f).sdkMetadata?.sdkName).map((f) => f.file)).toEqual(['analyze.task-completed-by-api.json']);
+  });
+
+  it('sends the marker the SDK records (name, details, data fields) and the core flags it records', async () => {
+    const { client, sent } = fakeClient({ eager: true });
+    const runner = eagerAnalyze(client, async () => result);
+    await (await runner.start('analyze-checkout-req-1', input))();
+    await runner.drain();
+    const ours = sent.completed[0]!;
+    const ourMarker = ours.commands![0]!.recordMarkerCommandAttributes!;
+    for (const recorded of bySdk) {
+      const marker = recorded.parsed.events!.find((e) => e.markerRecordedEventAttributes)!.markerRecordedEventAttributes!;
+      expect(ourMarker.markerName, recorded.file).toBe(marker.markerName);
+      expect(Object.keys(ourMarker.details!).sort(), recorded.file).toEqual(Object.keys(marker.details!).sort());
+      const fields = (payload: Payload | null | undefined) => Object.keys(decode(payload) as object).sort();
+      expect(fields(ourMarker.details!.data!.payloads![0]), recorded.file).toEqual(fields(marker.details!.data!.payloads![0]));
+      expect([...ours.sdkMetadata!.coreUsedFlags!].sort(), recorded.file).toEqual([...completions(recorded).sdkMetadata!.coreUsedFlags!].sort());
+    }
   });
 });
