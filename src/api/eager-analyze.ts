@@ -20,6 +20,7 @@ import { temporal } from '@temporalio/proto';
 import type { AnalyzeInput, AnalyzeResult } from '../domain/heal';
 import { searchAttributes } from '../../workflows/definitions';
 import type { RecordedAnalysis } from '../../activities/analysis';
+import type { analyzeWorkflow } from '../../workflows/analyze';
 
 const { CommandType, TaskQueueKind, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowTaskFailedCause } = temporal.api.enums.v1;
 
@@ -61,26 +62,26 @@ export class EagerAnalyze {
     const { namespace, taskQueue, identity } = this.options;
     const started = await this.client.workflowService
       .startWorkflowExecution({
-      namespace,
-      identity,
-      requestId: randomUUID(),
-      workflowId,
-      workflowType: { name: 'analyzeWorkflow' },
-      taskQueue: { kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL, name: taskQueue },
-      input: { payloads: [defaultPayloadConverter.toPayload(input)] },
-      workflowTaskTimeout: msNumberToTs(ANALYZE_TASK_TIMEOUT_MS),
-      workflowIdReusePolicy: WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-      searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, [{ key: searchAttributes.service, value: input.service }]) },
-      requestEagerExecution: true,
-    })
+        namespace,
+        identity,
+        requestId: randomUUID(),
+        workflowId,
+        workflowType: { name: 'analyzeWorkflow' },
+        taskQueue: { kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL, name: taskQueue },
+        input: { payloads: [defaultPayloadConverter.toPayload(input)] },
+        workflowTaskTimeout: msNumberToTs(ANALYZE_TASK_TIMEOUT_MS),
+        workflowIdReusePolicy: WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+        searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, [{ key: searchAttributes.service, value: input.service }]) },
+        requestEagerExecution: true,
+      })
       .catch((err: unknown) => {
         // As the SDK's client reports it: the error handler answers 503 while Temporal is out of reach.
         throw new ServiceError(`Failed to start the analysis workflow ${workflowId}`, { cause: err instanceof Error ? err : new Error(String(err)) });
       });
     const runId = started.runId ?? '';
     const taskToken = started.eagerWorkflowTask?.taskToken;
-    const workflowResult = () => this.client.workflow.getHandle<() => Promise<AnalyzeResult>>(workflowId, runId).result();
+    const workflowResult = () => this.client.workflow.getHandle<typeof analyzeWorkflow>(workflowId, runId).result();
     if (!taskToken) return workflowResult;
     return async () => {
       const scheduledAt = Date.now();
