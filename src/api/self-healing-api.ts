@@ -265,8 +265,6 @@ function finalStatusOf(err: unknown): HealStatus | undefined {
   return details?.[0] as HealStatus | undefined;
 }
 
-/** The promise's value, or undefined if it has not settled within `ms`. */
-
 async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => never): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
