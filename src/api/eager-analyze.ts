@@ -5,15 +5,16 @@
 // the SDK worker's machinery (a sandboxed V8 context per workflow, activations to and from a worker thread, the core's
 // activation pipeline), which was about half of the API's CPU per analysis (docs/benchmarks.md, ninth pass).
 //
-// test/integration/eager-analyze.test.ts replays the histories this module writes through the SDK's own worker: if an
-// SDK upgrade changed what analyzeWorkflow sends, the replay fails there.
+// test/unit/replay/ replays a history this module wrote (test/fixtures/histories/analyze.task-completed-by-api.json)
+// through the SDK's own worker, and test/unit/api/eager-analyze.test.ts holds its commands against the histories the
+// SDK recorded: if an SDK upgrade changed what analyzeWorkflow sends, they fail.
 //
 // If this process cannot finish the task (the analysis threw, or it died), the task fails or times out and goes back to
 // the analyze task queue, where the workers' SDK workers run the workflow with the local activity's retries; the
 // analysis store records each analysis once under its workflow id, so a rerun answers with the recorded result.
 import { randomUUID } from 'node:crypto';
 import { ServiceError, type Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter, encodeWorkflowIdConflictPolicy, encodeWorkflowIdReusePolicy, type Payload } from '@temporalio/common';
 import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { msNumberToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
@@ -22,10 +23,20 @@ import { searchAttributes } from '../../workflows/definitions';
 import type { RecordedAnalysis } from '../../activities/analysis';
 import type { analyzeWorkflow } from '../../workflows/analyze';
 
-const { CommandType, TaskQueueKind, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+const { CommandType, TaskQueueKind, WorkflowTaskFailedCause } = temporal.api.enums.v1;
 
 /** The analyze workflow's task timeout (Temporal's default): after it, a task this process holds goes to the workers. */
-export const ANALYZE_TASK_TIMEOUT_MS = 10_000;
+const ANALYZE_TASK_TIMEOUT_MS = 10_000;
+
+/**
+ * How an analysis's workflow is started, whoever runs it: a retried request joins the running workflow, and one whose
+ * workflow has finished starts another that answers from the record.
+ */
+export const ANALYZE_WORKFLOW_START = {
+  workflowIdConflictPolicy: 'USE_EXISTING',
+  workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  workflowTaskTimeout: ANALYZE_TASK_TIMEOUT_MS,
+} as const;
 
 /** The marker the TypeScript SDK's core records for a completed local activity (its name and its data's fields). */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
@@ -69,9 +80,9 @@ export class EagerAnalyze {
         workflowType: { name: 'analyzeWorkflow' },
         taskQueue: { kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL, name: taskQueue },
         input: { payloads: [defaultPayloadConverter.toPayload(input)] },
-        workflowTaskTimeout: msNumberToTs(ANALYZE_TASK_TIMEOUT_MS),
-        workflowIdReusePolicy: WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+        workflowTaskTimeout: msNumberToTs(ANALYZE_WORKFLOW_START.workflowTaskTimeout),
+        workflowIdReusePolicy: encodeWorkflowIdReusePolicy(ANALYZE_WORKFLOW_START.workflowIdReusePolicy),
+        workflowIdConflictPolicy: encodeWorkflowIdConflictPolicy(ANALYZE_WORKFLOW_START.workflowIdConflictPolicy),
         searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, [{ key: searchAttributes.service, value: input.service }]) },
         requestEagerExecution: true,
       })
@@ -146,12 +157,13 @@ export class EagerAnalyze {
   }
 }
 
-function payloads(payload: Payload | undefined) {
-  return { payloads: payload ? [payload] : [] };
+function payloads(payload: Payload) {
+  return { payloads: [payload] };
 }
 
 /** The local activity marker's data, as core writes it for the workflow's first (and only) local activity. */
-function localActivityMarkerData(scheduledAt: number, completedAt: number): Payload | undefined {
+function localActivityMarkerData(scheduledAt: number, completedAt: number): Payload {
+  // Not msNumberToTs: its seconds are a Long, which JSON writes as an object; core reads a number.
   const time = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 });
   return defaultPayloadConverter.toPayload({
     seq: 1,

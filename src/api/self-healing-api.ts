@@ -29,7 +29,7 @@ import {
   searchAttributes,
 } from '../../workflows/definitions';
 import { shortLocal } from '../../workflows/activity-options';
-import { ANALYZE_TASK_TIMEOUT_MS, type AnalysisAnswer, type EagerAnalyze } from './eager-analyze';
+import { ANALYZE_WORKFLOW_START, type AnalysisAnswer, type EagerAnalyze } from './eager-analyze';
 import type { AnalyzeBody, HealBody } from './schemas/self-healing';
 import { normaliseContext, toHealInput } from './heal-input';
 import type { HealDryRunReply, HealRefusedReply, HealStartedReply } from './schemas/responses';
@@ -102,9 +102,7 @@ export class SelfHealingApi {
     const handle = await this.client.workflow.start<typeof analyzeWorkflow>('analyzeWorkflow', {
       taskQueue,
       workflowId,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      workflowTaskTimeout: ANALYZE_TASK_TIMEOUT_MS,
+      ...ANALYZE_WORKFLOW_START,
       args: [input],
       typedSearchAttributes: [{ key: searchAttributes.service, value: input.service }],
     });
